@@ -1,0 +1,48 @@
+"""lacompare: benchmark an English local authority's children's services against England, its
+region and its DfE statistical neighbours, and turn that into tables for a board paper.
+
+The flow, one module per step::
+
+    sources -> schemas -> reference (load) -> compare -> tables / charts -> export
+
+Quick start::
+
+    import lacompare
+    ref = lacompare.load_reference()          # embedded, validated DfE/LAIT data
+    ref.find_area("Derby")                    # or 831, or "E06000015"
+    ref.search_indicators("looked after rate")
+"""
+
+from lacompare.errors import (
+    DataValidationError,
+    LacompareError,
+    PredecessorAreaError,
+    SourceFileError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+)
+from lacompare.reference import ReferenceData, load_reference
+from lacompare.schemas import (
+    AreasSchema,
+    IndicatorsSchema,
+    NeighboursSchema,
+    ObservationsSchema,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AreasSchema",
+    "DataValidationError",
+    "IndicatorsSchema",
+    "LacompareError",
+    "NeighboursSchema",
+    "ObservationsSchema",
+    "PredecessorAreaError",
+    "ReferenceData",
+    "SourceFileError",
+    "UnknownAreaError",
+    "UnknownIndicatorError",
+    "__version__",
+    "load_reference",
+]

@@ -1,0 +1,54 @@
+"""The exceptions lacompare raises.
+
+Every error a user can trigger is a :class:`LacompareError`, so scripts can catch one class.
+Messages name the file, row, column and rule wherever those exist.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class LacompareError(Exception):
+    """Base class of every error lacompare raises on purpose."""
+
+
+class DataValidationError(LacompareError, ValueError):
+    """A frame broke one or more rules of its schema.
+
+    ``failures`` is a polars DataFrame with one row per broken rule:
+    ``frame``, ``column``, ``rule``, ``count`` (rows failing), ``examples`` (first few
+    failing values) and ``rows`` (first few row numbers, 0-based within the frame).
+    """
+
+    def __init__(self, message: str, failures: object | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+class SourceFileError(LacompareError, ValueError):
+    """A source file could not be read or does not have the expected layout."""
+
+
+class UnknownAreaError(LacompareError, LookupError):
+    """An area name or code that matches no area; the message suggests close matches."""
+
+
+class PredecessorAreaError(UnknownAreaError):
+    """An area that no longer exists (e.g. Cumbria); the message names its successors."""
+
+
+class UnknownIndicatorError(LacompareError, LookupError):
+    """An indicator id, LAIT code or topic that matches nothing; suggests close matches."""
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """Closest matches to ``word`` among ``choices``, case-insensitively, best first."""
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(choice.lower(), choice)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=0.6)
+    # Prefix matches help with short typing ("Derb") that difflib scores low.
+    prefix = [c for c in by_lower if c.startswith(word.lower()) and c not in close]
+    return [by_lower[c] for c in (close + prefix)[:n]]

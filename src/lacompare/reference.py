@@ -1,0 +1,254 @@
+"""The embedded reference data: load it, validate it, and find areas and indicators in it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lacompare.errors import (
+    PredecessorAreaError,
+    SourceFileError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+    suggest,
+)
+from lacompare.schemas import (
+    AreasSchema,
+    IndicatorsSchema,
+    NeighboursSchema,
+    ObservationsSchema,
+    validate,
+    validate_reference,
+)
+
+FRAMES = ("indicators", "observations", "areas", "neighbours")
+MANIFEST = "manifest.json"
+
+
+def default_reference_path() -> Path:
+    """Where the reference data lives: inside the installed package (wheel), or the repository's
+    top-level ``reference_data/`` for an editable install."""
+    packaged = Path(str(resources.files("lacompare"))) / "reference_data"
+    if (packaged / "observations.parquet").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "reference_data"
+
+
+def read_reference_frames(path: Path) -> dict[str, pl.DataFrame]:
+    """Read the four parquet files, without validating them."""
+    frames = {}
+    for name in FRAMES:
+        file = path / f"{name}.parquet"
+        if not file.is_file():
+            raise SourceFileError(f"{file}: reference data file not found")
+        try:
+            frames[name] = pl.read_parquet(file)
+        except Exception as error:  # polars raises several kinds for a file that is not parquet
+            raise SourceFileError(f"{file}: not a readable parquet file ({error})") from None
+    return frames
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """The four validated frames, and helpers to look things up in them.
+
+    Attributes
+    ----------
+    indicators, observations, areas, neighbours
+        See ``schemas.py`` for their columns and rules.
+    path
+        The directory the data was read from (None if built in memory).
+    """
+
+    indicators: pl.DataFrame
+    observations: pl.DataFrame
+    areas: pl.DataFrame
+    neighbours: pl.DataFrame
+    path: Path | None = None
+
+    # -- validation -----------------------------------------------------------------------
+
+    def validate(self) -> ReferenceData:
+        """Check every frame against its schema and the rules across frames; return self."""
+        where = f" ({self.path})" if self.path else ""
+        validate(self.indicators, IndicatorsSchema, name=f"indicators{where}")
+        validate(self.observations, ObservationsSchema, name=f"observations{where}")
+        validate(self.areas, AreasSchema, name=f"areas{where}")
+        validate(self.neighbours, NeighboursSchema, name=f"neighbours{where}")
+        validate_reference(
+            self.indicators,
+            self.observations,
+            self.areas,
+            self.neighbours,
+            name=f"reference data{where}",
+        )
+        return self
+
+    def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
+        """Write the frames as parquet (zstd) plus a manifest of what was built from what."""
+        path.mkdir(parents=True, exist_ok=True)
+        for name in FRAMES:
+            frame: pl.DataFrame = getattr(self, name)
+            frame.write_parquet(path / f"{name}.parquet", compression="zstd", statistics=False)
+        info = {"rows": {name: getattr(self, name).height for name in FRAMES}, **(manifest or {})}
+        (path / MANIFEST).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """What the build script recorded: sources, row counts, count checks."""
+        if self.path is None or not (self.path / MANIFEST).is_file():
+            return {}
+        result: dict[str, Any] = json.loads((self.path / MANIFEST).read_text())
+        return result
+
+    # -- areas ----------------------------------------------------------------------------
+
+    def find_area(self, query: str | int, *, current: bool = False) -> dict[str, Any]:
+        """The area matching a name (``"Derby"``), DfE code (``831``, ``"831"``) or ONS code
+        (``"E06000015"``, or a former code), as a dict of its row.
+
+        With ``current=True`` a predecessor authority (e.g. Cumbria) raises
+        :class:`PredecessorAreaError` naming its successors. An unknown query raises
+        :class:`UnknownAreaError` suggesting the closest names.
+        """
+        areas = self.areas
+        text = str(query).strip()
+        if isinstance(query, int) or re.fullmatch(r"\d{3}", text):
+            hit = areas.filter(pl.col("old_la_code") == int(text))
+        elif re.fullmatch(r"[Ee]\d{8}", text):
+            code = text.upper()
+            hit = areas.filter(
+                (pl.col("area_code") == code) | pl.col("former_codes").list.contains(code)
+            )
+        else:
+            key = _name_key(text)
+            hit = areas.filter(
+                (_name_key_expr(pl.col("name")) == key)
+                | pl.col("alt_names").list.eval(_name_key_expr(pl.element()) == key).list.any()
+            )
+        if hit.height == 0:
+            names = areas.get_column("name").to_list() + [
+                n for ns in areas.get_column("alt_names").to_list() for n in ns
+            ]
+            close = suggest(text, names)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UnknownAreaError(
+                f"no area matches {query!r} (by name, DfE code such as 831, or ONS code such as "
+                f"E06000015){hint}"
+            )
+        row = hit.row(0, named=True)
+        if current and not row["current"]:
+            successors = self.areas.filter(pl.col("area_code").is_in(row["successor_codes"]))
+            successor_names = " and ".join(successors.get_column("name").to_list())
+            raise PredecessorAreaError(
+                f"{row['name']} ({row['area_code']}) no longer exists: it was replaced by "
+                f"{successor_names}. Ask for "
+                f"{'one of them' if successors.height > 1 else 'it'} instead."
+            )
+        return row
+
+    def area_code(self, query: str | int, *, current: bool = False) -> str:
+        """ONS code of the area matching ``query`` (see :meth:`find_area`)."""
+        code: str = self.find_area(query, current=current)["area_code"]
+        return code
+
+    def local_authorities(self, *, current: bool = True) -> pl.DataFrame:
+        """Local authorities (by default only those that exist today)."""
+        las = self.areas.filter(pl.col("level") == "local_authority")
+        return las.filter(pl.col("current")) if current else las
+
+    def neighbours_of(self, la: str | int, model: str = "2025") -> pl.DataFrame:
+        """An LA's statistical neighbours in ``model``, closest first, with their names."""
+        code = self.area_code(la, current=True)
+        models = self.neighbours.get_column("model").unique().sort().to_list()
+        if model not in models:
+            raise UnknownAreaError(f"no statistical-neighbour model {model!r}; models: {models}")
+        return (
+            self.neighbours.filter(pl.col("model") == model, pl.col("area_code") == code)
+            .join(
+                self.areas.select(neighbour_code="area_code", neighbour_name="name"),
+                on="neighbour_code",
+                how="left",
+            )
+            .sort("neighbour_rank")
+        )
+
+    # -- indicators -----------------------------------------------------------------------
+
+    def find_indicator(self, query: str) -> dict[str, Any]:
+        """The indicator matching an id (``"cpp_rate"``), LAIT code (``"CPP_rate"``) or exact
+        name, as a dict of its row; unknown queries suggest the closest."""
+        text = query.strip()
+        lowered = text.lower()
+        hit = self.indicators.filter(
+            (pl.col("indicator_id") == lowered)
+            | (pl.col("lait_code").str.to_lowercase() == lowered)
+            | (pl.col("name").str.to_lowercase() == lowered)
+        )
+        if hit.height == 0:
+            choices = (
+                self.indicators.get_column("indicator_id").to_list()
+                + self.indicators.get_column("lait_code").drop_nulls().to_list()
+            )
+            close = suggest(text, choices)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UnknownIndicatorError(
+                f"no indicator matches {query!r} (by id, LAIT code or exact name){hint} "
+                "Use search_indicators() to search by words."
+            )
+        return hit.row(0, named=True)
+
+    def search_indicators(self, words: str) -> pl.DataFrame:
+        """Indicators whose id, LAIT code, name, topic or unit label contain every word
+        (case-insensitive), ordered by topic and name."""
+        haystack = pl.concat_str(
+            "indicator_id",
+            "lait_code",
+            "name",
+            "topic",
+            "unit_label",
+            separator=" ",
+            ignore_nulls=True,
+        ).str.to_lowercase()
+        matches = pl.lit(True)
+        for word in words.lower().split():
+            matches = matches & haystack.str.contains(word, literal=True)
+        return self.indicators.filter(matches).sort("topic", "name")
+
+    def topics(self) -> list[str]:
+        """Every topic name, as LAIT lists them."""
+        topics: list[str] = self.indicators.get_column("topics").explode().unique().sort().to_list()
+        return topics
+
+
+def load_reference(path: str | Path | None = None, *, validate: bool = True) -> ReferenceData:
+    """Load lacompare's reference data (the embedded copy by default) and validate it.
+
+    Parameters
+    ----------
+    path
+        A directory holding ``indicators.parquet``, ``observations.parquet``,
+        ``areas.parquet`` and ``neighbours.parquet`` (as written by
+        ``scripts/build_reference_data.py``). Default: the data shipped with the package.
+    validate
+        Check every schema rule (default). Turn off only for data you have just validated.
+    """
+    directory = Path(path) if path is not None else default_reference_path()
+    if not directory.is_dir():
+        raise SourceFileError(f"{directory}: reference data directory not found")
+    reference = ReferenceData(**read_reference_frames(directory), path=directory)
+    return reference.validate() if validate else reference
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _name_key_expr(name: pl.Expr) -> pl.Expr:
+    return name.str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")

@@ -1,0 +1,506 @@
+"""Pandera schemas (polars backend) for lacompare's four frames, and the rules across them.
+
+Each frame has a :class:`pandera.polars.DataFrameModel`; rules that need two frames (every
+observation's indicator exists, percentages lie within 0-100 by the indicator's unit, ...) are
+in :func:`validate_reference`, which reports them in the same way. Every failure is raised as one
+:class:`~lacompare.errors.DataValidationError` listing each broken rule with its column, the
+number of failing rows and a few examples (see :func:`validate`).
+
+Data-frame-wide checks are named ``"<column>: <rule>"`` so a failure always names its column.
+"""
+
+from __future__ import annotations
+
+import pandera.backends.polars.builtin_checks  # noqa: F401  (registers the polars check functions)
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+from pandera.engines.polars_engine import Engine
+from pandera.errors import SchemaError, SchemaErrors
+
+from lacompare.errors import DataValidationError
+from lacompare.vocab import (
+    AREA_LEVELS,
+    NULL_STATUSES,
+    PERIOD_TYPES,
+    POLARITIES,
+    STATUSES,
+    UNIT_RANGES,
+    UNITS,
+)
+
+#: ONS GSS codes lacompare knows: England, regions, Inner/Outer London, and the four kinds of
+#: upper-tier authority (unitary, metropolitan district, London borough, county).
+AREA_CODE_PATTERN = r"^E(92|12|13|06|08|09|10)\d{6}$"
+INDICATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+SN_MODEL_PATTERN = r"^\d{4}$"
+NEIGHBOURS_PER_GROUP = 10
+
+#: Observation status as a polars Enum: the closed vocabulary is part of the dtype.
+STATUS_DTYPE = pl.Enum(sorted(STATUSES))
+
+
+def _codes_match(data: PolarsData, pattern: str) -> pl.LazyFrame:
+    """Pattern check on a Categorical column, run once per distinct code rather than once per
+    row (641,070 rows hold only 170 area codes). A failure reports the offending code."""
+    distinct = pl.col(data.key).unique().cast(pl.String)
+    return data.lazyframe.select(distinct.str.contains(pattern))
+
+
+class IndicatorsSchema(pa.DataFrameModel):
+    """One row per measure."""
+
+    indicator_id: str = pa.Field(unique=True, str_matches=INDICATOR_ID_PATTERN)
+    name: str = pa.Field(str_length={"min_value": 1})
+    topic: str = pa.Field(str_length={"min_value": 1})
+    #: Every topic the measure is listed under (LAIT lists some measures under two topics).
+    topics: pl.List(pl.String)  # type: ignore[valid-type]
+    unit: str = pa.Field(isin=sorted(UNITS))
+    #: How the unit is labelled on a chart axis, as published ("% of referrals").
+    unit_label: str = pa.Field(nullable=True)
+    polarity: str = pa.Field(isin=sorted(POLARITIES))
+    decimals: pl.Int32 = pa.Field(ge=0, le=6)
+    #: False where LAIT marks the measure No_Quartile ("data range is too small").
+    quartiles: bool
+    period_type: str = pa.Field(isin=sorted(PERIOD_TYPES))
+    source: str = pa.Field(nullable=True)
+    source_url: str = pa.Field(nullable=True)
+    description: str = pa.Field(nullable=True)
+    methodology: str = pa.Field(nullable=True)
+    lait_code: str = pa.Field(nullable=True, unique=True)
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class ObservationsSchema(pa.DataFrameModel):
+    """One row per indicator x area x period label.
+
+    The repeated text columns are Categorical (and ``status`` an Enum of the closed vocabulary):
+    the 641,070 LAIT rows then load and validate several times faster than as plain strings.
+    """
+
+    indicator_id: pl.Categorical
+    area_code: pl.Categorical
+    #: The period label as published: "2016-17", "2018 (Rev)", "2025 (prov)".
+    period: pl.Categorical
+    #: Sort key: the label's first four characters as a number (LAIT's Years_num).
+    year: pl.Int32 = pa.Field(ge=0, le=2100)
+    value: pl.Float64 = pa.Field(nullable=True)
+    status: STATUS_DTYPE  # type: ignore[valid-type]
+    numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
+    denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
+    source: pl.Categorical
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["indicator_id", "area_code", "period"]  # noqa: RUF012 (pandera's API)
+
+    @pa.check("indicator_id", name=f"matches {INDICATOR_ID_PATTERN}")
+    @classmethod
+    def indicator_id_pattern(cls, data: PolarsData) -> pl.LazyFrame:
+        return _codes_match(data, INDICATOR_ID_PATTERN)
+
+    @pa.check("area_code", name=f"matches {AREA_CODE_PATTERN} (ONS code)")
+    @classmethod
+    def area_code_pattern(cls, data: PolarsData) -> pl.LazyFrame:
+        return _codes_match(data, AREA_CODE_PATTERN)
+
+    @pa.check("period", name="not empty")
+    @classmethod
+    def period_not_empty(cls, data: PolarsData) -> pl.LazyFrame:
+        return _codes_match(data, r"\S")
+
+    @pa.check("source", name="not empty")
+    @classmethod
+    def source_not_empty(cls, data: PolarsData) -> pl.LazyFrame:
+        return _codes_match(data, r"\S")
+
+    @pa.dataframe_check(name="value: null if and only if status is not published")
+    @classmethod
+    def value_null_iff_unpublished(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("value").is_null() == pl.col("status").is_in(sorted(NULL_STATUSES))
+        )
+
+    @pa.dataframe_check(name="value: finite (no NaN or infinity)")
+    @classmethod
+    def value_finite(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("value").is_finite().fill_null(True))
+
+    @pa.dataframe_check(name="numerator: given together with denominator")
+    @classmethod
+    def counts_together(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("numerator").is_null() == pl.col("denominator").is_null()
+        )
+
+    @pa.dataframe_check(name="year: 0 (LAIT's unlabelled year) only without a value")
+    @classmethod
+    def year_zero_has_no_value(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("year") >= 1990) | pl.col("value").is_null())
+
+
+class AreasSchema(pa.DataFrameModel):
+    """England, its regions, Inner/Outer London and every local authority, past and present."""
+
+    area_code: str = pa.Field(unique=True, str_matches=AREA_CODE_PATTERN)
+    #: DfE's three-digit LA number (831 Derby); LAIT's 970-990 for England and regions.
+    old_la_code: pl.Int32 = pa.Field(unique=True, ge=100, le=999)
+    name: str = pa.Field(unique=True, str_length={"min_value": 1})
+    level: str = pa.Field(isin=sorted(AREA_LEVELS))
+    region_code: str = pa.Field(nullable=True, str_matches=r"^E12\d{6}$")
+    region_name: str = pa.Field(nullable=True)
+    #: Inner or Outer London (E13) for London boroughs: LAIT's comparator region for them.
+    sub_region_code: str = pa.Field(nullable=True, str_matches=r"^E13\d{6}$")
+    la_type: str = pa.Field(nullable=True)
+    #: False for predecessor authorities (pre-2019 Dorset, Cumbria, Northamptonshire, ...).
+    current: bool
+    successor_codes: pl.List(pl.String)  # type: ignore[valid-type]
+    #: Older ONS codes of the same authority (boundary or code changes), for look-ups.
+    former_codes: pl.List(pl.String)  # type: ignore[valid-type]
+    #: Other spellings in DfE files ("County Durham" for LAIT's "Durham").
+    alt_names: pl.List(pl.String)  # type: ignore[valid-type]
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(name="region_code: required for a local authority")
+    @classmethod
+    def la_has_region(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("level") != "local_authority") | pl.col("region_code").is_not_null()
+        )
+
+    @pa.dataframe_check(name="successor_codes: given if and only if the area is not current")
+    @classmethod
+    def predecessor_has_successors(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("current") == (pl.col("successor_codes").list.len() == 0)
+        )
+
+
+class NeighboursSchema(pa.DataFrameModel):
+    """DfE statistical neighbour groups: ten neighbours per LA per model, closest first."""
+
+    model: str = pa.Field(str_matches=SN_MODEL_PATTERN)
+    area_code: str = pa.Field(str_matches=AREA_CODE_PATTERN)
+    neighbour_code: str = pa.Field(str_matches=AREA_CODE_PATTERN)
+    neighbour_rank: pl.Int32 = pa.Field(ge=1, le=NEIGHBOURS_PER_GROUP)
+    closeness: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["model", "area_code", "neighbour_rank"]  # noqa: RUF012 (pandera's API)
+
+    @pa.dataframe_check(name="neighbour_code: not the area itself")
+    @classmethod
+    def no_self_reference(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("neighbour_code") != pl.col("area_code"))
+
+    @pa.dataframe_check(name="neighbour_code: each neighbour once per group")
+    @classmethod
+    def neighbour_once(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.len().over("model", "area_code", "neighbour_code") == 1)
+
+    @pa.dataframe_check(name=f"neighbour_rank: each group has ranks 1..{NEIGHBOURS_PER_GROUP}")
+    @classmethod
+    def full_groups(cls, data: PolarsData) -> pl.LazyFrame:
+        # With ranks unique per group and within 1..10, ten rows means exactly 1..10.
+        return data.lazyframe.select(pl.len().over("model", "area_code") == NEIGHBOURS_PER_GROUP)
+
+
+def validate(frame: pl.DataFrame, schema: type[pa.DataFrameModel], *, name: str) -> pl.DataFrame:
+    """Validate ``frame`` against ``schema``, reporting every broken rule at once.
+
+    All of the schema's checks first run as one fused polars query (:func:`passes`); only when
+    something fails does pandera run them again to list the failing rows. Raises
+    :class:`DataValidationError` whose message lists each rule with its column, the number of
+    failing rows and up to five examples with their row numbers.
+    """
+    if passes(frame, schema):
+        return frame
+    try:
+        return schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        raise _wrap_failures(errors.failure_cases, name) from None
+    except SchemaError as error:  # non-lazy errors (e.g. a wrong dtype detected early)
+        raise DataValidationError(f"{name}: {error}") from None
+
+
+def passes(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> bool:
+    """True if ``frame`` meets every rule of ``schema``: columns and dtypes, nullability,
+    uniqueness, and each column and frame check.
+
+    The schema's own check functions supply the rules (so they live in one place): each is
+    called with a stand-in frame that records the expression it selects, and all of them run as
+    one polars query, one pass over the data with the expressions evaluated in parallel.
+    """
+    spec = schema.to_schema()
+    if set(frame.columns) != set(spec.columns):
+        return False
+    for column_name, column in spec.columns.items():
+        if not column.dtype.check(Engine.dtype(frame.schema[column_name])):
+            return False
+    lazy = frame.lazy()
+    verdicts: list[pl.Expr] = []
+    separate: list[pl.LazyFrame] = []  # checks that do more than one select
+    for column_name, column in spec.columns.items():
+        if not column.nullable:
+            verdicts.append(pl.col(column_name).is_not_null().all())
+        if column.unique:
+            verdicts.append(pl.col(column_name).is_unique().all())
+        for check in column.checks:
+            _record(check, column_name, lazy, verdicts, separate)
+    for check in spec.checks:
+        _record(check, None, lazy, verdicts, separate)
+    if spec.unique:
+        verdicts.append(_is_unique_key(frame, list(spec.unique)))
+    query = lazy.select(
+        pl.all_horizontal(
+            expr.fill_null(True).all().alias(f"rule{i}") for i, expr in enumerate(verdicts)
+        )
+    )
+    results = pl.collect_all([query, *(_all_true(lf) for lf in separate)])
+    return all(bool(result.item()) for result in results)
+
+
+class _SelectRecorder:
+    """Stands in for a LazyFrame to capture the expression a check function selects."""
+
+    def __init__(self) -> None:
+        self.exprs: tuple[pl.Expr, ...] | None = None
+
+    def select(self, *exprs: pl.Expr) -> _SelectRecorder:
+        self.exprs = exprs
+        return self
+
+
+def _record(
+    check: pa.Check,
+    key: str | None,
+    lazy: pl.LazyFrame,
+    verdicts: list[pl.Expr],
+    separate: list[pl.LazyFrame],
+) -> None:
+    recorder = _SelectRecorder()
+    try:
+        returned = check._check_fn(PolarsData(recorder, key), **check._check_kwargs)  # type: ignore[arg-type]
+    except AttributeError:  # the check used more of the LazyFrame API than select
+        returned = None
+    if returned is recorder and recorder.exprs and len(recorder.exprs) == 1:
+        verdicts.append(recorder.exprs[0])
+    else:
+        separate.append(check._check_fn(PolarsData(lazy, key), **check._check_kwargs))  # type: ignore[arg-type]
+
+
+def _all_true(result: pl.LazyFrame) -> pl.LazyFrame:
+    # Checks may return one boolean per row or one in all; nulls (skipped rows) pass.
+    return result.select(pl.all().fill_null(True).all()).select(pl.min_horizontal(pl.all()))
+
+
+def _is_unique_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    """Uniqueness of several columns as one expression. Up to three Categorical columns are
+    packed into one UInt64 from their physical codes (21 bits each, injective while there are
+    fewer than 2**21 categories), which hashes several times faster than a struct."""
+    categorical = [c for c in columns if isinstance(frame.schema[c], pl.Categorical)]
+    if (
+        len(columns) <= 3
+        and categorical == columns
+        and frame.height
+        and frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item() < 2**21
+    ):
+        key: pl.Expr | None = None
+        for column in columns:
+            code = pl.col(column).to_physical().cast(pl.UInt64)
+            key = code if key is None else key * 2**21 + code
+        assert key is not None
+        return key.n_unique() == pl.len()
+    return pl.struct(columns).is_unique().all()
+
+
+def _wrap_failures(failure_cases: pl.DataFrame, name: str) -> DataValidationError:
+    cases = failure_cases.with_columns(
+        # Frame-wide checks are named "<column>: <rule>"; take the column from the name.
+        column=pl.when(pl.col("schema_context") == "DataFrameSchema")
+        .then(
+            pl.when(pl.col("check").str.contains(": "))
+            .then(pl.col("check").str.extract(r"^([^:]+): ", 1))
+            .otherwise(pl.lit("(whole frame)"))
+        )
+        .otherwise(pl.col("column")),
+        rule=pl.col("check").str.replace(r"^[^:]+: ", ""),
+    )
+    summary = (
+        cases.group_by("column", "rule", maintain_order=True)
+        .agg(
+            count=pl.len(),
+            examples=pl.col("failure_case").head(5),
+            rows=pl.col("index").head(5),
+        )
+        .with_columns(frame=pl.lit(name))
+        .select("frame", "column", "rule", "count", "examples", "rows")
+    )
+    return _error_from_summary(summary, name)
+
+
+def _error_from_summary(summary: pl.DataFrame, name: str) -> DataValidationError:
+    lines = [f"{name} failed {summary.height} rule(s):"]
+    for column, rule, count, examples, rows in summary.select(
+        "column", "rule", "count", "examples", "rows"
+    ).iter_rows():
+        shown = ", ".join(
+            f"row {r}: {e}" if r is not None else str(e)
+            for r, e in zip(rows, examples, strict=False)
+        )
+        lines.append(f"  - column {column!r}, rule {rule!r}: {count} row(s) fail, e.g. {shown}")
+    return DataValidationError("\n".join(lines), failures=summary)
+
+
+def _cross_rule(
+    failing: pl.DataFrame, *, frame: str, column: str, rule: str, show: list[str]
+) -> pl.DataFrame:
+    """A one-row summary for a cross-frame rule (empty when nothing fails)."""
+    if failing.height == 0:
+        return pl.DataFrame(
+            schema={
+                "frame": pl.String,
+                "column": pl.String,
+                "rule": pl.String,
+                "count": pl.UInt32,
+                "examples": pl.List(pl.String),
+                "rows": pl.List(pl.Int64),
+            }
+        )
+    head = failing.head(5)
+    examples = [
+        ", ".join(f"{c}={v!r}" for c, v in zip(show, row, strict=True))
+        for row in head.select(show).iter_rows()
+    ]
+    return pl.DataFrame(
+        {
+            "frame": [frame],
+            "column": [column],
+            "rule": [rule],
+            "count": pl.Series([failing.height], dtype=pl.UInt32),
+            "examples": [examples],
+            "rows": [head["row"].cast(pl.Int64).to_list()],
+        }
+    )
+
+
+def validate_reference(
+    indicators: pl.DataFrame,
+    observations: pl.DataFrame,
+    areas: pl.DataFrame,
+    neighbours: pl.DataFrame,
+    *,
+    name: str = "reference data",
+) -> None:
+    """Rules that need more than one frame. Raises one :class:`DataValidationError`.
+
+    - every ``observations.indicator_id`` is in ``indicators``; every ``area_code`` in ``areas``;
+    - values lie in the range their indicator's unit allows (percent 0-100, counts and rates
+      >= 0, ...);
+    - for percentages of a whole, numerator <= denominator;
+    - every neighbour group belongs to a local authority and names local authorities.
+
+    The rules are first tested on per-indicator aggregates (one pass over the observations);
+    failing rows are only listed when something fails.
+    """
+    area_codes = areas.get_column("area_code")
+    la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
+    per_indicator = (
+        observations.lazy()
+        .group_by("indicator_id")
+        .agg(
+            low=pl.col("value").min(),
+            high=pl.col("value").max(),
+            excess=(pl.col("numerator") - pl.col("denominator")).max(),
+        )
+        .with_columns(pl.col("indicator_id").cast(pl.String))
+        .join(indicators.lazy().select("indicator_id", "unit"), on="indicator_id", how="left")
+    )
+    used_areas = observations.lazy().select(pl.col("area_code").unique().cast(pl.String))
+    aggregates, used = pl.collect_all([per_indicator, used_areas])
+
+    def rows(condition: pl.Expr) -> pl.DataFrame:
+        return (
+            observations.with_row_index("row")
+            .with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
+            .join(indicators.select("indicator_id", "unit"), on="indicator_id", how="left")
+            .filter(condition)
+        )
+
+    failures = []
+    if aggregates.get_column("unit").null_count():
+        failures.append(
+            _cross_rule(
+                rows(pl.col("unit").is_null()),
+                frame="observations",
+                column="indicator_id",
+                rule="exists in indicators",
+                show=["row", "indicator_id"],
+            )
+        )
+    if not used.get_column("area_code").is_in(area_codes.implode()).all():
+        failures.append(
+            _cross_rule(
+                rows(~pl.col("area_code").is_in(area_codes.implode())),
+                frame="observations",
+                column="area_code",
+                rule="exists in areas",
+                show=["row", "area_code"],
+            )
+        )
+    value_cols = ["row", "indicator_id", "area_code", "period", "value"]
+    for unit, (low, high) in UNIT_RANGES.items():
+        in_unit = aggregates.filter(pl.col("unit") == unit)
+        if low is not None and (in_unit.get_column("low") < low).any():
+            failures.append(
+                _cross_rule(
+                    rows((pl.col("unit") == unit) & (pl.col("value") < low)),
+                    frame="observations",
+                    column="value",
+                    rule=f"{unit} values are >= {low:g}",
+                    show=value_cols,
+                )
+            )
+        if high is not None and (in_unit.get_column("high") > high).any():
+            failures.append(
+                _cross_rule(
+                    rows((pl.col("unit") == unit) & (pl.col("value") > high)),
+                    frame="observations",
+                    column="value",
+                    rule=f"{unit} values are <= {high:g}",
+                    show=value_cols,
+                )
+            )
+    if (aggregates.filter(pl.col("unit") == "percent").get_column("excess") > 0).any():
+        failures.append(
+            _cross_rule(
+                rows((pl.col("unit") == "percent") & (pl.col("numerator") > pl.col("denominator"))),
+                frame="observations",
+                column="numerator",
+                rule="numerator <= denominator for a percentage of a whole",
+                show=["row", "indicator_id", "area_code", "period", "numerator", "denominator"],
+            )
+        )
+    nbr = neighbours.with_row_index("row")
+    for column in ("area_code", "neighbour_code"):
+        failures.append(
+            _cross_rule(
+                nbr.filter(~pl.col(column).is_in(la_codes.implode())),
+                frame="neighbours",
+                column=column,
+                rule="is a local authority in areas",
+                show=["row", "model", "area_code", "neighbour_code"],
+            )
+        )
+    failing = [f for f in failures if f.height]
+    if failing:
+        raise _error_from_summary(pl.concat(failing), name)
