@@ -11,8 +11,11 @@ Quick start::
     ref = lacompare.load_reference()          # embedded, validated DfE/LAIT data
     ref.find_area("Derby")                    # or 831, or "E06000015"
     ref.search_indicators("looked after rate")
+    derby = lacompare.compare(ref, "Derby")   # every indicator vs England, region, SNs
 """
 
+from lacompare import stats
+from lacompare.compare import compare, compare_all, select_indicators
 from lacompare.errors import (
     DataValidationError,
     LacompareError,
@@ -24,6 +27,7 @@ from lacompare.errors import (
 from lacompare.reference import ReferenceData, load_reference
 from lacompare.schemas import (
     AreasSchema,
+    ComparisonSchema,
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
@@ -33,6 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AreasSchema",
+    "ComparisonSchema",
     "DataValidationError",
     "IndicatorsSchema",
     "LacompareError",
@@ -44,5 +49,9 @@ __all__ = [
     "UnknownAreaError",
     "UnknownIndicatorError",
     "__version__",
+    "compare",
+    "compare_all",
     "load_reference",
+    "select_indicators",
+    "stats",
 ]

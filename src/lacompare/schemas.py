@@ -25,6 +25,7 @@ from lacompare.vocab import (
     PERIOD_TYPES,
     POLARITIES,
     STATUSES,
+    UNIT_MULTIPLIER,
     UNIT_RANGES,
     UNITS,
 )
@@ -227,7 +228,8 @@ def validate(frame: pl.DataFrame, schema: type[pa.DataFrameModel], *, name: str)
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
-        raise _wrap_failures(errors.failure_cases, name) from None
+        unique = ", ".join(schema.to_schema().unique or [])
+        raise _wrap_failures(errors.failure_cases, name, unique) from None
     except SchemaError as error:  # non-lazy errors (e.g. a wrong dtype detected early)
         raise DataValidationError(f"{name}: {error}") from None
 
@@ -323,10 +325,15 @@ def _is_unique_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
     return pl.struct(columns).is_unique().all()
 
 
-def _wrap_failures(failure_cases: pl.DataFrame, name: str) -> DataValidationError:
+def _wrap_failures(failure_cases: pl.DataFrame, name: str, unique: str) -> DataValidationError:
+    check = pl.col("check")
     cases = failure_cases.with_columns(
         # Frame-wide checks are named "<column>: <rule>"; take the column from the name.
-        column=pl.when(pl.col("schema_context") == "DataFrameSchema")
+        column=pl.when(check.is_in(["column_in_dataframe", "column_in_schema"]))
+        .then(pl.col("failure_case"))
+        .when(check == "multiple_fields_uniqueness")
+        .then(pl.lit(unique))
+        .when(pl.col("schema_context") == "DataFrameSchema")
         .then(
             pl.when(pl.col("check").str.contains(": "))
             .then(pl.col("check").str.extract(r"^([^:]+): ", 1))
@@ -504,3 +511,90 @@ def validate_reference(
     failing = [f for f in failures if f.height]
     if failing:
         raise _error_from_summary(pl.concat(failing), name)
+
+
+COMPARISON_VERDICTS = ["better", "similar", "worse", "higher", "lower", "not compared"]
+DIRECTIONS = ["improving", "worsening", "no change", "not rated"]
+
+
+class ComparisonSchema(pa.DataFrameModel):
+    """The comparison engine's output: one row per local authority x indicator."""
+
+    area_code: str = pa.Field(str_matches=AREA_CODE_PATTERN)
+    area_name: str
+    indicator_id: str = pa.Field(str_matches=INDICATOR_ID_PATTERN)
+    indicator_name: str
+    topic: str
+    unit: str = pa.Field(isin=sorted(UNITS))
+    polarity: str = pa.Field(isin=sorted(POLARITIES))
+    decimals: pl.Int32 = pa.Field(ge=0, le=6)
+    period: str = pa.Field(nullable=True)
+    is_lait_latest: bool = pa.Field(nullable=True)
+    la_value: pl.Float64 = pa.Field(nullable=True)
+    la_status: str = pa.Field(isin=sorted(STATUSES))
+    la_numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
+    la_denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
+    england_value: pl.Float64 = pa.Field(nullable=True)
+    region_code: str = pa.Field(str_matches=r"^E12\d{6}$")
+    region_name: str = pa.Field(nullable=True)
+    region_value: pl.Float64 = pa.Field(nullable=True)
+    sn_model: str = pa.Field(nullable=True)
+    sn_average: pl.Float64 = pa.Field(nullable=True)
+    sn_count: pl.Int32 = pa.Field(nullable=True, ge=0, le=NEIGHBOURS_PER_GROUP * 20)
+    sn_min: pl.Float64 = pa.Field(nullable=True)
+    sn_max: pl.Float64 = pa.Field(nullable=True)
+    national_rank: pl.Int32 = pa.Field(nullable=True, ge=1)
+    rank_of: pl.Int32 = pa.Field(nullable=True, ge=1)
+    quartile_band: str = pa.Field(nullable=True, isin=["A", "B", "C", "D"])
+    q1: pl.Float64 = pa.Field(nullable=True)
+    median: pl.Float64 = pa.Field(nullable=True)
+    q3: pl.Float64 = pa.Field(nullable=True)
+    previous_period: str = pa.Field(nullable=True)
+    previous_value: pl.Float64 = pa.Field(nullable=True)
+    change_from_previous: pl.Float64 = pa.Field(nullable=True)
+    direction: str = pa.Field(isin=DIRECTIONS)
+    ci_method: str = pa.Field(nullable=True, isin=["Wilson", "Exact", "Byars"])
+    la_lower_ci: pl.Float64 = pa.Field(nullable=True)
+    la_upper_ci: pl.Float64 = pa.Field(nullable=True)
+    la_lower_ci_998: pl.Float64 = pa.Field(nullable=True)
+    la_upper_ci_998: pl.Float64 = pa.Field(nullable=True)
+    vs_england: str = pa.Field(isin=COMPARISON_VERDICTS)
+    vs_sn: str = pa.Field(isin=COMPARISON_VERDICTS)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["area_code", "indicator_id"]  # noqa: RUF012 (pandera's API)
+
+    @pa.dataframe_check(name="national_rank: at most rank_of")
+    @classmethod
+    def rank_within_field(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("national_rank") <= pl.col("rank_of")).fill_null(True))
+
+    @pa.dataframe_check(name="sn_average: between sn_min and sn_max")
+    @classmethod
+    def sn_average_in_range(cls, data: PolarsData) -> pl.LazyFrame:
+        slack = 1e-9 * pl.max_horizontal(pl.col("sn_min").abs(), pl.col("sn_max").abs(), 1)
+        return data.lazyframe.select(
+            (
+                (pl.col("sn_min") - slack <= pl.col("sn_average"))
+                & (pl.col("sn_average") <= pl.col("sn_max") + slack)
+            ).fill_null(True)
+        )
+
+    @pa.dataframe_check(name="la_lower_ci: interval contains the estimate from the counts")
+    @classmethod
+    def interval_contains_estimate(cls, data: PolarsData) -> pl.LazyFrame:
+        multiplier = pl.col("unit").replace_strict(
+            UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64
+        )
+        estimate = pl.col("la_numerator") / pl.col("la_denominator") * multiplier
+        slack = 1e-9 * pl.max_horizontal(estimate.abs(), 1)
+        return data.lazyframe.select(
+            (
+                (pl.col("la_lower_ci") - slack <= estimate)
+                & (estimate <= pl.col("la_upper_ci") + slack)
+                & (pl.col("la_lower_ci_998") <= pl.col("la_lower_ci") + slack)
+                & (pl.col("la_upper_ci") <= pl.col("la_upper_ci_998") + slack)
+            ).fill_null(True)
+        )

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# lacompare's two commands. Each sets up what it needs first (a .venv with the locked packages).
+#   ./run.sh board   # the main job: Derby's board table from the embedded data -> examples/output/
+#   ./run.sh test    # the test suite (what CI runs)
+# Other jobs: ./run.sh lint | build-data | bench
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+  fi
+  # Reinstall only when the lock file or the package metadata changed.
+  stamp="$VENV/.lacompare-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+    rm -f "$VENV"/.lacompare-*
+    touch "$stamp"
+  fi
+}
+
+job=${1:-}
+shift || true
+case "$job" in
+  board)
+    setup
+    "$VENV/bin/python" examples/derby_board_table.py "$@"
+    ;;
+  test)
+    setup
+    "$VENV/bin/python" -m pytest "$@"
+    ;;
+  lint)
+    setup
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy" src
+    ;;
+  build-data)
+    setup
+    "$VENV/bin/python" scripts/build_reference_data.py "$@"
+    ;;
+  bench)
+    setup
+    for script in benchmarks/*.py; do "$VENV/bin/python" "$script"; done
+    ;;
+  *)
+    echo "usage: ./run.sh board | test | lint | build-data [DATA_DIR] | bench" >&2
+    exit 2
+    ;;
+esac

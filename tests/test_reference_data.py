@@ -1,0 +1,164 @@
+"""The embedded reference data: coverage, known published figures, every source row kept."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import lacompare
+from lacompare.sources import build_reference
+
+DERBY = "E06000015"
+
+
+def value(ref: lacompare.ReferenceData, indicator: str, area: str, period: str) -> dict:
+    rows = ref.observations.filter(
+        pl.col("indicator_id") == indicator,
+        pl.col("area_code") == area,
+        pl.col("period") == period,
+    )
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)
+
+
+def test_coverage(ref: lacompare.ReferenceData) -> None:
+    areas = ref.areas
+    current_las = areas.filter(pl.col("level") == "local_authority", pl.col("current"))
+    assert current_las.height == 153
+    assert areas.filter(pl.col("level") == "regional").height == 9
+    assert areas.filter(pl.col("area_code") == "E92000001").height == 1
+    assert ref.indicators.height >= 400
+    # Every area and indicator has observations.
+    assert ref.observations.get_column("area_code").n_unique() == areas.height
+    assert ref.observations.get_column("indicator_id").n_unique() == ref.indicators.height
+
+
+def test_derby_published_figures(ref: lacompare.ReferenceData) -> None:
+    cpp = value(ref, "cpp_rate", DERBY, "2016")
+    assert cpp["value"] == pytest.approx(53.7)
+    assert cpp["status"] == "published"
+    # Seed report: "an increase from 2,342 at 31 March 2016" children in need.
+    cin = value(ref, "cin", DERBY, "2016")
+    assert cin["numerator"] == 2342
+    assert cin["value"] == pytest.approx(cin["numerator"] / cin["denominator"] * 10_000, abs=0.05)
+    # CP plans at 31 March 2016: 314 children (seed report).
+    assert value(ref, "cpp_rate", DERBY, "2016")["numerator"] == 314
+
+
+def test_derby_neighbours(ref: lacompare.ReferenceData) -> None:
+    expected_2025 = [
+        "Coventry",
+        "Bolton",
+        "Walsall",
+        "Southampton",
+        "Kirklees",
+        "Peterborough",
+        "Rochdale",
+        "Sheffield",
+        "Tameside",
+        "Stoke-on-Trent",
+    ]
+    assert (
+        ref.neighbours_of("Derby", "2025").get_column("neighbour_name").to_list() == expected_2025
+    )
+    expected_2021 = [
+        "Peterborough",
+        "Sheffield",
+        "Bolton",
+        "Telford and Wrekin",
+        "Coventry",
+        "Walsall",
+        "Dudley",
+        "Medway",
+        "Kirklees",
+        "Leeds",
+    ]
+    assert ref.neighbours_of(831, "2021").get_column("neighbour_name").to_list() == expected_2021
+
+
+def test_period_labels_keep_status(ref: lacompare.ReferenceData) -> None:
+    statuses = dict(
+        ref.observations.filter(pl.col("value").is_not_null())
+        .select(pl.col("period").cast(pl.String), "status")
+        .unique()
+        .iter_rows()
+    )
+    assert statuses["2018 (Rev)"] == "revised"
+    assert statuses["2025 (prov)"] == "provisional"
+    assert statuses["2020 (Final)"] == "final"
+    assert statuses["2016-17 (OT)"] == "outturn"
+    assert statuses["2016-17"] == "published"
+    years = dict(
+        ref.observations.select(pl.col("period").cast(pl.String), "year").unique().iter_rows()
+    )
+    assert years["2014-16"] == 2014
+    assert years["2021/22-23/24"] == 2021
+    assert years["2025 (prov)"] == 2025
+
+
+def test_counts_reproduce_published_values(ref: lacompare.ReferenceData) -> None:
+    with_counts = ref.observations.filter(pl.col("numerator").is_not_null()).join(
+        ref.indicators.select(pl.col("indicator_id").cast(pl.Categorical), "unit"),
+        on="indicator_id",
+    )
+    assert with_counts.get_column("indicator_id").cast(pl.String).unique().sort().to_list() == [
+        "careleavereet",
+        "cin",
+        "cpp_rate",
+        "lac",
+        "lac_longstablepct",
+        "lac_start_rate",
+        "lacstable_2016on",
+        "prevregcpr",
+        "rereferral",
+    ]
+    multiplier = pl.col("unit").replace_strict({"percent": 100.0, "rate_per_10000": 10_000.0})
+    worst = with_counts.select(
+        ((pl.col("numerator") / pl.col("denominator") * multiplier - pl.col("value")).abs()).max()
+    ).item()
+    assert worst <= 0.5 + 1e-9  # published to whole numbers at worst
+
+
+def test_every_lait_row_accounted_for(ref: lacompare.ReferenceData, shared_data) -> None:
+    raw = pl.read_parquet(shared_data / "lait" / "bds_long_0.parquet")
+    lait = ref.observations.filter(pl.col("source").cast(pl.String).str.starts_with("LAIT"))
+    published = lait.filter(pl.col("value").is_not_null()).height
+    not_published = lait.filter(pl.col("value").is_null()).height
+    assert published + not_published == raw.height == 641_070
+    symbols = raw.filter(pl.col("Values").str.strip_chars() == "-").height
+    assert not_published == symbols
+    assert lait.filter(pl.col("value").is_null()).get_column("status").unique().to_list() == [
+        "not_available"
+    ]
+
+
+def test_no_dash_became_zero(ref: lacompare.ReferenceData, shared_data) -> None:
+    raw = pl.read_parquet(shared_data / "lait" / "bds_long_0.parquet")
+    dashes = raw.filter(pl.col("Values") == "-").select(
+        lait_code="Short Desc", period="Years", old_la_code=pl.col("LA Number").cast(pl.Int32)
+    )
+    keyed = (
+        ref.observations.with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
+        .join(ref.indicators.select("indicator_id", "lait_code"), on="indicator_id")
+        .join(ref.areas.select("area_code", "old_la_code"), on="area_code")
+    )
+    matched = dashes.join(keyed, on=["lait_code", "period", "old_la_code"], how="left")
+    assert matched.height == dashes.height
+    assert matched.get_column("value").null_count() == dashes.height
+
+
+def test_committed_data_is_what_the_build_script_makes(ref, shared_data) -> None:
+    built = build_reference(shared_data)
+    for name in ("indicators", "areas", "neighbours"):
+        assert getattr(built, name).equals(getattr(ref, name)), name
+    assert built.observations.height == ref.observations.height
+    assert built.observations.with_columns(pl.all().cast(pl.String)).equals(
+        ref.observations.with_columns(pl.all().cast(pl.String))
+    )
+
+
+def test_manifest_records_sources_and_licence(ref: lacompare.ReferenceData) -> None:
+    manifest = ref.manifest
+    assert manifest["licence"] == "Open Government Licence v3.0"
+    assert "lait/bds_long_0.parquet" in manifest["sources"]
+    assert manifest["rows"]["observations"] == ref.observations.height
