@@ -32,6 +32,18 @@ def set_cell(column: str, value: object, row: int = 0) -> Fault:
     return fault
 
 
+def set_code(column: str, value: str, row: int = 0) -> Fault:
+    """Put a new code into an Enum column, extending its categories (as a user frame could)."""
+
+    def fault(frame: pl.DataFrame) -> pl.DataFrame:
+        values = frame.get_column(column).cast(pl.String).to_list()
+        values[row] = value
+        categories = sorted({*frame.schema[column].categories, value})
+        return frame.with_columns(pl.Series(column, values, dtype=pl.Enum(categories)))
+
+    return fault
+
+
 def duplicate_first_row(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([frame, frame.head(1)])
 
@@ -70,9 +82,15 @@ FAULTS: list[tuple[str, Fault, str, str]] = [
     ("indicators", lambda f: f.drop("topic"), "topic", "column_in_dataframe"),
     ("indicators", lambda f: f.with_columns(extra=pl.lit(1)), "extra", "column_in_schema"),
     ("observations", duplicate_first_row, "indicator_id, area_code, period", "multiple_fields"),
-    ("observations", set_cell("area_code", "X06000015"), "area_code", "ONS code"),
-    ("observations", set_cell("area_code", "E0600015"), "area_code", "ONS code"),
-    ("observations", set_cell("indicator_id", "CPP Rate"), "indicator_id", "matches"),
+    ("observations", set_code("area_code", "X06000015"), "area_code", "ONS code"),
+    ("observations", set_code("area_code", "E0600015"), "area_code", "ONS code"),
+    ("observations", set_code("indicator_id", "CPP Rate"), "indicator_id", "matches"),
+    (
+        "observations",
+        lambda f: f.with_columns(pl.col("area_code").cast(pl.String)),
+        "area_code",
+        "dtype",
+    ),
     ("observations", set_cell("value", None), "value", "null if and only if status"),
     ("observations", set_cell("status", "suppressed"), "value", "null if and only if status"),
     ("observations", set_cell("value", float("nan")), "value", "finite"),
@@ -82,7 +100,7 @@ FAULTS: list[tuple[str, Fault, str, str]] = [
     ("observations", set_cell("numerator", None), "numerator", "together with denominator"),
     ("observations", set_cell("year", 2101), "year", "less_than_or_equal_to"),
     ("observations", set_cell("year", 0), "year", "only without a value"),
-    ("observations", set_cell("period", " "), "period", "not empty"),
+    ("observations", set_code("period", "16-17"), "period", "is a period label"),
     ("observations", lambda f: f.with_columns(pl.col("status").cast(pl.String)), "status", "dtype"),
     ("areas", duplicate_first_row, "area_code", "field_uniqueness"),
     ("areas", set_cell("area_code", "W06000015", row=20), "area_code", "str_matches"),

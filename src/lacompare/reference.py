@@ -23,8 +23,10 @@ from lacompare.schemas import (
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
-    validate,
+    cross_reference_query,
+    raise_failures,
     validate_reference,
+    verdict_plan,
 )
 
 FRAMES = ("indicators", "observations", "areas", "neighbours")
@@ -75,19 +77,46 @@ class ReferenceData:
     # -- validation -----------------------------------------------------------------------
 
     def validate(self) -> ReferenceData:
-        """Check every frame against its schema and the rules across frames; return self."""
+        """Check every frame against its schema and the rules across frames; return self.
+
+        Every rule of all four frames and across them runs in one parallel polars run; only
+        when something fails are the failing rules and rows worked out (and raised as one
+        :class:`~lacompare.errors.DataValidationError`).
+        """
         where = f" ({self.path})" if self.path else ""
-        validate(self.indicators, IndicatorsSchema, name=f"indicators{where}")
-        validate(self.observations, ObservationsSchema, name=f"observations{where}")
-        validate(self.areas, AreasSchema, name=f"areas{where}")
-        validate(self.neighbours, NeighboursSchema, name=f"neighbours{where}")
-        validate_reference(
-            self.indicators,
-            self.observations,
-            self.areas,
-            self.neighbours,
-            name=f"reference data{where}",
+        frames = [
+            (self.indicators, IndicatorsSchema, f"indicators{where}"),
+            (self.observations, ObservationsSchema, f"observations{where}"),
+            (self.areas, AreasSchema, f"areas{where}"),
+            (self.neighbours, NeighboursSchema, f"neighbours{where}"),
+        ]
+        plans = [verdict_plan(frame, schema) for frame, schema, _ in frames]
+        queries = [q for plan in plans if plan is not None for q in plan.queries]
+        results = pl.collect_all(
+            [
+                *queries,
+                cross_reference_query(
+                    self.indicators, self.observations, self.areas, self.neighbours
+                ),
+            ]
         )
+        position = 0
+        for (frame, schema, name), plan in zip(frames, plans, strict=True):
+            if plan is None:
+                raise_failures(frame, schema, name=name)
+                continue
+            own = results[position : position + len(plan.queries)]
+            position += len(plan.queries)
+            if not plan.resolve(own):
+                raise_failures(frame, schema, name=name)
+        if not bool(results[-1].item()):
+            validate_reference(
+                self.indicators,
+                self.observations,
+                self.areas,
+                self.neighbours,
+                name=f"reference data{where}",
+            )
         return self
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:

@@ -14,11 +14,15 @@ from __future__ import annotations
 import pandera.backends.polars.builtin_checks  # noqa: F401  (registers the polars check functions)
 import pandera.polars as pa
 import polars as pl
+from pandera import dtypes
 from pandera.api.polars.types import PolarsData
+from pandera.dtypes import immutable
+from pandera.engines import polars_engine
 from pandera.engines.polars_engine import Engine
 from pandera.errors import SchemaError, SchemaErrors
 
 from lacompare.errors import DataValidationError
+from lacompare.periods import PERIOD_LABEL_PATTERN
 from lacompare.vocab import (
     AREA_LEVELS,
     NULL_STATUSES,
@@ -41,11 +45,38 @@ NEIGHBOURS_PER_GROUP = 10
 STATUS_DTYPE = pl.Enum(sorted(STATUSES))
 
 
+@Engine.register_dtype
+@immutable(init=True)
+class AnyEnum(polars_engine.DataType):
+    """Any polars Enum. The observations' code columns are Enums whose categories are the valid
+    codes (indicator ids, area codes, period labels), so a row cannot hold a code outside them
+    and rules about codes run once per category instead of once per row."""
+
+    type = pl.Enum
+
+    def check(
+        self,
+        pandera_dtype: dtypes.DataType,
+        data_container: object | None = None,
+    ) -> bool:
+        # pandera passes either its own DataType or the raw polars dtype.
+        return isinstance(pandera_dtype, pl.Enum) or isinstance(
+            getattr(pandera_dtype, "type", None), pl.Enum
+        )
+
+    def __str__(self) -> str:
+        return "Enum"
+
+
 def _codes_match(data: PolarsData, pattern: str) -> pl.LazyFrame:
-    """Pattern check on a Categorical column, run once per distinct code rather than once per
-    row (641,070 rows hold only 170 area codes). A failure reports the offending code."""
-    distinct = pl.col(data.key).unique().cast(pl.String)
-    return data.lazyframe.select(distinct.str.contains(pattern))
+    """Pattern check on an Enum column's categories (641,070 rows hold 170 area codes)."""
+    dtype = data.lazyframe.collect_schema()[data.key]
+    codes = (
+        pl.Series(dtype.categories)
+        if isinstance(dtype, pl.Enum)
+        else pl.Series([], dtype=pl.String)
+    )
+    return data.lazyframe.select(pl.lit(codes.str.contains(pattern).implode()).explode())
 
 
 class IndicatorsSchema(pa.DataFrameModel):
@@ -78,14 +109,15 @@ class IndicatorsSchema(pa.DataFrameModel):
 class ObservationsSchema(pa.DataFrameModel):
     """One row per indicator x area x period label.
 
-    The repeated text columns are Categorical (and ``status`` an Enum of the closed vocabulary):
-    the 641,070 LAIT rows then load and validate several times faster than as plain strings.
+    The code columns are Enums (see :class:`AnyEnum`; :func:`lacompare.sources.as_observations`
+    builds them from the indicators and areas frames) and ``status`` an Enum of the closed
+    vocabulary: the 641,070 LAIT rows then load and validate several times faster than as text.
     """
 
-    indicator_id: pl.Categorical
-    area_code: pl.Categorical
+    indicator_id: AnyEnum
+    area_code: AnyEnum
     #: The period label as published: "2016-17", "2018 (Rev)", "2025 (prov)".
-    period: pl.Categorical
+    period: AnyEnum
     #: Sort key: the label's first four characters as a number (LAIT's Years_num).
     year: pl.Int32 = pa.Field(ge=0, le=2100)
     value: pl.Float64 = pa.Field(nullable=True)
@@ -109,15 +141,10 @@ class ObservationsSchema(pa.DataFrameModel):
     def area_code_pattern(cls, data: PolarsData) -> pl.LazyFrame:
         return _codes_match(data, AREA_CODE_PATTERN)
 
-    @pa.check("period", name="not empty")
+    @pa.check("period", name="is a period label (2016, 2016-17, 2018 (Rev), ...)")
     @classmethod
-    def period_not_empty(cls, data: PolarsData) -> pl.LazyFrame:
-        return _codes_match(data, r"\S")
-
-    @pa.check("source", name="not empty")
-    @classmethod
-    def source_not_empty(cls, data: PolarsData) -> pl.LazyFrame:
-        return _codes_match(data, r"\S")
+    def period_label(cls, data: PolarsData) -> pl.LazyFrame:
+        return _codes_match(data, PERIOD_LABEL_PATTERN)
 
     @pa.dataframe_check(name="value: null if and only if status is not published")
     @classmethod
@@ -223,10 +250,15 @@ def validate(frame: pl.DataFrame, schema: type[pa.DataFrameModel], *, name: str)
     :class:`DataValidationError` whose message lists each rule with its column, the number of
     failing rows and up to five examples with their row numbers.
     """
-    if passes(frame, schema):
-        return frame
+    if not passes(frame, schema):
+        raise_failures(frame, schema, name=name)
+    return frame
+
+
+def raise_failures(frame: pl.DataFrame, schema: type[pa.DataFrameModel], *, name: str) -> None:
+    """Run pandera's own validation to list every failing rule and row, and raise."""
     try:
-        return schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
         unique = ", ".join(schema.to_schema().unique or [])
         raise _wrap_failures(errors.failure_cases, name, unique) from None
@@ -236,7 +268,33 @@ def validate(frame: pl.DataFrame, schema: type[pa.DataFrameModel], *, name: str)
 
 def passes(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> bool:
     """True if ``frame`` meets every rule of ``schema``: columns and dtypes, nullability,
-    uniqueness, and each column and frame check.
+    uniqueness, and each column and frame check."""
+    plan = verdict_plan(frame, schema)
+    return plan is not None and plan.resolve(pl.collect_all(plan.queries))
+
+
+class VerdictPlan:
+    """The queries that decide whether a frame meets its schema, ready to be collected together
+    with other frames' (one parallel polars run for the whole reference data)."""
+
+    def __init__(self, frame: pl.DataFrame, queries: list[pl.LazyFrame], unique: list[str]):
+        self.frame = frame
+        self.queries = queries
+        self.unique = unique
+
+    def resolve(self, results: list[pl.DataFrame]) -> bool:
+        first, *rest = results
+        if not (bool(first.get_column("ok").item()) and all(bool(r.item()) for r in rest)):
+            return False
+        # The fused query proved uniqueness only if the key was strictly increasing (the
+        # stored order); otherwise count distinct keys, which costs a hash of every row.
+        if self.unique and not bool(first.get_column("_sorted_key").item()):
+            return bool(self.frame.select(_unique_by_hash(self.frame, self.unique)).item())
+        return True
+
+
+def verdict_plan(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> VerdictPlan | None:
+    """Build the fused verdict queries for ``frame`` (None if its columns or dtypes are wrong).
 
     The schema's own check functions supply the rules (so they live in one place): each is
     called with a stand-in frame that records the expression it selects, and all of them run as
@@ -244,10 +302,10 @@ def passes(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> bool:
     """
     spec = schema.to_schema()
     if set(frame.columns) != set(spec.columns):
-        return False
+        return None
     for column_name, column in spec.columns.items():
         if not column.dtype.check(Engine.dtype(frame.schema[column_name])):
-            return False
+            return None
     lazy = frame.lazy()
     verdicts: list[pl.Expr] = []
     separate: list[pl.LazyFrame] = []  # checks that do more than one select
@@ -260,26 +318,31 @@ def passes(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> bool:
             _record(check, column_name, lazy, verdicts, separate)
     for check in spec.checks:
         _record(check, None, lazy, verdicts, separate)
-    if spec.unique:
-        verdicts.append(_is_unique_key(frame, list(spec.unique)))
-    query = lazy.select(
+    unique = list(spec.unique or [])
+    outputs = [
         pl.all_horizontal(
             expr.fill_null(True).all().alias(f"rule{i}") for i, expr in enumerate(verdicts)
-        )
-    )
-    results = pl.collect_all([query, *(_all_true(lf) for lf in separate)])
-    return all(bool(result.item()) for result in results)
+        ).alias("ok")
+    ]
+    if unique:
+        outputs.append(_sorted_key(frame, unique).alias("_sorted_key"))
+    query = lazy.select(outputs)
+    return VerdictPlan(frame, [query, *(_all_true(lf) for lf in separate)], unique)
 
 
 class _SelectRecorder:
     """Stands in for a LazyFrame to capture the expression a check function selects."""
 
-    def __init__(self) -> None:
+    def __init__(self, schema: pl.Schema) -> None:
         self.exprs: tuple[pl.Expr, ...] | None = None
+        self._schema = schema
 
     def select(self, *exprs: pl.Expr) -> _SelectRecorder:
         self.exprs = exprs
         return self
+
+    def collect_schema(self) -> pl.Schema:
+        return self._schema
 
 
 def _record(
@@ -289,7 +352,7 @@ def _record(
     verdicts: list[pl.Expr],
     separate: list[pl.LazyFrame],
 ) -> None:
-    recorder = _SelectRecorder()
+    recorder = _SelectRecorder(lazy.collect_schema())
     try:
         returned = check._check_fn(PolarsData(recorder, key), **check._check_kwargs)  # type: ignore[arg-type]
     except AttributeError:  # the check used more of the LazyFrame API than select
@@ -305,22 +368,34 @@ def _all_true(result: pl.LazyFrame) -> pl.LazyFrame:
     return result.select(pl.all().fill_null(True).all()).select(pl.min_horizontal(pl.all()))
 
 
-def _is_unique_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
-    """Uniqueness of several columns as one expression. Up to three Categorical columns are
-    packed into one UInt64 from their physical codes (21 bits each, injective while there are
-    fewer than 2**21 categories), which hashes several times faster than a struct."""
-    categorical = [c for c in columns if isinstance(frame.schema[c], pl.Categorical)]
-    if (
-        len(columns) <= 3
-        and categorical == columns
-        and frame.height
-        and frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item() < 2**21
-    ):
-        key: pl.Expr | None = None
-        for column in columns:
-            code = pl.col(column).to_physical().cast(pl.UInt64)
-            key = code if key is None else key * 2**21 + code
-        assert key is not None
+def _packed_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr | None:
+    """Up to three Enum/Categorical columns packed into one UInt64 of their physical codes
+    (21 bits each: injective while every code is below 2**21); None if they cannot be."""
+    coded = all(isinstance(frame.schema[c], pl.Enum | pl.Categorical) for c in columns)
+    if not (coded and len(columns) <= 3 and frame.height):
+        return None
+    if frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item() >= 2**21:
+        return None
+    key: pl.Expr | None = None
+    for column in columns:
+        code = pl.col(column).to_physical().cast(pl.UInt64)
+        key = code if key is None else key * 2**21 + code
+    return key
+
+
+def _sorted_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    """True when the key columns are strictly increasing row by row, which proves them unique
+    in one cheap pass. Enum codes follow their (sorted) categories, so data written in key
+    order passes; anything else falls back to :func:`_unique_by_hash`."""
+    key = _packed_key(frame, columns)
+    if key is None:
+        return pl.lit(False)
+    return (key > key.shift()).fill_null(True).all()
+
+
+def _unique_by_hash(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    key = _packed_key(frame, columns)
+    if key is not None:
         return key.n_unique() == pl.len()
     return pl.struct(columns).is_unique().all()
 
@@ -397,6 +472,60 @@ def _cross_rule(
             "examples": [examples],
             "rows": [head["row"].cast(pl.Int64).to_list()],
         }
+    )
+
+
+def cross_reference_query(
+    indicators: pl.DataFrame,
+    observations: pl.DataFrame,
+    areas: pl.DataFrame,
+    neighbours: pl.DataFrame,
+) -> pl.LazyFrame:
+    """One boolean: do the rules across frames hold? (see :func:`validate_reference`). Runs on
+    per-indicator aggregates and on the codes themselves, never row by row, so it can be
+    collected together with the frames' own verdicts."""
+
+    def codes(column: str) -> pl.Series:
+        dtype = observations.schema[column]
+        if isinstance(dtype, pl.Enum):
+            return pl.Series(dtype.categories)
+        return observations.get_column(column).cast(pl.String).unique()
+
+    la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
+    small_rules = (
+        codes("indicator_id").is_in(indicators.get_column("indicator_id").implode()).all()
+        and codes("area_code").is_in(areas.get_column("area_code").implode()).all()
+        and neighbours.get_column("area_code").is_in(la_codes.implode()).all()
+        and neighbours.get_column("neighbour_code").is_in(la_codes.implode()).all()
+    )
+    ranges = pl.DataFrame(
+        {
+            "unit": list(UNIT_RANGES),
+            "_low": [low for low, _ in UNIT_RANGES.values()],
+            "_high": [high for _, high in UNIT_RANGES.values()],
+        },
+        schema={"unit": pl.String, "_low": pl.Float64, "_high": pl.Float64},
+    )
+    return (
+        observations.lazy()
+        .group_by("indicator_id")
+        .agg(
+            low=pl.col("value").min(),
+            high=pl.col("value").max(),
+            excess=(pl.col("numerator") - pl.col("denominator")).max(),
+        )
+        .with_columns(pl.col("indicator_id").cast(pl.String))
+        .join(indicators.lazy().select("indicator_id", "unit"), on="indicator_id", how="left")
+        .join(ranges.lazy(), on="unit", how="left")
+        .select(
+            (
+                pl.lit(small_rules)
+                & pl.col("unit").is_not_null().all()
+                & (pl.col("low") >= pl.col("_low")).fill_null(True).all()
+                & (pl.col("high") <= pl.col("_high")).fill_null(True).all()
+                & ((pl.col("unit") != "percent") | (pl.col("excess") <= 0)).fill_null(True).all()
+            ).alias("ok")
+        )
     )
 
 

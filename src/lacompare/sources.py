@@ -519,17 +519,37 @@ def read_lait_long(path: Path, areas: pl.DataFrame, indicators: pl.DataFrame) ->
     )
 
 
-def as_observations(frame: pl.DataFrame) -> pl.DataFrame:
-    """Give an observations-shaped frame the schema's dtypes (Categorical codes, Enum status)
-    and its canonical order (indicator, area, year, period)."""
-    return frame.with_columns(
-        pl.col("indicator_id", "area_code", "period", "source").cast(pl.Categorical),
+def as_observations(
+    frame: pl.DataFrame, indicators: pl.DataFrame, areas: pl.DataFrame
+) -> pl.DataFrame:
+    """Give an observations-shaped frame the schema's dtypes and canonical order.
+
+    Codes become Enums whose categories are every indicator id and area code (so a code outside
+    them cannot be stored) and every period label present, each sorted; ``status`` the status
+    Enum; ``source`` Categorical. Rows are sorted by (indicator, area, period), the order in
+    which the uniqueness rule is checked in one pass. Codes not in ``indicators`` / ``areas``
+    raise :class:`DataValidationError` naming them.
+    """
+    text = frame.with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
+    for column, known_frame in (("indicator_id", indicators), ("area_code", areas)):
+        known = known_frame.get_column(column).cast(pl.String)
+        unknown = text.filter(~pl.col(column).is_in(known.implode()))
+        if unknown.height:
+            raise DataValidationError(
+                f"observations: column {column!r} has {unknown.height} row(s) with codes not "
+                f"in {'indicators' if column == 'indicator_id' else 'areas'} (rule: exists in "
+                f"{'indicators' if column == 'indicator_id' else 'areas'}), e.g. "
+                f"{unknown.get_column(column).unique().sort().head(5).to_list()}"
+            )
+    id_dtype = pl.Enum(indicators.get_column("indicator_id").sort())
+    area_dtype = pl.Enum(areas.get_column("area_code").sort())
+    period_dtype = pl.Enum(text.get_column("period").unique().sort())
+    return text.sort("indicator_id", "area_code", "period").with_columns(
+        pl.col("indicator_id").cast(id_dtype),
+        pl.col("area_code").cast(area_dtype),
+        pl.col("period").cast(period_dtype),
+        pl.col("source").cast(pl.Categorical),
         pl.col("status").cast(STATUS_DTYPE),
-    ).sort(
-        pl.col("indicator_id").cast(pl.String),
-        pl.col("area_code").cast(pl.String),
-        "year",
-        pl.col("period").cast(pl.String),
     )
 
 
@@ -891,7 +911,7 @@ def build_reference(data_dir: Path) -> BuiltReference:
     )
     observations = read_lait_long(long_path, areas, indicators)
     observations, count_report = attach_counts(observations, indicators, ees_dir)
-    observations = as_observations(observations)
+    observations = as_observations(observations, indicators, areas)
     neighbours = pl.concat(
         [
             read_sn_workbook(lait_dir / "sn_april_2021.xlsx", "2021", areas),
