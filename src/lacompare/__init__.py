@@ -32,23 +32,28 @@ from lacompare.schemas import (
     NeighboursSchema,
     ObservationsSchema,
 )
+from lacompare.tables import BoardModel, Palette, board_frame, board_table
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AreasSchema",
+    "BoardModel",
     "ComparisonSchema",
     "DataValidationError",
     "IndicatorsSchema",
     "LacompareError",
     "NeighboursSchema",
     "ObservationsSchema",
+    "Palette",
     "PredecessorAreaError",
     "ReferenceData",
     "SourceFileError",
     "UnknownAreaError",
     "UnknownIndicatorError",
     "__version__",
+    "board_frame",
+    "board_table",
     "compare",
     "compare_all",
     "load_reference",

@@ -1,0 +1,93 @@
+"""Display formatting: DfE's half-up rounding and units, as polars expressions.
+
+Rounding for display is half away from zero, as DfE publishes (``dfeR::round_five_up``):
+2.5 -> 3, 0.125 -> 0.13, 12.25 -> 12.3, -2.5 -> -3, 2.675 -> 2.68. Python's ``round`` and
+great_tables' ``fmt_number`` round half to even on the binary float (12.25 -> 12.2), so every
+number lacompare displays is formatted here, never by them. Values are only rounded for display:
+all computation uses the unrounded figures.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+#: dfeR's nudge: ``sqrt(.Machine$double.eps)``, so a binary value a hair below the half (2.675
+#: is stored as 2.67499999...) still rounds up as its decimal spelling says it should.
+_NUDGE = math.sqrt(2.220446049250313e-16)
+
+UNIT_SUFFIX = {
+    "percent": "%",
+    "percent_ratio": "%",
+    "percentage_points": " pp",
+}
+
+
+def round_half_up(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
+    """Round half away from zero to ``decimals`` places, as ``dfeR::round_five_up``:
+    ``trunc(|x|·10^d + 0.5 + sqrt(eps)) / 10^d · sign(x)``."""
+    scale = pl.lit(10.0).pow(decimals)
+    magnitude = (value.abs() * scale + 0.5 + _NUDGE).floor() / scale
+    return pl.when(value < 0).then(-magnitude).otherwise(magnitude)
+
+
+def format_number(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
+    """Text of ``value`` rounded half-up to ``decimals`` places with thousands separators
+    ("2,342", "53.7", "-0.40"); null stays null."""
+    rounded = round_half_up(value, decimals)
+    places = decimals if isinstance(decimals, pl.Expr) else pl.lit(decimals)
+    scaled = (rounded.abs() * pl.lit(10.0).pow(places)).round(0).cast(pl.Int64)
+    whole = scaled // pl.lit(10).pow(places).cast(pl.Int64)
+    fraction = (scaled % pl.lit(10).pow(places).cast(pl.Int64)).cast(pl.String)
+    grouped = _thousands(whole)
+    text = (
+        pl.when(places > 0)
+        .then(pl.concat_str(grouped, pl.lit("."), fraction.str.zfill(places.cast(pl.Int64))))
+        .otherwise(grouped)
+    )
+    sign = pl.when((rounded < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.when(value.is_null()).then(None).otherwise(pl.concat_str(sign, text))
+
+
+def format_value(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
+    """:func:`format_number` plus the unit's suffix ("23.1%", "4.2 pp"); rates and counts
+    carry no suffix (the column header or row label says "per 10,000")."""
+    suffix = unit.replace_strict(UNIT_SUFFIX, default="")
+    text = format_number(value, decimals)
+    return pl.when(text.is_null()).then(None).otherwise(pl.concat_str(text, suffix))
+
+
+def format_change(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
+    """A signed change: "+0.6", "-3.0", "0.0"; percentages change in points ("+1.2 pp")."""
+    suffix = unit.replace_strict({"percent": " pp", "percent_ratio": " pp"}, default="")
+    text = format_number(value, decimals)
+    rounded = round_half_up(value, decimals)
+    plus = pl.when(rounded > 0).then(pl.lit("+")).otherwise(pl.lit(""))
+    return pl.when(text.is_null()).then(None).otherwise(pl.concat_str(plus, text, suffix))
+
+
+def unit_label(unit: pl.Expr) -> pl.Expr:
+    """Short words for a unit, for row labels ("per 10,000 children")."""
+    return unit.replace_strict(
+        {
+            "percent": "%",
+            "percent_ratio": "%",
+            "percentage_points": "percentage points",
+            "rate_per_1000": "per 1,000",
+            "rate_per_10000": "per 10,000",
+            "rate_per_100000": "per 100,000",
+            "count": "number",
+            "fte": "FTE",
+            "currency": "£",
+            "score": "score",
+        },
+        default="",
+    )
+
+
+def _thousands(whole: pl.Expr) -> pl.Expr:
+    """Digits of a non-negative integer grouped in threes with commas."""
+    digits = whole.cast(pl.String)
+    reversed_groups = digits.str.reverse().str.extract_all(r"\d{1,3}")
+    return reversed_groups.list.join(",").str.reverse()
