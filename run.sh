@@ -36,8 +36,8 @@ case "$job" in
     ;;
   lint)
     setup
-    "$VENV/bin/ruff" check .
-    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/ruff" check src tests scripts benchmarks examples
+    "$VENV/bin/ruff" format --check src tests scripts benchmarks examples
     "$VENV/bin/mypy" src
     ;;
   build-data)
