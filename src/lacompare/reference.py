@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandera.polars as pa
 import polars as pl
 
 from lacompare.errors import (
@@ -23,13 +25,19 @@ from lacompare.schemas import (
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
-    cross_reference_query,
+    cross_reference_rules,
     raise_failures,
     validate_reference,
     verdict_plan,
 )
 
 FRAMES = ("indicators", "observations", "areas", "neighbours")
+SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
+    "indicators": IndicatorsSchema,
+    "observations": ObservationsSchema,
+    "areas": AreasSchema,
+    "neighbours": NeighboursSchema,
+}
 MANIFEST = "manifest.json"
 
 
@@ -44,16 +52,17 @@ def default_reference_path() -> Path:
 
 def read_reference_frames(path: Path) -> dict[str, pl.DataFrame]:
     """Read the four parquet files, without validating them."""
-    frames = {}
-    for name in FRAMES:
-        file = path / f"{name}.parquet"
-        if not file.is_file():
-            raise SourceFileError(f"{file}: reference data file not found")
-        try:
-            frames[name] = pl.read_parquet(file)
-        except Exception as error:  # polars raises several kinds for a file that is not parquet
-            raise SourceFileError(f"{file}: not a readable parquet file ({error})") from None
-    return frames
+    return {name: _read_frame(path, name) for name in FRAMES}
+
+
+def _read_frame(path: Path, name: str) -> pl.DataFrame:
+    file = path / f"{name}.parquet"
+    if not file.is_file():
+        raise SourceFileError(f"{file}: reference data file not found")
+    try:
+        return pl.read_parquet(file)
+    except Exception as error:  # polars raises several kinds for a file that is not parquet
+        raise SourceFileError(f"{file}: not a readable parquet file ({error})") from None
 
 
 @dataclass(frozen=True)
@@ -83,41 +92,36 @@ class ReferenceData:
         when something fails are the failing rules and rows worked out (and raised as one
         :class:`~lacompare.errors.DataValidationError`).
         """
-        where = f" ({self.path})" if self.path else ""
-        frames = [
-            (self.indicators, IndicatorsSchema, f"indicators{where}"),
-            (self.observations, ObservationsSchema, f"observations{where}"),
-            (self.areas, AreasSchema, f"areas{where}"),
-            (self.neighbours, NeighboursSchema, f"neighbours{where}"),
-        ]
-        plans = [verdict_plan(frame, schema) for frame, schema, _ in frames]
-        queries = [q for plan in plans if plan is not None for q in plan.queries]
-        results = pl.collect_all(
-            [
-                *queries,
-                cross_reference_query(
-                    self.indicators, self.observations, self.areas, self.neighbours
-                ),
-            ]
-        )
-        position = 0
-        for (frame, schema, name), plan in zip(frames, plans, strict=True):
-            if plan is None:
-                raise_failures(frame, schema, name=name)
-                continue
-            own = results[position : position + len(plan.queries)]
-            position += len(plan.queries)
-            if not plan.resolve(own):
-                raise_failures(frame, schema, name=name)
-        if not bool(results[-1].item()):
-            validate_reference(
-                self.indicators,
-                self.observations,
-                self.areas,
-                self.neighbours,
-                name=f"reference data{where}",
-            )
+        _check_frames(self._schemas(FRAMES), cross=self._cross())
         return self
+
+    def _schemas(
+        self, names: Sequence[str]
+    ) -> list[tuple[pl.DataFrame, type[pa.DataFrameModel], str]]:
+        where = f" ({self.path})" if self.path else ""
+        return [(getattr(self, name), SCHEMAS[name], f"{name}{where}") for name in names]
+
+    def _cross(self) -> tuple[pl.LazyFrame, Callable[[], None]]:
+        """The cross-frame verdict query, and what to call to raise its details."""
+        rules = cross_reference_rules(
+            self.indicators, self.observations.schema, self.areas, self.neighbours
+        )
+        return self._cross_query(rules), self._explain_cross
+
+    def _cross_query(self, rules: list[pl.Expr] | None) -> pl.LazyFrame:
+        if rules is None:
+            return pl.LazyFrame({"codes_known": [False]})
+        return self.observations.lazy().select(rules)
+
+    def _explain_cross(self) -> None:
+        where = f" ({self.path})" if self.path else ""
+        validate_reference(
+            self.indicators,
+            self.observations,
+            self.areas,
+            self.neighbours,
+            name=f"reference data{where}",
+        )
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what."""
@@ -273,6 +277,31 @@ def load_reference(path: str | Path | None = None, *, validate: bool = True) -> 
         raise SourceFileError(f"{directory}: reference data directory not found")
     reference = ReferenceData(**read_reference_frames(directory), path=directory)
     return reference.validate() if validate else reference
+
+
+def _check_frames(
+    frames: list[tuple[pl.DataFrame, type[pa.DataFrameModel], str]],
+    cross: tuple[pl.LazyFrame, Callable[[], None]] | None = None,
+) -> None:
+    """Run the verdict queries of ``frames`` (and the cross-frame one) in one parallel polars
+    run; for anything that fails, work out and raise the detailed report."""
+    plans = [verdict_plan(frame, schema) for frame, schema, _ in frames]
+    queries = [q for plan in plans if plan is not None for q in plan.queries]
+    if cross is not None:
+        queries.append(cross[0])
+    # The in-memory engine runs these many small aggregations faster than streaming.
+    results = pl.collect_all(queries, engine="in-memory")
+    position = 0
+    for (frame, schema, name), plan in zip(frames, plans, strict=True):
+        if plan is None:
+            raise_failures(frame, schema, name=name)
+            continue
+        own = results[position : position + len(plan.queries)]
+        position += len(plan.queries)
+        if not plan.resolve(own):
+            raise_failures(frame, schema, name=name)
+    if cross is not None and not all(results[-1].row(0)):
+        cross[1]()
 
 
 def _name_key(name: str) -> str:

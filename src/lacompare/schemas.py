@@ -11,6 +11,8 @@ Data-frame-wide checks are named ``"<column>: <rule>"`` so a failure always name
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandera.backends.polars.builtin_checks  # noqa: F401  (registers the polars check functions)
 import pandera.polars as pa
 import polars as pl
@@ -284,7 +286,8 @@ class VerdictPlan:
 
     def resolve(self, results: list[pl.DataFrame]) -> bool:
         first, *rest = results
-        if not (bool(first.get_column("ok").item()) and all(bool(r.item()) for r in rest)):
+        rules = first.drop("_sorted_key", strict=False)
+        if not (all(rules.row(0)) and all(bool(r.item()) for r in rest)):
             return False
         # The fused query proved uniqueness only if the key was strictly increasing (the
         # stored order); otherwise count distinct keys, which costs a hash of every row.
@@ -298,36 +301,56 @@ def verdict_plan(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> Verdic
 
     The schema's own check functions supply the rules (so they live in one place): each is
     called with a stand-in frame that records the expression it selects, and all of them run as
-    one polars query, one pass over the data with the expressions evaluated in parallel.
+    one polars query, one pass over the data with the expressions evaluated in parallel. The
+    recorded expressions depend only on the schema and the frame's dtypes, so they are compiled
+    once per pair and reused.
     """
+    compiled = _compile(schema, tuple(frame.schema.items()))
+    if compiled is None:
+        return None
+    verdicts, separate, unique = compiled
+    lazy = frame.lazy()
+    # One output column per rule: polars evaluates separate columns in parallel, whereas one
+    # all_horizontal over them would run the rules one after another.
+    outputs = list(verdicts)
+    if unique:
+        outputs.append(_sorted_key(frame, unique).alias("_sorted_key"))
+    queries = [lazy.select(outputs)]
+    for check, key in separate:
+        queries.append(
+            _all_true(check._check_fn(PolarsData(lazy, key), **check._check_kwargs))  # type: ignore[arg-type]
+        )
+    return VerdictPlan(frame, queries, unique)
+
+
+@lru_cache(maxsize=64)
+def _compile(
+    schema: type[pa.DataFrameModel], frame_schema: tuple[tuple[str, pl.DataType], ...]
+) -> tuple[list[pl.Expr], list[tuple[pa.Check, str | None]], list[str]] | None:
+    """(one boolean expression per recordable rule, the checks that need their own query,
+    the unique key columns) for ``schema`` over a frame with these columns and dtypes; None
+    when the columns or dtypes themselves are wrong."""
     spec = schema.to_schema()
-    if set(frame.columns) != set(spec.columns):
+    dtypes_by_name = dict(frame_schema)
+    if set(dtypes_by_name) != set(spec.columns):
         return None
     for column_name, column in spec.columns.items():
-        if not column.dtype.check(Engine.dtype(frame.schema[column_name])):
+        if not column.dtype.check(Engine.dtype(dtypes_by_name[column_name])):
             return None
-    lazy = frame.lazy()
+    recorder_schema = pl.Schema(frame_schema)
     verdicts: list[pl.Expr] = []
-    separate: list[pl.LazyFrame] = []  # checks that do more than one select
+    separate: list[tuple[pa.Check, str | None]] = []  # checks that do more than one select
     for column_name, column in spec.columns.items():
         if not column.nullable:
             verdicts.append(pl.col(column_name).is_not_null().all())
         if column.unique:
             verdicts.append(pl.col(column_name).is_unique().all())
         for check in column.checks:
-            _record(check, column_name, lazy, verdicts, separate)
+            _record(check, column_name, recorder_schema, verdicts, separate)
     for check in spec.checks:
-        _record(check, None, lazy, verdicts, separate)
-    unique = list(spec.unique or [])
-    outputs = [
-        pl.all_horizontal(
-            expr.fill_null(True).all().alias(f"rule{i}") for i, expr in enumerate(verdicts)
-        ).alias("ok")
-    ]
-    if unique:
-        outputs.append(_sorted_key(frame, unique).alias("_sorted_key"))
-    query = lazy.select(outputs)
-    return VerdictPlan(frame, [query, *(_all_true(lf) for lf in separate)], unique)
+        _record(check, None, recorder_schema, verdicts, separate)
+    rules = [expr.fill_null(True).all().alias(f"rule{i}") for i, expr in enumerate(verdicts)]
+    return rules, separate, list(spec.unique or [])
 
 
 class _SelectRecorder:
@@ -348,11 +371,11 @@ class _SelectRecorder:
 def _record(
     check: pa.Check,
     key: str | None,
-    lazy: pl.LazyFrame,
+    schema: pl.Schema,
     verdicts: list[pl.Expr],
-    separate: list[pl.LazyFrame],
+    separate: list[tuple[pa.Check, str | None]],
 ) -> None:
-    recorder = _SelectRecorder(lazy.collect_schema())
+    recorder = _SelectRecorder(schema)
     try:
         returned = check._check_fn(PolarsData(recorder, key), **check._check_kwargs)  # type: ignore[arg-type]
     except AttributeError:  # the check used more of the LazyFrame API than select
@@ -360,7 +383,7 @@ def _record(
     if returned is recorder and recorder.exprs and len(recorder.exprs) == 1:
         verdicts.append(recorder.exprs[0])
     else:
-        separate.append(check._check_fn(PolarsData(lazy, key), **check._check_kwargs))  # type: ignore[arg-type]
+        separate.append((check, key))
 
 
 def _all_true(result: pl.LazyFrame) -> pl.LazyFrame:
@@ -370,11 +393,18 @@ def _all_true(result: pl.LazyFrame) -> pl.LazyFrame:
 
 def _packed_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr | None:
     """Up to three Enum/Categorical columns packed into one UInt64 of their physical codes
-    (21 bits each: injective while every code is below 2**21); None if they cannot be."""
-    coded = all(isinstance(frame.schema[c], pl.Enum | pl.Categorical) for c in columns)
-    if not (coded and len(columns) <= 3 and frame.height):
+    (21 bits each: injective while every code is below 2**21); None if they cannot be. An
+    Enum's codes are below its number of categories, so no pass over the data is needed."""
+    dtypes = [frame.schema[c] for c in columns]
+    if not (len(columns) <= 3 and all(isinstance(d, pl.Enum | pl.Categorical) for d in dtypes)):
         return None
-    if frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item() >= 2**21:
+    if all(isinstance(d, pl.Enum) for d in dtypes):
+        largest = max(len(d.categories) for d in dtypes)  # type: ignore[union-attr]
+    elif frame.height:
+        largest = frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item()
+    else:
+        largest = 0
+    if largest >= 2**21:
         return None
     key: pl.Expr | None = None
     for column in columns:
@@ -475,58 +505,69 @@ def _cross_rule(
     )
 
 
+def cross_reference_rules(
+    indicators: pl.DataFrame,
+    observations_schema: pl.Schema,
+    areas: pl.DataFrame,
+    neighbours: pl.DataFrame,
+) -> list[pl.Expr] | None:
+    """The rules across frames (see :func:`validate_reference`) as expressions over the
+    observations, built from their dtypes alone, so they can be prepared while the observations
+    are still being read. None when a rule already fails on the codes themselves."""
+    id_dtype = observations_schema.get("indicator_id")
+    area_dtype = observations_schema.get("area_code")
+    if not (isinstance(id_dtype, pl.Enum) and isinstance(area_dtype, pl.Enum)):
+        return None
+    # Set arithmetic on a few hundred codes: cheaper than any query.
+    la_codes = set(
+        areas.filter(pl.col("level") == "local_authority").get_column("area_code").to_list()
+    )
+    neighbour_codes = set(neighbours.get_column("area_code").unique().to_list()) | set(
+        neighbours.get_column("neighbour_code").unique().to_list()
+    )
+    indicator_codes = id_dtype.categories.to_list()
+    codes_known = (
+        set(indicator_codes) <= set(indicators.get_column("indicator_id").to_list())
+        and set(area_dtype.categories.to_list()) <= set(areas.get_column("area_code").to_list())
+        and neighbour_codes <= la_codes
+    )
+    if not codes_known:
+        return None
+    # Per-row bounds looked up by the indicator's Enum code (a gather, no group-by or join).
+    unit_of = dict(
+        zip(
+            indicators.get_column("indicator_id").to_list(),
+            indicators.get_column("unit").to_list(),
+            strict=True,
+        )
+    )
+    units = [unit_of.get(code) for code in indicator_codes]
+    low = pl.Series([UNIT_RANGES.get(u, (None, None))[0] for u in units], dtype=pl.Float64)
+    high = pl.Series([UNIT_RANGES.get(u, (None, None))[1] for u in units], dtype=pl.Float64)
+    share = pl.Series([u == "percent" for u in units], dtype=pl.Boolean)
+    code = pl.col("indicator_id").to_physical()
+    value = pl.col("value")
+    return [
+        (value >= pl.lit(low).gather(code)).fill_null(True).all().alias("above_unit_minimum"),
+        (value <= pl.lit(high).gather(code)).fill_null(True).all().alias("below_unit_maximum"),
+        (~pl.lit(share).gather(code) | (pl.col("numerator") <= pl.col("denominator")))
+        .fill_null(True)
+        .all()
+        .alias("numerator_within_denominator"),
+    ]
+
+
 def cross_reference_query(
     indicators: pl.DataFrame,
     observations: pl.DataFrame,
     areas: pl.DataFrame,
     neighbours: pl.DataFrame,
 ) -> pl.LazyFrame:
-    """One boolean: do the rules across frames hold? (see :func:`validate_reference`). Runs on
-    per-indicator aggregates and on the codes themselves, never row by row, so it can be
-    collected together with the frames' own verdicts."""
-
-    def codes(column: str) -> pl.Series:
-        dtype = observations.schema[column]
-        if isinstance(dtype, pl.Enum):
-            return pl.Series(dtype.categories)
-        return observations.get_column(column).cast(pl.String).unique()
-
-    la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
-    small_rules = (
-        codes("indicator_id").is_in(indicators.get_column("indicator_id").implode()).all()
-        and codes("area_code").is_in(areas.get_column("area_code").implode()).all()
-        and neighbours.get_column("area_code").is_in(la_codes.implode()).all()
-        and neighbours.get_column("neighbour_code").is_in(la_codes.implode()).all()
-    )
-    ranges = pl.DataFrame(
-        {
-            "unit": list(UNIT_RANGES),
-            "_low": [low for low, _ in UNIT_RANGES.values()],
-            "_high": [high for _, high in UNIT_RANGES.values()],
-        },
-        schema={"unit": pl.String, "_low": pl.Float64, "_high": pl.Float64},
-    )
-    return (
-        observations.lazy()
-        .group_by("indicator_id")
-        .agg(
-            low=pl.col("value").min(),
-            high=pl.col("value").max(),
-            excess=(pl.col("numerator") - pl.col("denominator")).max(),
-        )
-        .with_columns(pl.col("indicator_id").cast(pl.String))
-        .join(indicators.lazy().select("indicator_id", "unit"), on="indicator_id", how="left")
-        .join(ranges.lazy(), on="unit", how="left")
-        .select(
-            (
-                pl.lit(small_rules)
-                & pl.col("unit").is_not_null().all()
-                & (pl.col("low") >= pl.col("_low")).fill_null(True).all()
-                & (pl.col("high") <= pl.col("_high")).fill_null(True).all()
-                & ((pl.col("unit") != "percent") | (pl.col("excess") <= 0)).fill_null(True).all()
-            ).alias("ok")
-        )
-    )
+    """One row of booleans, all true when the rules across frames hold."""
+    rules = cross_reference_rules(indicators, observations.schema, areas, neighbours)
+    if rules is None:
+        return pl.LazyFrame({"codes_known": [False]})
+    return observations.lazy().select(rules)
 
 
 def validate_reference(
