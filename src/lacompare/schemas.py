@@ -399,7 +399,7 @@ def _packed_key(frame: pl.DataFrame, columns: list[str]) -> pl.Expr | None:
     if not (len(columns) <= 3 and all(isinstance(d, pl.Enum | pl.Categorical) for d in dtypes)):
         return None
     if all(isinstance(d, pl.Enum) for d in dtypes):
-        largest = max(len(d.categories) for d in dtypes)  # type: ignore[union-attr]
+        largest = max(len(d.categories) for d in dtypes)  # type: ignore[attr-defined]
     elif frame.height:
         largest = frame.select(pl.max_horizontal(pl.col(columns).to_physical().max())).item()
     else:
@@ -541,7 +541,7 @@ def cross_reference_rules(
             strict=True,
         )
     )
-    units = [unit_of.get(code) for code in indicator_codes]
+    units: list[str] = [unit_of.get(code, "") for code in indicator_codes]
     low = pl.Series([UNIT_RANGES.get(u, (None, None))[0] for u in units], dtype=pl.Float64)
     high = pl.Series([UNIT_RANGES.get(u, (None, None))[1] for u in units], dtype=pl.Float64)
     share = pl.Series([u == "percent" for u in units], dtype=pl.Boolean)
