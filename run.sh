@@ -2,7 +2,7 @@
 # lacompare's two commands. Each sets up what it needs first (a .venv with the locked packages).
 #   ./run.sh board   # the main job: Derby's board table from the embedded data -> examples/output/
 #   ./run.sh test    # the test suite (what CI runs)
-# Other jobs: ./run.sh lint | build-data | bench
+# Other jobs: ./run.sh lint | build-data | bench | browser (installs Chromium for PNG/PDF)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -44,12 +44,24 @@ case "$job" in
     setup
     "$VENV/bin/python" scripts/build_reference_data.py "$@"
     ;;
+  browser)
+    # PNG / PDF export renders through headless Chromium (Debian's package).
+    if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+      echo "chromium: $(command -v chromium || command -v chromium-browser)"
+    else
+      SUDO=""
+      [ "$(id -u)" = 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+      echo "installed chromium: $(command -v chromium)"
+    fi
+    ;;
   bench)
     setup
     for script in benchmarks/*.py; do "$VENV/bin/python" "$script"; done
     ;;
   *)
-    echo "usage: ./run.sh board | test | lint | build-data [DATA_DIR] | bench" >&2
+    echo "usage: ./run.sh board | test | lint | build-data [DATA_DIR] | bench | browser" >&2
     exit 2
     ;;
 esac

@@ -24,6 +24,7 @@ from lacompare.errors import (
     UnknownAreaError,
     UnknownIndicatorError,
 )
+from lacompare.export import BrowserMissingError, ExportError, save
 from lacompare.reference import ReferenceData, load_reference
 from lacompare.schemas import (
     AreasSchema,
@@ -32,15 +33,23 @@ from lacompare.schemas import (
     NeighboursSchema,
     ObservationsSchema,
 )
-from lacompare.tables import BoardModel, Palette, board_frame, board_table
+from lacompare.tables import (
+    Palette,
+    TableModel,
+    board_frame,
+    board_table,
+    neighbour_table,
+    trend_table,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AreasSchema",
-    "BoardModel",
+    "BrowserMissingError",
     "ComparisonSchema",
     "DataValidationError",
+    "ExportError",
     "IndicatorsSchema",
     "LacompareError",
     "NeighboursSchema",
@@ -49,6 +58,7 @@ __all__ = [
     "PredecessorAreaError",
     "ReferenceData",
     "SourceFileError",
+    "TableModel",
     "UnknownAreaError",
     "UnknownIndicatorError",
     "__version__",
@@ -57,6 +67,9 @@ __all__ = [
     "compare",
     "compare_all",
     "load_reference",
+    "neighbour_table",
+    "save",
     "select_indicators",
     "stats",
+    "trend_table",
 ]

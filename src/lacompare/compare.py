@@ -46,6 +46,7 @@ def compare_all(
     indicators: str | Sequence[str] | None = None,
     period: Period = "latest",
     neighbours: Neighbours = "2025",
+    history: int = 5,
 ) -> pl.DataFrame:
     """Benchmarks for every current local authority and indicator: one row per LA x indicator.
 
@@ -63,8 +64,11 @@ def compare_all(
     neighbours
         A statistical-neighbour model (``"2025"``, ``"2021"``) or an explicit list of areas
         (names, DfE or ONS codes) used as every LA's comparator group.
+    history
+        How many periods, up to the one shown, go into ``recent_periods`` / ``recent_values``
+        (the LA's series for a sparkline; a missing year is a null, never a zero).
     """
-    return _compare(ref, None, indicators, period, neighbours)
+    return _compare(ref, None, indicators, period, neighbours, history)
 
 
 def compare(
@@ -73,12 +77,13 @@ def compare(
     indicators: str | Sequence[str] | None = None,
     period: Period = "latest",
     neighbours: Neighbours = "2025",
+    history: int = 5,
 ) -> pl.DataFrame:
     """The :func:`compare_all` rows for one LA (by name, DfE code or ONS code)."""
     code = ref.area_code(la, current=True)
     if ref.find_area(code)["level"] != "local_authority":
         raise UnknownAreaError(f"{la!r} is not a local authority; compare() benchmarks an LA")
-    return _compare(ref, [code], indicators, period, neighbours)
+    return _compare(ref, [code], indicators, period, neighbours, history)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,7 +155,10 @@ def _compare(
     indicators: str | Sequence[str] | None,
     period: Period,
     neighbours: Neighbours,
+    history: int = 5,
 ) -> pl.DataFrame:
+    if history < 1:
+        raise ValueError(f"history must be at least 1 period, not {history}")
     ids = select_indicators(ref, indicators)
     ind = ref.indicators.filter(pl.col("indicator_id").is_in(ids)).select(
         "indicator_id",
@@ -373,6 +381,19 @@ def _compare(
     own_previous = sub.select(
         "area_code", "indicator_id", previous_period="period", previous_value="value"
     )
+    # The LA's own series up to the period shown, oldest first, for sparklines.
+    shown_year = chosen.join(periods, on=["indicator_id", "period"]).select(
+        "area_code", "indicator_id", shown_year="year"
+    )
+    recent = (
+        obs.join(shown_year, on=["area_code", "indicator_id"])
+        .filter(pl.col("year") <= pl.col("shown_year"))
+        .group_by("area_code", "indicator_id")
+        .agg(
+            recent_periods=pl.col("period").sort_by("year", "period").tail(history),
+            recent_values=pl.col("value").sort_by("year", "period").tail(history),
+        )
+    )
     rows = (
         chosen.join(ind.lazy(), on="indicator_id")
         .join(region_rows, on=["area_code", "indicator_id"], how="left")
@@ -381,6 +402,7 @@ def _compare(
         .join(england, on=["indicator_id", "period"], how="left")
         .join(sn, on=["area_code", "indicator_id", "period"], how="left")
         .join(national, on=["area_code", "indicator_id", "period"], how="left")
+        .join(recent, on=["area_code", "indicator_id"], how="left")
         .with_columns(
             # A row the source does not have at all is "not available", never silently empty.
             la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
@@ -452,6 +474,8 @@ COMPARISON_COLUMNS = [
     "la_upper_ci_998",
     "vs_england",
     "vs_sn",
+    "recent_periods",
+    "recent_values",
 ]
 
 

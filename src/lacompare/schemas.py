@@ -730,6 +730,8 @@ class ComparisonSchema(pa.DataFrameModel):
     la_upper_ci_998: pl.Float64 = pa.Field(nullable=True)
     vs_england: str = pa.Field(isin=COMPARISON_VERDICTS)
     vs_sn: str = pa.Field(isin=COMPARISON_VERDICTS)
+    recent_periods: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
+    recent_values: pl.List(pl.Float64) = pa.Field(nullable=True)  # type: ignore[valid-type]
 
     class Config:
         strict = True

@@ -1,27 +1,35 @@
-"""Board-paper tables from comparison rows (great_tables).
+"""Board-paper tables: LAIT's three views as great_tables tables, over one table model.
 
-:func:`board_frame` turns comparison rows into the display model: every number already rounded
-half-up and formatted, a verdict and its symbol per row, status marks, and the footnotes and
-source notes they need. :func:`board_table` renders that model as a ``great_tables.GT``. No
-statistics happen here: everything shown comes from :mod:`lacompare.compare`.
+Each builder turns engine rows into a :class:`TableModel` (display texts already rounded half-up,
+the cells to shade, the notes to print, the unrounded values behind them) and renders it with
+great_tables. The exporters in :mod:`lacompare.export` write the same model to Word, Excel,
+LaTeX and CSV, so every format shows the same numbers and notes. No statistics happen here:
+everything shown comes from :mod:`lacompare.compare`.
+
+- :func:`board_table`: one LA, one row per indicator, grouped by topic (LAIT's stats table);
+- :func:`neighbour_table`: one indicator, the LA and each statistical neighbour, sorted by value;
+- :func:`trend_table`: one LA over several years with its region, SN average and England.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
-from great_tables import GT, loc, style
-from great_tables._text import BaseText
+from great_tables import GT, loc, nanoplot_options, style
 
-from lacompare.format import format_change, format_value
+from lacompare.compare import compare, compare_all
+from lacompare.format import format_change, format_number, format_value
+from lacompare.reference import ReferenceData
 
-#: Column key -> header. The default board table shows all of them, in this order.
+#: Board column key -> header. The default board table shows all of them, in this order.
 BOARD_COLUMNS: dict[str, str] = {
     "period": "Period",
     "la": "{la}",
+    "trend": "Recent years",
     "sn_average": "Statistical neighbours",
     "england": "England",
     "region": "Region",
@@ -32,7 +40,7 @@ BOARD_COLUMNS: dict[str, str] = {
     "vs_england": "Compared with England",
 }
 
-#: Marks put after a value, and what each means (footnotes explain the ones a table uses).
+#: Marks put after a value, and what each means (a table's notes explain the ones it uses).
 STATUS_MARKS: dict[str, tuple[str, str]] = {
     "provisional": ("[p]", "provisional figure"),
     "revised": ("[r]", "revised figure"),
@@ -49,13 +57,15 @@ STATUS_MARKS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Palette:
-    """Colours for good / similar / bad cells. The default pairs blue with orange (readable
-    with the common colour-vision deficiencies, and dark text on all three passes WCAG AA);
-    every coloured cell also carries a symbol and a word, so the table reads in greyscale."""
+    """Colours for good / similar / bad cells and the header. The default pairs blue with
+    orange (distinguishable with the common colour-vision deficiencies; dark text on every fill
+    passes WCAG AA contrast); every coloured cell also carries a symbol and a word, so the table
+    reads in greyscale print. Pass your organisation's colours to :func:`board_table`."""
 
     better: str = "#cce3f5"
     similar: str = "#eeeeee"
     worse: str = "#fbd9b5"
+    highlight: str = "#fff2cc"
     text: str = "#0b0c0c"
     header: str = "#1d3557"
     header_text: str = "#ffffff"
@@ -76,173 +86,63 @@ VERDICT_STYLE: dict[str, tuple[str, str, str | None]] = {
     "not rated": ("–", "Not rated", None),
 }
 
+MISSING = "–"
+
 
 @dataclass(frozen=True)
-class BoardModel:
-    """What a board table shows: the display frame plus its texts. Exporters (Word, Excel)
-    render this same model, so every format shows the same numbers and notes."""
+class TableModel:
+    """Everything a rendered table shows, independent of the output format.
+
+    ``frame`` holds one row per table row, in order: the stub column (row labels), the group
+    column if any, and one text column per entry of ``columns`` (display key -> header).
+    ``fills`` maps (row, display key) to a palette field; ``bold_rows`` are highlighted.
+    ``numbers`` maps a display key to (raw column, decimals column) so spreadsheets can hold
+    the unrounded number; ``raw`` holds the underlying values (unrounded) for CSV.
+    """
 
     frame: pl.DataFrame
+    stub: str
+    stub_header: str
     columns: dict[str, str]
     title: str
-    subtitle: str | None
-    footnotes: list[str] = field(default_factory=list)
-    source_notes: list[str] = field(default_factory=list)
-    group_by: str | None = "topic"
+    subtitle: str | None = None
+    group: str | None = None
+    fills: dict[tuple[int, str], str] = field(default_factory=dict)
+    bold_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+    source_notes: tuple[str, ...] = ()
+    numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    raw: pl.DataFrame = field(default_factory=pl.DataFrame)
+    trend: str | None = None
+    #: Display key -> column holding its text for formats without graphics (the sparkline
+    #: becomes "77.9 → 67.6 → 46.7").
+    texts: dict[str, str] = field(default_factory=dict)
     table_id: str = "lacompare-table"
+    palette: Palette = field(default_factory=Palette)
 
 
-def board_frame(
-    comparison: pl.DataFrame,
-    *,
-    title: str | None = None,
-    subtitle: str | None = None,
-    columns: Sequence[str] | None = None,
-    group_by: str | None = "topic",
-) -> BoardModel:
-    """The display model of a board table (see :class:`BoardModel`) for one LA's rows."""
-    areas = comparison.get_column("area_name").unique().to_list()
-    if len(areas) != 1:
-        raise ValueError(
-            f"a board table shows one local authority; these rows hold {len(areas)} "
-            f"({', '.join(sorted(areas)[:5])}). Filter the comparison first."
-        )
-    la = areas[0]
-    wanted = list(columns) if columns is not None else list(BOARD_COLUMNS)
-    unknown = [c for c in wanted if c not in BOARD_COLUMNS]
-    if unknown:
-        raise ValueError(f"unknown board column(s) {unknown}; choose from {list(BOARD_COLUMNS)}")
-
-    decimals = pl.col("decimals")
-    unit = pl.col("unit")
-    frame = (
-        comparison.with_columns(
-            label=pl.col("indicator_name"),
-            la=_with_mark(format_value(pl.col("la_value"), unit, decimals), pl.col("la_status")),
-            sn_average=format_value(pl.col("sn_average"), unit, decimals),
-            england=format_value(pl.col("england_value"), unit, decimals),
-            region=format_value(pl.col("region_value"), unit, decimals),
-            rank=pl.when(pl.col("national_rank").is_not_null()).then(
-                pl.format("{} of {}", pl.col("national_rank"), pl.col("rank_of"))
-            ),
-            change=format_change(pl.col("change_from_previous"), unit, decimals),
-            direction_text=_verdict_text(pl.col("direction")),
-            vs_england_text=_verdict_text(pl.col("vs_england")),
-        )
-        .with_columns(
-            # Missing cells say so in the table, never a blank that reads as zero.
-            pl.col("sn_average", "england", "region", "rank", "change", "quartile_band").fill_null(
-                "–"
-            ),
-            period=pl.col("period").fill_null("–"),
-        )
-        .sort(pl.col("topic"), pl.col("indicator_name"))
-    )
-    statuses = frame.get_column("la_status").unique().to_list()
-    footnotes = [
-        f"{mark} {meaning}"
-        for status, (mark, meaning) in STATUS_MARKS.items()
-        if status in statuses
-    ]
-    if (frame.get_column("vs_england") == "not compared").any():
-        footnotes.append(
-            "Compared with England: similar when England's value lies inside "
-            f"{la}'s 95% confidence interval, otherwise better or worse by the indicator's "
-            "polarity (Wilson score interval for percentages, Byar's or exact Poisson for "
-            "rates; Fingertips' method). 'Not compared' where no counts are published to give "
-            "an interval."
-        )
-    if (frame.get_column("quartile_band") != "–").any():
-        footnotes.append(
-            "Quartile: A is the best quarter of all local authorities for the indicator's "
-            "polarity, D the worst (LAIT's banding); ranks are 1 = best."
-        )
-    models = comparison.get_column("sn_model").drop_nulls().unique().to_list()
-    periods = ", ".join(sorted(frame.get_column("period").unique().to_list()))
-    source_notes = [
-        "Source: Department for Education, Local Authority Interactive Tool (LAIT) data and "
-        f"Explore Education Statistics; periods shown: {periods}. Open Government Licence v3.0.",
-        "Statistical neighbours: DfE children's services statistical neighbour "
-        + (f"model {', '.join(models)}" if models != ["custom"] else "group chosen by the user")
-        + " (simple average of the neighbours with a value). England and region values are "
-        "for the same period as the local authority's.",
-    ]
-    header = dict(BOARD_COLUMNS)
-    header["la"] = la
-    digest = hashlib.sha1(
-        "|".join([la, title or "", *wanted, *frame.get_column("indicator_id")]).encode()
-    ).hexdigest()[:10]
-    return BoardModel(
-        frame=frame,
-        columns={key: header[key] for key in wanted},
-        title=title or f"{la}: how it compares",
-        subtitle=subtitle,
-        footnotes=footnotes,
-        source_notes=source_notes,
-        group_by=group_by,
-        table_id=f"lacompare-{digest}",
-    )
+# Rendered tables remember their model (by table id) so save() can write Word, Excel, LaTeX and
+# CSV from the same content; bounded so batch runs do not accumulate memory.
+_MODELS: OrderedDict[str, TableModel] = OrderedDict()
+_MODELS_KEPT = 512
 
 
-def board_table(
-    comparison: pl.DataFrame,
-    *,
-    title: str | None = None,
-    subtitle: str | None = None,
-    columns: Sequence[str] | None = None,
-    group_by: str | None = "topic",
-    palette: Palette | None = None,
-) -> GT:
-    """A board-paper table for one LA: one row per indicator, grouped by topic.
-
-    Columns (choose with ``columns``, keys of :data:`BOARD_COLUMNS`): the LA's value with any
-    status mark, SN average, England, region, national rank ("96 of 152"), quartile band,
-    change from the previous year, direction and the comparison with England. Numbers are
-    rounded half-up to each indicator's decimals; good / bad cells are shaded by polarity and
-    carry a symbol and a word. ``palette`` takes an organisation's colours.
-    """
-    model = board_frame(
-        comparison, title=title, subtitle=subtitle, columns=columns, group_by=group_by
-    )
-    return render_board(model, palette or Palette())
+def model_of(table: GT) -> TableModel | None:
+    """The :class:`TableModel` behind a table made by lacompare (None for other tables)."""
+    table_id = table._options.table_id.value
+    return _MODELS.get(str(table_id)) if table_id else None
 
 
-def render_board(model: BoardModel, palette: Palette) -> GT:
-    """The great_tables rendering of a :class:`BoardModel`."""
-    shown = [
-        {"direction": "direction_text", "vs_england": "vs_england_text"}.get(key, key)
-        for key in model.columns
-    ]
-    data = model.frame.select(
-        "label",
-        *([model.group_by] if model.group_by else []),
-        *shown,
-        "direction",
-        "vs_england",
-    )
-    table = GT(
-        data,
-        rowname_col="label",
-        groupname_col=model.group_by,
-        id=model.table_id,
-    )
-    labels: dict[str, str | BaseText] = {
-        {"direction": "direction_text", "vs_england": "vs_england_text"}.get(key, key): text
-        for key, text in model.columns.items()
-    }
+def render(model: TableModel) -> GT:
+    """The great_tables rendering of a :class:`TableModel` (HTML, PNG, PDF)."""
+    palette = model.palette
+    keys = list(model.columns)
+    data = model.frame.select(model.stub, *([model.group] if model.group else []), *keys)
+    table = GT(data, rowname_col=model.stub, groupname_col=model.group, id=model.table_id)
     table = (
         table.tab_header(title=model.title, subtitle=model.subtitle)
-        .cols_label(cases=dict(labels))
-        .cols_hide(["direction", "vs_england"])
-        .cols_align(
-            "right",
-            columns=[
-                c
-                for c in shown
-                if c not in {"direction_text", "vs_england_text", "quartile_band", "period"}
-            ],
-        )
-        .tab_stubhead("Indicator")
+        .cols_label(cases=dict(model.columns))
+        .tab_stubhead(model.stub_header)
         .opt_table_font(font=list(palette.font))
         .tab_options(
             column_labels_background_color=palette.header,
@@ -253,23 +153,556 @@ def render_board(model: BoardModel, palette: Palette) -> GT:
         )
         .tab_style(style.text(color=palette.header_text), loc.column_labels())
     )
-    for column, key in (("vs_england_text", "vs_england"), ("direction_text", "direction")):
-        if column not in shown:
-            continue
-        for verdict, (_, _, colour_field) in VERDICT_STYLE.items():
-            if colour_field is None:
-                continue
-            rows = model.frame.with_row_index().filter(pl.col(key) == verdict)["index"].to_list()
-            if rows:
-                table = table.tab_style(
-                    style.fill(color=getattr(palette, colour_field)),
-                    loc.body(columns=column, rows=rows),
-                )
-    for note in model.footnotes:
+    numeric = [k for k in keys if k in model.numbers or k in {"rank", "change"}]
+    if numeric:
+        table = table.cols_align("right", columns=numeric)
+    if model.trend and model.trend in keys:
+        table = table.fmt_nanoplot(
+            columns=model.trend,
+            plot_type="line",
+            missing_vals="gap",
+            autoscale=False,
+            options=nanoplot_options(
+                data_point_fill_color=palette.header,
+                data_line_stroke_color=palette.header,
+                data_area_fill_color=palette.similar,
+                show_data_area=False,
+            ),
+        )
+    table = table.cols_width(cases={model.stub: "260px"})
+    by_fill: dict[tuple[str, str], list[int]] = {}
+    for (row, key), colour_field in model.fills.items():
+        by_fill.setdefault((key, colour_field), []).append(row)
+    for (key, colour_field), rows in sorted(by_fill.items()):
+        table = table.tab_style(
+            style.fill(color=getattr(palette, colour_field)),
+            loc.body(columns=key, rows=sorted(rows)),
+        )
+    if model.bold_rows:
+        table = table.tab_style(
+            [style.text(weight="bold"), style.fill(color=palette.highlight)],
+            loc.body(rows=list(model.bold_rows)),
+        )
+        table = table.tab_style(style.text(weight="bold"), loc.stub(rows=list(model.bold_rows)))
+    for note in (*model.notes, *model.source_notes):
         table = table.tab_source_note(note)
-    for note in model.source_notes:
-        table = table.tab_source_note(note)
+    _MODELS[model.table_id] = model
+    _MODELS.move_to_end(model.table_id)
+    while len(_MODELS) > _MODELS_KEPT:
+        _MODELS.popitem(last=False)
     return table
+
+
+# --------------------------------------------------------------------------------------------
+# Board table
+
+
+def board_frame(
+    comparison: pl.DataFrame,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    columns: Sequence[str] | None = None,
+    group_by: str | None = "topic",
+    sparkline_periods: int = 5,
+    palette: Palette | None = None,
+) -> TableModel:
+    """The :class:`TableModel` of a board table for one LA's comparison rows."""
+    la = _one_la(comparison)
+    wanted = list(columns) if columns is not None else list(BOARD_COLUMNS)
+    unknown = [c for c in wanted if c not in BOARD_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown board column(s) {unknown}; choose from {list(BOARD_COLUMNS)}")
+    if sparkline_periods < 1 and "trend" in wanted:
+        wanted.remove("trend")
+    decimals = pl.col("decimals")
+    unit = pl.col("unit")
+    trend_text = (
+        comparison.select("indicator_id", "decimals", "recent_values")
+        .with_columns(pl.col("recent_values").list.tail(max(sparkline_periods, 1)))
+        .explode("recent_values")
+        .with_columns(
+            text=format_number(pl.col("recent_values"), pl.col("decimals")).fill_null(MISSING)
+        )
+        .group_by("indicator_id", maintain_order=True)
+        .agg(trend_text=pl.col("text").str.join(" → "))
+    )
+    frame = (
+        comparison.join(trend_text, on="indicator_id", how="left")
+        .with_columns(sn_average_value=pl.col("sn_average"))
+        .with_columns(
+            label=pl.col("indicator_name"),
+            la=_with_mark(format_value(pl.col("la_value"), unit, decimals), pl.col("la_status")),
+            sn_average=format_value(pl.col("sn_average"), unit, decimals),
+            england=format_value(pl.col("england_value"), unit, decimals),
+            region=format_value(pl.col("region_value"), unit, decimals),
+            rank=pl.when(pl.col("national_rank").is_not_null()).then(
+                pl.format("{} of {}", pl.col("national_rank"), pl.col("rank_of"))
+            ),
+            change=format_change(pl.col("change_from_previous"), unit, decimals),
+            direction=_verdict_text(pl.col("direction")),
+            vs_england=_verdict_text(pl.col("vs_england")),
+            trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
+            direction_verdict=pl.col("direction"),
+            vs_england_verdict=pl.col("vs_england"),
+        )
+        .with_columns(
+            # A missing cell says so, never a blank that could read as zero.
+            pl.col("sn_average", "england", "region", "rank", "change", "quartile_band").fill_null(
+                MISSING
+            ),
+            period=pl.col("period").fill_null(MISSING),
+        )
+        .sort(pl.col(group_by) if group_by else pl.lit(0), pl.col("indicator_name"))
+    )
+    fills = _verdict_fills(
+        frame, {"direction": "direction_verdict", "vs_england": "vs_england_verdict"}, wanted
+    )
+    if "quartile_band" in wanted:  # LAIT colours only the best and worst quarters
+        for row, band in enumerate(frame.get_column("quartile_band").to_list()):
+            if band in {"A", "D"}:
+                fills[(row, "quartile_band")] = "better" if band == "A" else "worse"
+    statuses = set(frame.get_column("la_status").to_list())
+    notes = [
+        f"{mark} {meaning}"
+        for status, (mark, meaning) in STATUS_MARKS.items()
+        if status in statuses
+    ]
+    if "vs_england" in wanted:
+        notes.append(
+            "Compared with England: similar when England's value lies inside "
+            f"{la}'s 95% confidence interval, otherwise better or worse by the indicator's "
+            "polarity (Wilson score interval for percentages, Byar's or exact Poisson for "
+            "rates: Fingertips' method); higher / lower where the indicator has no polarity; "
+            "'Not compared' where no counts are published to give an interval."
+        )
+    if "quartile_band" in wanted or "rank" in wanted:
+        notes.append(
+            "National rank: 1 is best, among local authorities with a value. Quartile: A is "
+            "the best quarter of local authorities, D the worst (DfE LAIT's banding); none "
+            "where the indicator has no polarity."
+        )
+    if "trend" in wanted:
+        notes.append(
+            f"Recent years: {la}'s values for up to {sparkline_periods} periods to the one "
+            "shown; a gap is a year with no published value."
+        )
+    header = dict(BOARD_COLUMNS)
+    header["la"] = la
+    return TableModel(
+        frame=frame,
+        stub="label",
+        stub_header="Indicator",
+        columns={key: header[key] for key in wanted},
+        title=title or f"{la}: how it compares",
+        subtitle=subtitle,
+        group=group_by,
+        fills=fills,
+        notes=tuple(notes),
+        source_notes=_source_notes(comparison),
+        numbers=_number_columns(wanted),
+        raw=comparison.drop("recent_periods", "recent_values"),
+        trend="trend" if "trend" in wanted else None,
+        texts={"trend": "trend_text"},
+        table_id=_table_id(
+            "board", la, title or "", *wanted, *frame.get_column("indicator_id").to_list()
+        ),
+        palette=palette or Palette(),
+    )
+
+
+def board_table(
+    comparison: pl.DataFrame,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    columns: Sequence[str] | None = None,
+    group_by: str | None = "topic",
+    sparkline_periods: int = 5,
+    palette: Palette | None = None,
+) -> GT:
+    """A board-paper table for one LA: one row per indicator, grouped by topic.
+
+    Columns (choose with ``columns``, keys of :data:`BOARD_COLUMNS`): the LA's value with any
+    status mark, a sparkline of recent years, SN average, England, region, national rank
+    ("96 of 152"), quartile band, change from the previous year, direction and the comparison
+    with England. Numbers are rounded half-up to each indicator's decimals; good / bad cells
+    are shaded by polarity and carry a symbol and a word. ``palette`` takes your colours.
+    """
+    return render(
+        board_frame(
+            comparison,
+            title=title,
+            subtitle=subtitle,
+            columns=columns,
+            group_by=group_by,
+            sparkline_periods=sparkline_periods,
+            palette=palette,
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Statistical-neighbour table
+
+
+def neighbour_table(
+    ref: ReferenceData,
+    la: str | int,
+    indicator: str,
+    *,
+    period: int | str = "latest",
+    neighbours: str = "2025",
+    palette: Palette | None = None,
+) -> GT:
+    """LAIT's statistical-neighbour view for one indicator: the LA and each of its neighbours
+    (with closeness) sorted best first by polarity (highest first without one), then the SN
+    average, region and England; the LA's row highlighted."""
+    code = ref.area_code(la, current=True)
+    indicator_id = ref.find_indicator(indicator)["indicator_id"]
+    members = ref.neighbours_of(code, neighbours)
+    la_row = compare(
+        ref,
+        code,
+        indicators=[indicator_id],
+        period=period,  # type: ignore[arg-type]
+        neighbours=neighbours,
+    ).row(0, named=True)
+    shown_period = la_row["period"]
+    field_rows = compare_all(
+        ref,
+        indicators=[indicator_id],
+        period=period  # type: ignore[arg-type]
+        if period != "latest"
+        else "lait_latest",
+    ).filter(pl.col("area_code").is_in([code, *members.get_column("neighbour_code").to_list()]))
+    # Neighbours' values for the LA's period (not each neighbour's own latest).
+    values = ref.observations.filter(
+        pl.col("indicator_id") == indicator_id, pl.col("period") == shown_period
+    ).select(
+        area_code=pl.col("area_code").cast(pl.String),
+        value="value",
+        status=pl.col("status").cast(pl.String),
+    )
+    ranks = field_rows.filter(pl.col("period") == shown_period).select(
+        "area_code", "national_rank", "rank_of", "quartile_band"
+    )
+    people = (
+        pl.DataFrame({"area_code": [code], "closeness": [f"{la_row['area_name']} (selected)"]})
+        .vstack(
+            members.select("neighbour_code", "closeness")
+            .rename({"neighbour_code": "area_code"})
+            .with_columns(pl.col("closeness").fill_null(MISSING))
+        )
+        .join(ref.areas.select("area_code", "name"), on="area_code")
+        .join(values, on="area_code", how="left")
+        .join(ranks, on="area_code", how="left")
+        .with_columns(status=pl.col("status").fill_null("not_available"))
+    )
+    descending = la_row["polarity"] != "low"
+    people = people.sort("value", descending=descending, nulls_last=True)
+    summary = pl.DataFrame(
+        {
+            "name": ["Statistical neighbour average", la_row["region_name"] or "Region", "England"],
+            "value": [la_row["sn_average"], la_row["region_value"], la_row["england_value"]],
+            "closeness": ["", "", ""],
+            "status": ["published", "published", "published"],
+        },
+        schema={
+            "name": pl.String,
+            "value": pl.Float64,
+            "closeness": pl.String,
+            "status": pl.String,
+        },
+    )
+    unit, decimals = la_row["unit"], la_row["decimals"]
+    frame = pl.concat([people, summary], how="diagonal_relaxed").with_columns(
+        shown=_with_mark(
+            format_value(pl.col("value"), pl.lit(unit), decimals),
+            pl.col("status"),
+        ),
+        rank=pl.when(pl.col("national_rank").is_not_null())
+        .then(pl.format("{} of {}", pl.col("national_rank"), pl.col("rank_of")))
+        .otherwise(pl.lit(MISSING)),
+        quartile_band=pl.col("quartile_band").fill_null(MISSING),
+        decimals=pl.lit(decimals, pl.Int32),
+    )
+    selected = frame.with_row_index().filter(pl.col("area_code") == code)["index"].to_list()
+    la_name = la_row["area_name"]
+    return render(
+        TableModel(
+            frame=frame,
+            stub="name",
+            stub_header="Area",
+            columns={
+                "shown": la_row["indicator_name"],
+                "rank": "National rank",
+                "quartile_band": "Quartile (A best)",
+                "closeness": "Closeness",
+            },
+            title=f"{la_name} and its statistical neighbours",
+            subtitle=f"{la_row['indicator_name']}, {shown_period}",
+            bold_rows=tuple(selected),
+            notes=(
+                f"Neighbours: DfE statistical neighbour model {neighbours}, closest first in "
+                "the model; sorted here best first.",
+            ),
+            source_notes=_source_notes(field_rows.filter(pl.col("area_code") == code)),
+            numbers={"shown": ("value", "decimals")},
+            raw=frame.select(
+                "name",
+                "area_code",
+                "value",
+                "status",
+                "national_rank",
+                "rank_of",
+                "quartile_band",
+                "closeness",
+            ),
+            table_id=_table_id("neighbours", code, indicator_id, str(shown_period), neighbours),
+            palette=palette or Palette(),
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Trend table
+
+
+def trend_table(
+    ref: ReferenceData,
+    la: str | int,
+    indicators: str | Sequence[str],
+    *,
+    periods: int = 5,
+    neighbours: str = "2025",
+    palette: Palette | None = None,
+) -> GT:
+    """LAIT's LA view across years: for each indicator, the LA, its region, its statistical
+    neighbours' average and England over the last ``periods`` periods, with the change from
+    the previous year (consecutive years only)."""
+    code = ref.area_code(la, current=True)
+    latest = compare(ref, code, indicators=indicators, neighbours=neighbours, history=periods)
+    ids = latest.get_column("indicator_id").to_list()
+    # The periods each indicator shows, right-aligned so the latest is always the last column.
+    slots = (
+        latest.select("indicator_id", "indicator_name", "unit", "decimals", "recent_periods")
+        .with_columns(count=pl.col("recent_periods").list.len())
+        .explode("recent_periods")
+        .rename({"recent_periods": "period"})
+        .drop_nulls("period")
+        .with_columns(
+            slot=pl.int_range(pl.len()).over("indicator_id") + periods - pl.col("count"),
+            year=pl.col("period").str.slice(0, 4).cast(pl.Int32),
+        )
+    )
+    years = slots.get_column("year").unique().sort().to_list()
+    # The engine, once per year shown (at most ``periods`` runs), for every indicator at once.
+    per_year = pl.concat(
+        [
+            compare(ref, code, indicators=ids, period=year, neighbours=neighbours, history=1)
+            for year in years
+        ]
+    ).select(
+        "indicator_id",
+        "period",
+        "la_status",
+        "la_value",
+        "region_value",
+        "sn_average",
+        "england_value",
+        "area_name",
+        "region_name",
+    )
+    series_names = {
+        "la_value": "la",
+        "region_value": "region",
+        "sn_average": "sn",
+        "england_value": "england",
+    }
+    long = (
+        slots.join(per_year, on=["indicator_id", "period"], how="left")
+        .unpivot(
+            index=[
+                "indicator_id",
+                "indicator_name",
+                "unit",
+                "decimals",
+                "slot",
+                "year",
+                "period",
+                "la_status",
+                "area_name",
+                "region_name",
+            ],
+            on=list(series_names),
+            variable_name="series",
+            value_name="value",
+        )
+        .with_columns(
+            series=pl.col("series").replace_strict(series_names),
+            status=pl.when(pl.col("series") == "la_value")
+            .then(pl.col("la_status"))
+            .when(pl.col("value").is_null())
+            .then(pl.lit("not_available"))
+            .otherwise(pl.lit("published")),
+        )
+        .with_columns(
+            text=_with_mark(
+                format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")),
+                pl.col("status").fill_null("not_available"),
+            ),
+        )
+    )
+    last_two = (
+        long.sort("slot")
+        .group_by("indicator_id", "series")
+        .agg(pl.col("value").tail(2), pl.col("year").tail(2))
+    )
+    change = last_two.with_columns(
+        change=pl.when(
+            (pl.col("year").list.len() == 2)
+            & (pl.col("year").list.last() - pl.col("year").list.first() == 1)
+        ).then(pl.col("value").list.last() - pl.col("value").list.first())
+    ).select("indicator_id", "series", "change")
+    wide = (
+        long.pivot(on="slot", index=["indicator_id", "series"], values="text", sort_columns=True)
+        .join(
+            long.pivot(
+                on="slot", index=["indicator_id", "series"], values="value", sort_columns=True
+            ),
+            on=["indicator_id", "series"],
+            suffix="_value",
+        )
+        .join(change, on=["indicator_id", "series"])
+        .join(
+            latest.select(
+                "indicator_id", "indicator_name", "unit", "decimals", "area_name", "region_name"
+            ),
+            on="indicator_id",
+        )
+        .with_columns(
+            label=pl.col("series")
+            .replace_strict(
+                {
+                    "la": "la",
+                    "region": "region",
+                    "sn": "Statistical neighbours",
+                    "england": "England",
+                }
+            )
+            .replace({"la": None, "region": None}),
+            order=pl.col("series").replace_strict({"la": 0, "region": 1, "sn": 2, "england": 3}),
+        )
+        .with_columns(
+            label=pl.coalesce(
+                "label",
+                pl.when(pl.col("series") == "la")
+                .then("area_name")
+                .otherwise(pl.col("region_name").fill_null("Region")),
+            ),
+            change_text=format_change(
+                pl.col("change"), pl.col("unit"), pl.col("decimals")
+            ).fill_null(MISSING),
+        )
+        .sort("indicator_name", "order")
+    )
+    slot_columns = [str(i) for i in range(periods) if str(i) in wide.columns]
+    wide = wide.with_columns(pl.col(slot_columns).fill_null(MISSING))
+    labels = slots.group_by("slot").agg(pl.col("period").unique().sort())
+    header = {str(slot): " / ".join(names) for slot, names in labels.iter_rows()}
+    columns = {key: header.get(key, MISSING) for key in slot_columns}
+    columns["change_text"] = "Change from previous year"
+    la_name = latest.get_column("area_name")[0]
+    la_rows = tuple(wide.with_row_index().filter(pl.col("series") == "la")["index"].to_list())
+    return render(
+        TableModel(
+            frame=wide,
+            stub="label",
+            stub_header="Area",
+            group="indicator_name",
+            columns=columns,
+            title=f"{la_name} over time",
+            subtitle=f"Last {periods} periods, with region, statistical neighbours "
+            f"(model {neighbours}) and England",
+            bold_rows=la_rows,
+            notes=(
+                "Change from previous year: the latest period minus the one before, only "
+                "where the two are consecutive years.",
+            ),
+            source_notes=_source_notes(latest),
+            numbers={key: (f"{key}_value", "decimals") for key in slot_columns}
+            | {"change_text": ("change", "decimals")},
+            raw=long.select(
+                "indicator_id", "indicator_name", "series", "period", "value", "status"
+            ),
+            table_id=_table_id("trend", code, str(periods), neighbours, *ids),
+            palette=palette or Palette(),
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _one_la(comparison: pl.DataFrame) -> str:
+    areas = comparison.get_column("area_name").unique().sort().to_list()
+    if len(areas) != 1:
+        raise ValueError(
+            f"a board table shows one local authority; these rows hold {len(areas)} "
+            f"({', '.join(areas[:5])}). Filter the comparison first, or use compare()."
+        )
+    return str(areas[0])
+
+
+def _source_notes(comparison: pl.DataFrame) -> tuple[str, ...]:
+    periods = ", ".join(sorted(comparison.get_column("period").drop_nulls().unique().to_list()))
+    models = sorted(comparison.get_column("sn_model").drop_nulls().unique().to_list())
+    group = (
+        f"DfE children's services statistical neighbour model {', '.join(models)}"
+        if models and models != ["custom"]
+        else "a comparator group chosen by the user"
+    )
+    return (
+        "Source: Department for Education, Local Authority Interactive Tool (LAIT) and "
+        f"Explore Education Statistics; period(s) shown: {periods or MISSING}. "
+        "Open Government Licence v3.0.",
+        f"Statistical neighbours: {group}; simple average of the neighbours with a value. "
+        "England and region values are for the same period as the local authority's.",
+    )
+
+
+def _number_columns(keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    raw = {
+        "la": "la_value",
+        "sn_average": "sn_average_value",
+        "england": "england_value",
+        "region": "region_value",
+        "change": "change_from_previous",
+    }
+    return {key: (raw[key], "decimals") for key in keys if key in raw}
+
+
+def _verdict_fills(
+    frame: pl.DataFrame, verdict_columns: dict[str, str], shown: Sequence[str]
+) -> dict[tuple[int, str], str]:
+    fills: dict[tuple[int, str], str] = {}
+    for key, source in verdict_columns.items():
+        if key not in shown:
+            continue
+        for row, verdict in enumerate(frame.get_column(source).to_list()):
+            colour = VERDICT_STYLE.get(verdict, ("", "", None))[2]
+            if colour:
+                fills[(row, key)] = colour
+    return fills
+
+
+def _table_id(*parts: str) -> str:
+    return "lacompare-" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _consecutive(earlier: str, later: str) -> bool:
+    return int(later[:4]) - int(earlier[:4]) == 1
 
 
 def _verdict_text(verdict: pl.Expr) -> pl.Expr:
@@ -284,7 +717,7 @@ def _with_mark(text: pl.Expr, status: pl.Expr) -> pl.Expr:
     mark = status.replace_strict({s: m for s, (m, _) in STATUS_MARKS.items()}, default=None)
     return (
         pl.when(text.is_null())
-        .then(mark.fill_null("–"))
+        .then(mark.fill_null(MISSING))
         .when(mark.is_null())
         .then(text)
         .otherwise(pl.concat_str(text, pl.lit(" "), mark))

@@ -1,0 +1,478 @@
+"""Saving tables: HTML, PNG/PDF (headless Chromium), Word, Excel, LaTeX and CSV.
+
+:func:`save` chooses the format by extension. Word and Excel are built natively from the
+table's :class:`~lacompare.tables.TableModel` (great_tables has no Word output): a real,
+editable Word table with the same groups, shading, symbols, notes and sources, and an Excel
+sheet whose numbers stay numbers (unrounded, displayed to the indicator's decimals). Every file
+is written to a temporary file beside the target and renamed into place, so a failed save never
+leaves a half-written file where a good one was. Outputs are deterministic: the same table gives
+the same bytes (fixed document timestamps, stable table ids).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+from great_tables import GT
+
+from lacompare.errors import LacompareError
+from lacompare.tables import TableModel, model_of
+
+#: Document timestamps written into Word / Excel files, so outputs are byte-identical.
+FIXED_TIME = datetime(2000, 1, 1)
+#: Zip entries get this date for the same reason.
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+FORMATS = (".html", ".png", ".pdf", ".docx", ".xlsx", ".tex", ".csv")
+
+
+class ExportError(LacompareError):
+    """A table could not be saved (bad path, missing browser, unsupported format)."""
+
+
+class BrowserMissingError(ExportError):
+    """PNG / PDF output needs Chromium (or Chrome), which was not found."""
+
+
+def save(table: GT, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write ``table`` to ``path``; the extension chooses the format (:data:`FORMATS`).
+
+    ``.html`` a standalone page; ``.png`` / ``.pdf`` through headless Chromium; ``.docx`` a
+    native Word table; ``.xlsx`` a formatted sheet with numeric cells; ``.tex`` a LaTeX
+    ``tabular``; ``.csv`` the underlying values, unrounded. Returns the path written.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    writers: dict[str, Callable[[GT, Path], None]] = {
+        ".html": _write_html,
+        ".png": _write_image,
+        ".pdf": _write_image,
+        ".docx": _write_docx,
+        ".xlsx": _write_xlsx,
+        ".tex": _write_tex,
+        ".csv": _write_csv,
+    }
+    if suffix not in writers:
+        raise ExportError(
+            f"{target}: cannot save a table as {suffix or 'a file without extension'!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    if not target.parent.is_dir():
+        raise ExportError(f"{target}: the folder {target.parent} does not exist")
+    if target.exists() and not overwrite:
+        raise ExportError(f"{target}: the file exists and overwrite=False")
+    if not os.access(target.parent, os.W_OK):
+        raise ExportError(f"{target}: the folder {target.parent} is not writable")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    temp_path = Path(temporary).with_suffix(suffix)
+    os.replace(temporary, temp_path)
+    try:
+        writers[suffix](table, temp_path)
+        # mkstemp makes a private file; give the result the usual permissions (umask applies).
+        mask = os.umask(0)
+        os.umask(mask)
+        temp_path.chmod(0o666 & ~mask)
+        os.replace(temp_path, target)
+    except LacompareError:
+        raise
+    except OSError as error:
+        raise ExportError(f"{target}: could not be written ({error})") from None
+    finally:
+        if temp_path.exists():
+            temp_path.unlink()
+    return target
+
+
+def _model(table: GT, fmt: str) -> TableModel:
+    model = model_of(table)
+    if model is None:
+        raise ExportError(
+            f"{fmt} output needs a table made by lacompare (board_table, neighbour_table or "
+            "trend_table); save other great_tables tables as .html, .png or .pdf"
+        )
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# HTML, PNG, PDF
+
+
+def _write_html(table: GT, path: Path) -> None:
+    path.write_text(table.as_raw_html(make_page=True), encoding="utf-8")
+
+
+def chromium_path() -> str | None:
+    """The Chromium / Chrome binary PNG and PDF output will use (None if there is none)."""
+    import nokap
+
+    try:
+        return str(nokap.find_chrome())
+    except Exception:  # nokap raises its own error types when nothing is found
+        return None
+
+
+def _write_image(table: GT, path: Path) -> None:
+    import nokap
+    from nokap import _api
+
+    if chromium_path() is None:
+        raise BrowserMissingError(
+            f"{path.suffix} output needs Chromium, which was not found. Install it (Debian: "
+            "apt-get install chromium) or set CHROME_PATH; .html, .docx and .xlsx need no "
+            "browser."
+        )
+    # nokap keeps one browser per process; start it ourselves to pass the flags a locked-down
+    # machine needs: no sandbox when running as root, no background network traffic.
+    if _api._browser is None or not _api._browser.is_alive():
+        flags = [
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--disable-component-update",
+            "--hide-scrollbars",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            flags.append("--no-sandbox")
+        try:
+            _api._browser = nokap.Chrome(extra_args=flags)
+        except Exception as error:
+            raise BrowserMissingError(f"{path}: Chromium did not start ({error})") from None
+    try:
+        table.gtsave(path, vwidth=1600, vheight=1000, zoom=2, expand=10)
+    except Exception as error:
+        raise ExportError(f"{path}: Chromium could not render the table ({error})") from None
+    if path.suffix.lower() == ".pdf":
+        path.write_bytes(_normalise_pdf(path.read_bytes()))
+
+
+def _normalise_pdf(data: bytes) -> bytes:
+    """Chromium stamps each PDF with the time and the temporary page's name; put fixed text
+    of the same length in their place (so the cross-reference offsets stay right)."""
+
+    def same_length(match: re.Match[bytes]) -> bytes:
+        fixed = (b"lacompare table" * 8)[: len(match.group(2))]
+        return match.group(1) + fixed + match.group(3)
+
+    data = re.sub(rb"(/Title \()([^)]*)(\))", same_length, data, count=1)
+    return re.sub(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})", rb"\g<1>20000101000000", data)
+
+
+# --------------------------------------------------------------------------------------------
+# The model as rows of text (shared by Word, Excel, LaTeX)
+
+
+def _body_rows(model: TableModel) -> list[tuple[str, int | None, str, list[str]]]:
+    """("group", None, name, []) and ("row", index, label, cells) in display order."""
+    out: list[tuple[str, int | None, str, list[str]]] = []
+    keys = list(model.columns)
+    current = None
+    for index, row in enumerate(model.frame.iter_rows(named=True)):
+        if model.group and row[model.group] != current:
+            current = row[model.group]
+            out.append(("group", None, str(current), []))
+        cells = [_cell_text(model, key, row) for key in keys]
+        out.append(("row", index, str(row[model.stub]), cells))
+    return out
+
+
+def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
+    value = row.get(model.texts.get(key, key))
+    return "" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Word
+
+
+def _write_docx(table: GT, path: Path) -> None:
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    model = _model(table, ".docx")
+    palette = model.palette
+    document = Document()
+    properties = document.core_properties
+    properties.created = properties.modified = FIXED_TIME
+    properties.last_printed = FIXED_TIME
+    properties.author = properties.last_modified_by = "lacompare"
+    properties.title = model.title
+    properties.revision = 1
+
+    document.add_heading(model.title, level=2)
+    if model.subtitle:
+        document.add_paragraph(model.subtitle)
+    keys = list(model.columns)
+    rows = _body_rows(model)
+    grid = document.add_table(rows=1, cols=len(keys) + 1)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+    def shade(cell, colour: str) -> None:  # type: ignore[no-untyped-def]
+        fill = OxmlElement("w:shd")
+        fill.set(qn("w:val"), "clear")
+        fill.set(qn("w:color"), "auto")
+        fill.set(qn("w:fill"), colour.lstrip("#").upper())
+        cell._tc.get_or_add_tcPr().append(fill)
+
+    def write(cell, text: str, *, bold: bool = False, colour: str | None = None) -> None:  # type: ignore[no-untyped-def]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = bold
+        run.font.size = Pt(9)
+        if colour:
+            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+
+    header = grid.rows[0]
+    # Repeat the header row on every page, and mark it as a header for screen readers.
+    header_properties = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_properties.append(repeat)
+    for cell, text in zip(header.cells, [model.stub_header, *model.columns.values()], strict=True):
+        write(cell, text, bold=True, colour=palette.header_text)
+        shade(cell, palette.header)
+    for kind, index, label, cells in rows:
+        row = grid.add_row()
+        if kind == "group":
+            merged = row.cells[0].merge(row.cells[-1])
+            write(merged, label, bold=True)
+            continue
+        bold = index in model.bold_rows
+        write(row.cells[0], label, bold=bold)
+        for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
+            cell = row.cells[position]
+            write(cell, text, bold=bold)
+            colour_field = model.fills.get((index, key)) if index is not None else None
+            if colour_field:
+                shade(cell, getattr(palette, colour_field))
+            elif bold:
+                shade(cell, palette.highlight)
+    for note in (*model.notes, *model.source_notes):
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(note)
+        run.font.size = Pt(8)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(_normalise_zip(buffer.getvalue()))
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+
+
+def _write_xlsx(table: GT, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    model = _model(table, ".xlsx")
+    palette = model.palette
+    book = Workbook()
+    book.properties.created = book.properties.modified = FIXED_TIME
+    book.properties.creator = book.properties.lastModifiedBy = "lacompare"
+    book.properties.title = model.title
+    sheet = book.active
+    sheet.title = "Table"
+    sheet.append([model.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    if model.subtitle:
+        sheet.append([model.subtitle])
+    keys = list(model.columns)
+    sheet.append([model.stub_header, *model.columns.values()])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True, color=palette.header_text.lstrip("#"))
+        cell.fill = PatternFill("solid", fgColor=palette.header.lstrip("#"))
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    sheet.freeze_panes = f"B{header_row + 1}"
+    frame_rows = model.frame.to_dicts()
+    for kind, index, label, cells in _body_rows(model):
+        if kind == "group":
+            sheet.append([_safe_text(label)])
+            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+            continue
+        assert index is not None
+        source = frame_rows[index]
+        values: list[object] = [_safe_text(label)]
+        formats: list[str | None] = [None]
+        for key, text in zip(keys, cells, strict=True):
+            number = _number(model, key, source)
+            if number is not None:
+                values.append(number[0])
+                formats.append(number[1])
+            else:
+                values.append(_safe_text(text))
+                formats.append(None)
+        sheet.append(values)
+        excel_row = sheet.max_row
+        bold = index in model.bold_rows
+        for column, shown_as in enumerate(formats, start=1):
+            cell = sheet.cell(row=excel_row, column=column)
+            if shown_as:
+                cell.number_format = shown_as
+            if bold:
+                cell.font = Font(bold=True)
+            colour_field = model.fills.get((index, keys[column - 2])) if column > 1 else None
+            if colour_field:
+                cell.fill = PatternFill("solid", fgColor=getattr(palette, colour_field).lstrip("#"))
+    sheet.append([])
+    for note in (*model.notes, *model.source_notes):
+        sheet.append([_safe_text(note)])
+    sheet.column_dimensions["A"].width = 60
+    for column in range(2, len(keys) + 2):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_normalise_zip(buffer.getvalue()))
+
+
+def _number(model: TableModel, key: str, row: dict[str, object]) -> tuple[float, str] | None:
+    """(unrounded value, Excel number format) for a numeric cell; None for text cells (and
+    for cells whose value carries a status mark, which stay text so the mark is not lost)."""
+    if key not in model.numbers:
+        return None
+    raw_column, decimals_column = model.numbers[key]
+    value = row.get(raw_column)
+    if value is None or not isinstance(value, int | float):
+        return None
+    text = str(row.get(key) or "")
+    if "[" in text:  # "45.6 [p]": keep the status mark visible
+        return None
+    decimals = int(row.get(decimals_column) or 0)  # type: ignore[call-overload]
+    number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if text.endswith("%"):
+        number_format += '"%"'
+    elif text.endswith(" pp"):
+        number_format += '" pp"'
+    if text.startswith("+"):
+        number_format = "+" + number_format + ";-" + number_format + ";" + number_format
+    return float(value), number_format
+
+
+def _safe_text(text: str) -> str:
+    """Text a spreadsheet will not run: a leading = + - @ (a formula) gets an apostrophe-like
+    guard, as OWASP's CSV-injection advice."""
+    if text and text[0] in "=+-@\t\r" and not _is_number_text(text):
+        return "'" + text
+    return text
+
+
+def _is_number_text(text: str) -> bool:
+    cleaned = text.replace(",", "").replace("%", "").replace(" pp", "").strip()
+    try:
+        float(cleaned)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# LaTeX and CSV
+
+
+def _write_tex(table: GT, path: Path) -> None:
+    model = _model(table, ".tex")
+    keys = list(model.columns)
+    lines = [
+        "% Written by lacompare. Needs \\usepackage{booktabs}.",
+        "\\begin{table}[htbp]",
+        "\\centering",
+        f"\\caption{{{_latex(model.title)}}}",
+        f"\\label{{tab:{model.table_id}}}",
+        "\\begin{tabular}{l" + "r" * len(keys) + "}",
+        "\\toprule",
+        " & ".join(_latex(h) for h in [model.stub_header, *model.columns.values()]) + " \\\\",
+        "\\midrule",
+    ]
+    for kind, index, label, cells in _body_rows(model):
+        if kind == "group":
+            lines.append(
+                f"\\multicolumn{{{len(keys) + 1}}}{{l}}{{\\textbf{{{_latex(label)}}}}} \\\\"
+            )
+            continue
+        text = [_latex(label), *(_latex(c) for c in cells)]
+        if index in model.bold_rows:
+            text = [f"\\textbf{{{t}}}" for t in text]
+        lines.append(" & ".join(text) + " \\\\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    for note in (*model.notes, *model.source_notes):
+        lines.append(f"\\par\\smallskip\\footnotesize {_latex(note)}")
+    lines.append("\\end{table}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+_LATEX_ESCAPES = {
+    "\\": "\\textbackslash{}",
+    "&": "\\&",
+    "%": "\\%",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "{": "\\{",
+    "}": "\\}",
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+    "–": "--",
+    "▲": "$\\blacktriangle$",
+    "▼": "$\\blacktriangledown$",
+    "●": "$\\bullet$",
+    "↑": "$\\uparrow$",
+    "↓": "$\\downarrow$",
+    "→": "$\\to$",
+}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_ESCAPES.get(character, character) for character in text)
+
+
+def _write_csv(table: GT, path: Path) -> None:
+    model = _model(table, ".csv")
+    raw = model.raw
+    # Lists (e.g. recent values) become "a|b|c" so the file stays one value per cell.
+    flat = raw.with_columns(
+        pl.col(c).cast(pl.List(pl.String)).list.join("|")
+        for c, dtype in raw.schema.items()
+        if isinstance(dtype, pl.List)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(flat.columns)
+    for row in flat.iter_rows():
+        writer.writerow(
+            [_safe_text(v) if isinstance(v, str) else ("" if v is None else repr(v)) for v in row]
+        )
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite a zip (docx, xlsx) with fixed entry dates and order, and fixed document
+    timestamps (openpyxl stamps the save time), so the same table gives identical bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    content,
+                )
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, content)
+    return out.getvalue()

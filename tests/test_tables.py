@@ -1,0 +1,304 @@
+"""Board-paper tables and their exports: exact half-up numbers, escaping, every format."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import lacompare
+from lacompare.export import chromium_path
+from lacompare.format import format_number
+from lacompare.tables import model_of
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def derby_rows(ref: lacompare.ReferenceData) -> pl.DataFrame:
+    return lacompare.compare(ref, "Derby")
+
+
+@pytest.fixture(scope="module")
+def derby_table(derby_rows: pl.DataFrame):
+    return lacompare.board_table(derby_rows, title="Derby board table")
+
+
+def half_up(value: float, decimals: int) -> str:
+    """Independent of lacompare: decimal half-up of the value's shortest spelling."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return f"{Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP):,}"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (2.5, 0, "3"),
+        (0.125, 2, "0.13"),
+        (12.25, 1, "12.3"),
+        (-2.5, 0, "-3"),
+        (2.675, 2, "2.68"),
+        (2342.0, 0, "2,342"),
+        (1234567.891, 2, "1,234,567.89"),
+        (-0.004, 2, "0.00"),
+        (0.0, 1, "0.0"),
+        (71.900000000000006, 1, "71.9"),
+        (285.0, 0, "285"),
+    ],
+)
+def test_half_up_vectors(value: float, decimals: int, text: str) -> None:
+    out = pl.DataFrame({"v": [value]}).select(format_number(pl.col("v"), decimals)).item()
+    assert out == text
+
+
+def test_every_displayed_number_is_half_up(derby_rows, derby_table) -> None:
+    model = model_of(derby_table)
+    assert model is not None
+    frame = model.frame
+    checked = 0
+    for key, raw in (
+        ("la", "la_value"),
+        ("sn_average", "sn_average_value"),
+        ("england", "england_value"),
+        ("region", "region_value"),
+        ("change", "change_from_previous"),
+    ):
+        for text, value, decimals in frame.select(key, raw, "decimals").iter_rows():
+            if value is None:
+                assert text.startswith(("–", "[")), (key, text)
+                continue
+            number = re.sub(r"( \[\w+\]|%| pp)$", "", text).removesuffix("%").lstrip("+")
+            expected = half_up(value, decimals)
+            if expected in {"-0", "-0.0", "-0.00"}:
+                expected = expected.lstrip("-")
+            assert number == expected, (key, text, value, decimals)
+            checked += 1
+    assert checked > 1500  # every numeric cell of Derby's 434 indicators
+    html = derby_table.as_raw_html()
+    for text in frame.get_column("la").to_list():
+        assert text.replace("&", "&amp;") in html
+
+
+def test_html_is_byte_identical(derby_rows) -> None:
+    first = lacompare.board_table(derby_rows).as_raw_html()
+    second = lacompare.board_table(derby_rows).as_raw_html()
+    assert first == second
+
+
+def test_status_marks_and_footnotes(ref) -> None:
+    rows = lacompare.compare(ref, "Derby", indicators=["LAC", "PreChildDea"], period=2025)
+    model = model_of(lacompare.board_table(rows))
+    assert model is not None
+    shown = dict(model.frame.select("indicator_id", "la").iter_rows())
+    assert shown["prechilddea"] == "[x]"  # not available in 2025: a mark, never a zero
+    assert any(note.startswith("[x] not available") for note in model.notes)
+
+
+def test_colour_and_symbol_together(derby_table) -> None:
+    model = model_of(derby_table)
+    for (row, key), colour in model.fills.items():
+        if key == "quartile_band":
+            continue
+        text = model.frame.row(row, named=True)[key]
+        symbol = {"better": ("▲", "●"), "worse": ("▼",), "similar": ("●",)}[colour]
+        assert text.startswith(symbol), (text, colour)
+
+
+def test_board_table_needs_one_la(ref) -> None:
+    both = lacompare.compare_all(ref, indicators="LAC").head(2)
+    with pytest.raises(ValueError, match="one local authority"):
+        lacompare.board_table(both)
+
+
+def injected(ref: lacompare.ReferenceData) -> pl.DataFrame:
+    rows = lacompare.compare(ref, "Derby", indicators=["LAC", "ReReferral"])
+    return rows.with_columns(
+        indicator_name=pl.when(pl.col("indicator_id") == "lac")
+        .then(pl.lit("<script>alert('x')</script> looked after"))
+        .otherwise(pl.lit('=HYPERLINK("http://evil","click")'))
+    )
+
+
+def test_injection_is_escaped_or_inert(ref, tmp_path: Path) -> None:
+    table = lacompare.board_table(injected(ref))
+    html = table.as_raw_html()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    import docx
+    import openpyxl
+
+    lacompare.save(table, tmp_path / "t.docx")
+    lacompare.save(table, tmp_path / "t.xlsx")
+    lacompare.save(table, tmp_path / "t.csv")
+    text = "\n".join(
+        c.text for r in docx.Document(tmp_path / "t.docx").tables[0].rows for c in r.cells
+    )
+    assert "<script>alert('x')</script> looked after" in text  # plain text in Word
+    cells = [
+        c.value
+        for r in openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows()
+        for c in r
+        if isinstance(c.value, str)
+    ]
+    assert '\'=HYPERLINK("http://evil","click")' in cells  # not a formula
+    assert not any(str(c).startswith("=") for c in cells)
+    import csv
+
+    with (tmp_path / "t.csv").open() as handle:
+        names = [row["indicator_name"] for row in csv.DictReader(handle)]
+    assert '\'=HYPERLINK("http://evil","click")' in names
+
+
+def test_docx_and_xlsx_hold_the_same_values_and_notes(derby_table, tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    model = model_of(derby_table)
+    lacompare.save(derby_table, tmp_path / "t.docx")
+    lacompare.save(derby_table, tmp_path / "t.xlsx")
+    document = docx.Document(tmp_path / "t.docx")
+    grid = document.tables[0]
+    word_rows = {r.cells[0].text: [c.text for c in r.cells] for r in grid.rows}
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    excel_rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    keys = list(model.columns)
+    la_index = keys.index("la") + 1
+    for row in model.frame.iter_rows(named=True):
+        label = row["label"]
+        assert word_rows[label][la_index] == row["la"]
+        cell = excel_rows[label][la_index]
+        if isinstance(cell, int | float):  # numbers stay numbers, unrounded
+            assert cell == row["la_value"]
+        else:
+            assert cell == row["la"]
+    paragraphs = [p.text for p in document.paragraphs]
+    for note in (*model.notes, *model.source_notes):
+        assert note in paragraphs
+        assert note in excel_rows
+    # Group rows: a merged cell per topic.
+    assert "Children Looked After" in word_rows
+
+
+def test_exports_are_deterministic_across_processes(tmp_path: Path) -> None:
+    script = (
+        "import sys, lacompare; from pathlib import Path; ref = lacompare.load_reference(); "
+        "rows = lacompare.compare(ref, 'Derby', indicators='Children Looked After'); "
+        "t = lacompare.board_table(rows); out = Path(sys.argv[1]); "
+        "[lacompare.save(t, out / f't.{e}') for e in ('html', 'docx', 'xlsx', 'tex', 'csv')]"
+    )
+    digests = []
+    for run, seed in (("a", "1"), ("b", "2")):
+        folder = tmp_path / run
+        folder.mkdir()
+        subprocess.run(
+            [sys.executable, "-c", script, str(folder)],
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        )
+        digests.append(
+            {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+        )
+    assert digests[0] == digests[1]
+
+
+# CI sets LACOMPARE_REQUIRE_BROWSER=1 after installing Chromium, so there these tests run.
+needs_browser = pytest.mark.skipif(
+    chromium_path() is None and os.environ.get("LACOMPARE_REQUIRE_BROWSER") != "1",
+    reason="Chromium not installed (./run.sh browser installs it); PNG/PDF need a headless browser",
+)
+
+
+@needs_browser
+def test_png_and_pdf(ref, tmp_path: Path) -> None:
+    rows = lacompare.compare(ref, "Derby", indicators=["LAC", "ReReferral", "CPP_rate"])
+    table = lacompare.board_table(rows)
+    png = lacompare.save(table, tmp_path / "t.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 50_000
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width > 1000 and height > 500
+    pdf = lacompare.save(table, tmp_path / "t.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
+    again = lacompare.save(table, tmp_path / "u.pdf").read_bytes()
+    assert again == pdf  # fixed dates and title: identical bytes
+
+
+def test_missing_browser_is_a_clear_error(ref, tmp_path: Path, monkeypatch) -> None:
+    import lacompare.export as export
+
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    table = lacompare.board_table(lacompare.compare(ref, "Derby", indicators="LAC"))
+    with pytest.raises(lacompare.BrowserMissingError, match="apt-get install chromium"):
+        lacompare.save(table, tmp_path / "t.png")
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_save_errors_and_atomicity(ref, tmp_path: Path) -> None:
+    table = lacompare.board_table(lacompare.compare(ref, "Derby", indicators="LAC"))
+    with pytest.raises(lacompare.ExportError, match="does not exist"):
+        lacompare.save(table, tmp_path / "no" / "t.html")
+    with pytest.raises(lacompare.ExportError, match="use one of"):
+        lacompare.save(table, tmp_path / "t.txt")
+    good = lacompare.save(table, tmp_path / "t.docx")
+    before = good.read_bytes()
+    with pytest.raises(lacompare.ExportError, match="overwrite=False"):
+        lacompare.save(table, good, overwrite=False)
+    from great_tables import GT
+
+    with pytest.raises(lacompare.ExportError, match="made by lacompare"):
+        lacompare.save(GT(pl.DataFrame({"a": [1]})), good)
+    assert good.read_bytes() == before  # the good file is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.docx"]  # no temporary left
+
+
+def test_neighbour_table(ref) -> None:
+    table = lacompare.neighbour_table(ref, "Derby", "LAC")
+    model = model_of(table)
+    names = model.frame.get_column("name").to_list()
+    members = ref.neighbours_of("Derby").get_column("neighbour_name").to_list()
+    assert set(members) | {"Derby"} <= set(names)
+    assert names[-3:] == ["Statistical neighbour average", "East Midlands", "England"]
+    people = model.frame.head(11).get_column("value").to_list()
+    assert people == sorted(people, reverse=True)  # LAC has no polarity: highest first
+    (derby_row,) = model.bold_rows
+    assert names[derby_row] == "Derby"
+    derby = lacompare.compare(ref, "Derby", indicators="LAC").row(0, named=True)
+    assert model.frame.row(len(names) - 3, named=True)["value"] == derby["sn_average"]
+    low = model_of(lacompare.neighbour_table(ref, "Derby", "ReReferral"))
+    values = low.frame.head(11).get_column("value").to_list()
+    assert values == sorted(values)  # low polarity: best (lowest) first
+
+
+def test_trend_table(ref) -> None:
+    table = lacompare.trend_table(ref, "Derby", ["LAC", "ReReferral"], periods=5)
+    model = model_of(table)
+    assert list(model.columns) == ["0", "1", "2", "3", "4", "change_text"]
+    assert model.columns["4"] == "2025"
+    lac = model.frame.filter(pl.col("indicator_id") == "lac")
+    assert lac.get_column("label").to_list() == [
+        "Derby",
+        "East Midlands",
+        "Statistical neighbours",
+        "England",
+    ]
+    derby = lac.row(0, named=True)
+    assert [derby[str(i)] for i in range(5)] == ["109.0", "107.0", "104.0", "99.0", "88.0"]
+    assert derby["change_text"] == "-11.0"
+    sn_2023 = lacompare.compare(ref, "Derby", indicators="LAC", period=2023)["sn_average"][0]
+    assert lac.row(2, named=True)["2"] == format_number_text(sn_2023, 1)
+
+
+def format_number_text(value: float, decimals: int) -> str:
+    return pl.DataFrame({"v": [value]}).select(format_number(pl.col("v"), decimals)).item()
+
+
+def test_organisation_palette(ref) -> None:
+    palette = lacompare.Palette(better="#00ff00", worse="#ff00ff", header="#123456")
+    rows = lacompare.compare(ref, "Derby", indicators=["ReReferral"])
+    html = lacompare.board_table(rows, palette=palette).as_raw_html()
+    assert "#123456" in html and "#ff00ff" in html.lower()
