@@ -143,3 +143,52 @@ def test_read_ees_unknown_symbol(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match="file not found"):
         read_ees(tmp_path / "nope.csv", ["count"])
+
+
+def test_ees_period_labels() -> None:
+    from lacompare.sources import ees_period_label
+
+    frame = pl.DataFrame(
+        {
+            "t": ["2025", "2024", "202425", "202324", "2025"],
+            "i": ["Reporting year", "Calendar year", "Financial year", "Academic year", "Week 12"],
+        }
+    )
+    out = frame.select(ees_period_label(pl.col("t"), pl.col("i"))).to_series().to_list()
+    assert out == ["2025", "2024", "2024-25", "2023/24", None]
+
+
+def test_ees_observations_from_a_real_download(ref, shared_data: Path) -> None:
+    from lacompare.sources import ees_observations
+
+    observations = ees_observations(
+        shared_data / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+        "rereferral",
+        value="rereferral_percent",
+        numerator="rereferral_count",
+        denominator="referral_count",
+        areas=ref.areas,
+    )
+    derby = observations.filter(pl.col("area_code") == "E06000015", pl.col("period") == "2025")
+    assert derby.select("value", "numerator", "denominator").row(0) == (23.1, 823.0, 3557.0)
+    # Suppressed figures stay null with their status; none became zero.
+    assert set(observations.filter(pl.col("value").is_null())["status"]) <= {
+        "suppressed",
+        "not_available",
+        "unreliable",
+        "low",
+        "not_applicable",
+    }
+    # Barnsley's rows under its pre-2025 ONS code are filed under today's code.
+    assert observations.filter(pl.col("area_code") == "E08000038").height > 10
+
+
+def test_ees_observations_rejects_unknown_areas(ref, tmp_path: Path) -> None:
+    from lacompare.sources import ees_observations
+
+    text = (
+        EES_HEADER + "2025,Reporting year,Local authority,E92000001,England,E12000004,"
+        "East Midlands,999,E06999999,Nowhere,5\n"
+    )
+    with pytest.raises(DataValidationError, match=r"column 'new_la_code'.*rows 1"):
+        ees_observations(write(tmp_path, text), "x", value="count", areas=ref.areas)

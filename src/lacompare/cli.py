@@ -1,0 +1,513 @@
+"""The ``lacompare`` command: board-paper tables without writing Python.
+
+lacompare report --la Derby --format html,docx,xlsx --out out/
+lacompare report --la 831 --topic "Children Looked After" --format pdf
+lacompare indicators looked after rate
+lacompare areas derby
+lacompare batch --region "East Midlands" --format html --out out/
+lacompare validate my_figures.csv
+lacompare refresh --from ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from lacompare.errors import LacompareError
+
+if TYPE_CHECKING:
+    from lacompare.reference import ReferenceData
+
+EPILOG = """recipes:
+  one LA's headline table as a web page, Word and Excel:
+      lacompare report --la Derby --format html,docx,xlsx --out out/
+  a topic instead of the headline set, against the 2021 neighbour groups:
+      lacompare report --la Derby --topic "Children Looked After" --neighbours 2021
+  find an indicator's id, then report on just a few:
+      lacompare indicators re-referrals
+      lacompare report --la Derby --indicators rereferral,cpp_rate,lac
+  every LA in a region (or --all), one folder of files, a summary at the end:
+      lacompare batch --region "East Midlands" --format html,docx --out out/
+  check your own figures before you use them (exit code 1 if anything is wrong):
+      lacompare validate local_figures.csv
+  rebuild the embedded data from newer DfE downloads (lait/ and ees/ folders):
+      lacompare refresh --from ../shared/data
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.run(args)
+        return result
+    except LacompareError as error:
+        print(f"lacompare: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lacompare",
+        description="Benchmark an English local authority's children's services against "
+        "England, its region and its DfE statistical neighbours, as board-paper tables.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def table_options(sub: argparse.ArgumentParser) -> None:
+        chosen = sub.add_mutually_exclusive_group()
+        chosen.add_argument("--topic", help='a LAIT topic, e.g. "Children Looked After"')
+        chosen.add_argument("--indicators", help="comma-separated ids or LAIT codes")
+        chosen.add_argument(
+            "--preset",
+            default=None,
+            help="headline (default), corporate-parenting or safeguarding",
+        )
+        sub.add_argument("--neighbours", default="2025", help="SN model: 2025 (default) or 2021")
+        sub.add_argument(
+            "--period",
+            default="latest",
+            help="latest (default), lait_latest, or a year such as 2016",
+        )
+        sub.add_argument(
+            "--format",
+            default="html",
+            help="comma-separated: html,docx,xlsx,pdf,png,tex,csv (default html)",
+        )
+        sub.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
+
+    report = commands.add_parser(
+        "report",
+        help="write one LA's board table",
+        description="Write one LA's board table in each format asked.",
+    )
+    report.add_argument("--la", required=True, help="name, DfE number or ONS code")
+    table_options(report)
+    report.set_defaults(run=_report)
+
+    batch = commands.add_parser(
+        "batch",
+        help="write a board table for many LAs",
+        description="One report per LA; a failure is reported and the rest still written.",
+    )
+    where = batch.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", help='e.g. "East Midlands"')
+    where.add_argument("--all", action="store_true", help="every current LA (153)")
+    where.add_argument("--las", help="comma-separated LAs")
+    table_options(batch)
+    batch.set_defaults(run=_batch)
+
+    indicators = commands.add_parser("indicators", help="list or search indicators")
+    indicators.add_argument("words", nargs="*", help="words that must all appear")
+    indicators.set_defaults(run=_indicators)
+
+    areas = commands.add_parser("areas", help="list or search local authorities")
+    areas.add_argument("words", nargs="*", help="words that must all appear in the name")
+    areas.add_argument("--neighbours", default="2025", help="SN model to list (default 2025)")
+    areas.set_defaults(run=_areas)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a CSV of local figures or an EES download",
+        description="Print every problem with its row and column; exit code 1 if any.",
+    )
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--la", help="the LA, when the file has no area column")
+    validate.set_defaults(run=_validate)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="rebuild the reference data from newer downloads",
+        description="Rebuild reference_data/ from a folder holding lait/ and ees/ and report "
+        "what changed.",
+    )
+    refresh.add_argument("--from", dest="source", type=Path, required=True)
+    refresh.add_argument(
+        "--out", type=Path, default=None, help="where to write (default: the data lacompare loads)"
+    )
+    refresh.set_defaults(run=_refresh)
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _selection(args: argparse.Namespace) -> list[str] | str:
+    from lacompare.presets import PRESETS
+
+    if args.topic:
+        return str(args.topic)
+    if args.indicators:
+        return [part.strip() for part in args.indicators.split(",") if part.strip()]
+    preset = args.preset or "headline"
+    if preset not in PRESETS:
+        raise LacompareError(f"no preset {preset!r}; choose from {', '.join(PRESETS)}")
+    return PRESETS[preset]
+
+
+def _formats(text: str) -> list[str]:
+    from lacompare.export import FORMATS
+
+    formats = [f".{part.strip().lstrip('.').lower()}" for part in text.split(",") if part.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise LacompareError(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def _period(text: str) -> str | int:
+    return int(text) if text.isdigit() else text
+
+
+def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> list[Path]:
+    from lacompare.export import save
+    from lacompare.tables import board_table
+
+    la = rows.get_column("area_name")[0]
+    label = args.topic or args.preset or ("selected" if args.indicators else "headline")
+    table = board_table(rows, title=f"{la}: {label.replace('-', ' ')} indicators compared")
+    stem = "".join(c if c.isalnum() else "_" for c in f"{la}_{label}".lower()).strip("_")
+    args.out.mkdir(parents=True, exist_ok=True)
+    return [save(table, args.out / f"{stem}{fmt}") for fmt in formats]
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lacompare.compare import compare
+    from lacompare.reference import load_reference
+
+    formats = _formats(args.format)
+    ref = load_reference()
+    rows = compare(
+        ref,
+        args.la,
+        indicators=_selection(args),
+        period=_period(args.period),  # type: ignore[arg-type]
+        neighbours=args.neighbours,
+    )
+    for path in _write(rows, args, formats):
+        print(f"wrote {path}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from lacompare.compare import compare_all
+    from lacompare.reference import load_reference
+
+    formats = _formats(args.format)
+    ref = load_reference()
+    if args.all:
+        wanted: list[str] = ref.local_authorities().get_column("name").to_list()
+    elif args.region:
+        regions = ref.areas.filter(pl.col("level") == "regional")
+        region = ref.find_area(args.region)
+        if region["level"] != "regional":
+            raise LacompareError(
+                f"{args.region!r} is not a region; regions: "
+                f"{', '.join(regions.get_column('name').to_list())}"
+            )
+        wanted = (
+            ref.local_authorities()
+            .filter(pl.col("region_code") == region["area_code"])
+            .get_column("name")
+            .to_list()
+        )
+    else:
+        wanted = [part.strip() for part in args.las.split(",") if part.strip()]
+    # One vectorised run for every LA; each report is then a filter of it.
+    everything = compare_all(
+        ref,
+        indicators=_selection(args),
+        period=_period(args.period),  # type: ignore[arg-type]
+        neighbours=args.neighbours,
+    )
+    written: list[Path] = []
+    failed: list[tuple[str, str]] = []
+    started = time.perf_counter()
+    for done, la in enumerate(wanted, start=1):
+        try:
+            code = ref.area_code(la, current=True)
+            rows = everything.filter(pl.col("area_code") == code)
+            written += _write(rows, args, formats)
+        except (LacompareError, OSError, ValueError) as error:
+            failed.append((la, str(error)))
+        _progress(done, len(wanted), la, started)
+    print(file=sys.stderr)
+    print(
+        f"{len(wanted) - len(failed)} of {len(wanted)} LAs written ({len(written)} files) "
+        f"to {args.out}"
+    )
+    for la, reason in failed:
+        print(f"FAILED {la}: {reason}")
+    return 1 if failed else 0
+
+
+def _progress(done: int, total: int, label: str, started: float) -> None:
+    width = 30
+    filled = width * done // total
+    elapsed = time.perf_counter() - started
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {elapsed:5.1f}s "
+        f"{label[:30]:<30}"
+    )
+    sys.stderr.flush()
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from lacompare.reference import load_reference
+
+    ref = load_reference()
+    found = ref.search_indicators(" ".join(args.words)) if args.words else ref.indicators
+    latest = (
+        ref.observations.filter(pl.col("value").is_not_null())
+        .group_by("indicator_id")
+        .agg(latest=pl.col("period").cast(pl.String).sort_by("year").last())
+        .with_columns(pl.col("indicator_id").cast(pl.String))
+    )
+    shown = found.join(latest, on="indicator_id", how="left").select(
+        "indicator_id", "lait_code", "unit", "polarity", "latest", "topic", "name"
+    )
+    _print(shown)
+    print(f"{shown.height} indicator(s)")
+    return 0
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from lacompare.reference import load_reference
+
+    ref = load_reference()
+    las = ref.local_authorities(current=False)
+    for word in args.words:
+        las = las.filter(pl.col("name").str.to_lowercase().str.contains(word.lower(), literal=True))
+    groups = (
+        ref.neighbours.filter(pl.col("model") == args.neighbours)
+        .join(ref.areas.select(neighbour_code="area_code", neighbour="name"), on="neighbour_code")
+        .sort("neighbour_rank")
+        .group_by("area_code")
+        .agg(neighbours=pl.col("neighbour").str.join(", "))
+    )
+    shown = (
+        las.join(groups, on="area_code", how="left")
+        .select(
+            "name",
+            "old_la_code",
+            "area_code",
+            "region_name",
+            "la_type",
+            status=pl.when(pl.col("current"))
+            .then(pl.lit("current"))
+            .otherwise(
+                pl.concat_str(pl.lit("replaced by "), pl.col("successor_codes").list.join(", "))
+            ),
+            neighbours="neighbours",
+        )
+        .sort("name")
+    )
+    _print(shown)
+    print(f"{shown.height} local authorit{'y' if shown.height == 1 else 'ies'}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from lacompare.local import check_local_figures
+    from lacompare.reference import load_reference
+    from lacompare.sources import EES_STANDARD_COLUMNS, _read_header
+
+    path: Path = args.file
+    if not path.is_file():
+        raise LacompareError(f"{path}: file not found")
+    header = [h.strip().strip('"').lower() for h in _read_header(path)]
+    ref = load_reference()
+    if set(EES_STANDARD_COLUMNS) <= set(header):
+        problems = _check_ees(path)
+    else:
+        problems = check_local_figures(ref, path, la=args.la)
+    errors = problems.filter(pl.col("severity") == "error")
+    for row, column, rule, value, severity in problems.iter_rows():
+        # Data row N is line N + 1 of the file (the header is line 1).
+        print(f"{path}:{row + 1}: {severity}: column {column!r} ({value!r}): {rule}")
+    print(f"{path}: {errors.height} error(s), {problems.height - errors.height} note(s)")
+    return 1 if errors.height else 0
+
+
+def _check_ees(path: Path) -> pl.DataFrame:
+    """Problems in an EES open-data CSV: unreadable values, bad area codes, duplicate rows."""
+    from lacompare.sources import SYMBOL_STATUS, _read_csv_text
+
+    frame = _read_csv_text(path).with_row_index("row", offset=1)
+    standard = {
+        "time_period",
+        "time_identifier",
+        "geographic_level",
+        "country_code",
+        "country_name",
+        "region_code",
+        "region_name",
+        "old_la_code",
+        "new_la_code",
+        "la_name",
+    }
+    measures = [c for c in frame.columns if c not in standard and c != "row"]
+    found = []
+    key = [c for c in frame.columns if c != "row" and not _numeric_like(frame, c)]
+    found.append(
+        frame.filter(pl.struct(key).is_duplicated()).select(
+            "row",
+            column=pl.lit(", ".join(key[:4]) + ("..." if len(key) > 4 else "")),
+            rule=pl.lit("appears once (duplicate row)"),
+            value=pl.lit(""),
+            severity=pl.lit("error"),
+        )
+    )
+    if "new_la_code" in frame.columns:
+        found.append(
+            frame.filter(
+                (pl.col("geographic_level") == "Local authority")
+                & ~pl.col("new_la_code").fill_null("").str.contains(r"^E\d{8}( / E\d{8})?$")
+            ).select(
+                "row",
+                column=pl.lit("new_la_code"),
+                rule=pl.lit("an ONS code such as E06000015"),
+                value=pl.col("new_la_code"),
+                severity=pl.lit("error"),
+            )
+        )
+    for column in measures:
+        if not _numeric_like(frame, column):
+            continue
+        text = pl.col(column).str.strip_chars()
+        number = text.cast(pl.Float64, strict=False)
+        symbol = text.str.to_lowercase().is_in(list(SYMBOL_STATUS))
+        found.append(
+            frame.filter(number.is_null() & ~symbol & text.is_not_null()).select(
+                "row",
+                column=pl.lit(column),
+                rule=pl.lit("a number or a published symbol (c, x, z, low, k, u, :, .., -)"),
+                value=pl.col(column),
+                severity=pl.lit("error"),
+            )
+        )
+        if column.endswith(("percent", "_pct", "%")) or "percent" in column:
+            found.append(
+                frame.filter((number < 0) | (number > 100)).select(
+                    "row",
+                    column=pl.lit(column),
+                    rule=pl.lit("a percentage within 0-100"),
+                    value=pl.col(column),
+                    severity=pl.lit("error"),
+                )
+            )
+        found.append(
+            frame.filter(symbol).select(
+                "row",
+                column=pl.lit(column),
+                rule=pl.lit("published symbol: kept as a null value with its status"),
+                value=pl.col(column),
+                severity=pl.lit("info"),
+            )
+        )
+    return pl.concat(found).sort("row", "column")
+
+
+def _numeric_like(frame: pl.DataFrame, column: str) -> bool:
+    """A column is a measure if most of its values are numbers."""
+    values = frame.get_column(column).drop_nulls()
+    if values.len() == 0:
+        return False
+    numbers = values.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().sum()
+    return numbers >= 0.5 * values.len()
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from lacompare.reference import default_reference_path, load_reference
+    from lacompare.sources import write_reference
+
+    target = args.out or default_reference_path()
+    old = load_reference(target) if (target / "observations.parquet").is_file() else None
+    new, _ = write_reference(args.source, target)
+    print(f"wrote {target}")
+    if old is None:
+        print("no earlier reference data to compare with")
+        return 0
+    for line in describe_changes(old, new):  # type: ignore[arg-type]
+        print(line)
+    return 0
+
+
+def describe_changes(old: ReferenceData, new: ReferenceData) -> list[str]:
+    """What changed between two reference data sets: measures, periods and values."""
+    lines = []
+    old_ids = set(old.indicators.get_column("indicator_id").to_list())
+    new_ids = set(new.indicators.get_column("indicator_id").to_list())
+    lines.append(
+        f"measures: {len(new_ids)} ({len(new_ids - old_ids)} new, {len(old_ids - new_ids)} removed)"
+    )
+    for name in sorted(new_ids - old_ids)[:20]:
+        lines.append(f"  new measure: {name}")
+
+    def keyed(ref: ReferenceData) -> pl.DataFrame:
+        return ref.observations.select(
+            pl.col("indicator_id", "area_code", "period").cast(pl.String), "value"
+        )
+
+    joined = keyed(old).join(
+        keyed(new),
+        on=["indicator_id", "area_code", "period"],
+        how="full",
+        suffix="_new",
+        coalesce=True,
+    )
+    added = joined.filter(pl.col("value").is_null() & pl.col("value_new").is_not_null())
+    revised = joined.filter(
+        pl.col("value").is_not_null()
+        & pl.col("value_new").is_not_null()
+        & (pl.col("value") != pl.col("value_new"))
+    )
+    new_periods = (
+        keyed(new)
+        .join(keyed(old), on=["indicator_id", "period"], how="anti")
+        .select("indicator_id", "period")
+        .unique()
+        .sort("indicator_id", "period")
+    )
+    lines.append(f"new periods: {new_periods.height} (indicator x period)")
+    for indicator, period in new_periods.head(20).iter_rows():
+        lines.append(f"  {indicator}: {period}")
+    lines.append(f"values newly published: {added.height}")
+    lines.append(f"values revised: {revised.height}")
+    for row in revised.head(10).iter_rows(named=True):
+        lines.append(
+            f"  {row['indicator_id']} {row['area_code']} {row['period']}: "
+            f"{row['value']} -> {row['value_new']}"
+        )
+    if new_ids == old_ids and not added.height and not revised.height and not new_periods.height:
+        lines.append("no changes: the rebuilt data equals the previous data")
+    return lines
+
+
+def _print(frame: pl.DataFrame) -> None:
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_width_chars=180,
+        fmt_str_lengths=70,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
+        print(frame)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

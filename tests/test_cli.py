@@ -1,0 +1,168 @@
+"""The lacompare command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lacompare.cli import main
+from lacompare.reference import FRAMES, default_reference_path
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lacompare.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_help_reads_like_a_recipe() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    assert "lacompare report --la Derby --format html,docx,xlsx --out out/" in out.stdout
+    for command in ("report", "batch", "indicators", "areas", "validate", "refresh"):
+        assert command in out.stdout
+
+
+def test_report_writes_each_format(tmp_path: Path) -> None:
+    out = run("report", "--la", "Derby", "--format", "html,docx,xlsx", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".html", ".xlsx"]
+
+
+def test_report_unknown_la_suggests(tmp_path: Path) -> None:
+    out = run("report", "--la", "Derbyy", "--out", str(tmp_path))
+    assert out.returncode == 1
+    assert "did you mean 'Derby'" in out.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_report_predecessor_names_successors(tmp_path: Path) -> None:
+    out = run("report", "--la", "Northamptonshire", "--out", str(tmp_path))
+    assert out.returncode == 1
+    assert "North Northamptonshire and West Northamptonshire" in out.stderr
+
+
+def test_report_bad_format_and_topic(tmp_path: Path) -> None:
+    assert (
+        "unknown format"
+        in run("report", "--la", "Derby", "--format", "gif", "--out", str(tmp_path)).stderr
+    )
+    assert (
+        "did you mean"
+        in run(
+            "report", "--la", "Derby", "--topic", "Children Lookd After", "--out", str(tmp_path)
+        ).stderr
+    )
+
+
+def test_batch_region_writes_every_la(tmp_path: Path) -> None:
+    out = run("batch", "--region", "East Midlands", "--format", "html", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert len(list(tmp_path.glob("*.html"))) == 10
+    assert "10 of 10 LAs written" in out.stdout
+    assert "10/10" in out.stderr  # the progress bar
+
+
+def test_batch_reports_a_failure_and_writes_the_rest(tmp_path: Path) -> None:
+    out = run(
+        "batch",
+        "--las",
+        "Derby,Nowhere,Cumbria,Leicester",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path),
+    )
+    assert out.returncode == 1
+    assert "2 of 4 LAs written" in out.stdout
+    assert "FAILED Nowhere" in out.stdout and "FAILED Cumbria" in out.stdout
+    assert len(list(tmp_path.glob("*.html"))) == 2
+
+
+def test_validate_local_figures(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "area,indicator,period,value\n"
+        "E99999999,LAC,2017,70\n"  # bad code
+        "Derby,cpp_rate,2017,53\n"
+        "Derby,cpp_rate,2017,53\n"  # duplicate
+        "Derby,ReReferral,2017,140\n"  # percent of 140
+        "Derby,CareLeaverEET,2017,c\n"  # suppressed: legitimate
+    )
+    out = run("validate", str(figures))
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert any(":2: error: column 'area'" in line for line in lines)
+    assert any(":4: error: column 'indicator'" in line and "duplicate" in line for line in lines)
+    assert any(":5: error: column 'value' ('140')" in line for line in lines)
+    assert any(":6: info: column 'value' ('c')" in line for line in lines)
+    assert not any(":6: error" in line for line in lines)
+
+
+def test_validate_clean_file(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.csv"
+    figures.write_text("indicator,as_at,value,numerator,denominator\nLAC,2017-03-06,73,427,58852\n")
+    out = run("validate", str(figures), "--la", "Derby")
+    assert out.returncode == 0, out.stdout
+    assert "0 error(s)" in out.stdout
+
+
+def test_validate_ees_download(tmp_path: Path) -> None:
+    ees = tmp_path / "ees.csv"
+    ees.write_text(
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,count,rate_percent\n"
+        "2025,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,831,"
+        "E06000015,Derby,10,20\n"
+        "2025,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,830,"
+        "X1,Derbyshire,c,140\n"
+        "2025,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,831,"
+        "E06000015,Derby,10,20\n"
+    )
+    out = run("validate", str(ees))
+    assert out.returncode == 1
+    assert "column 'new_la_code' ('X1')" in out.stdout
+    assert "duplicate" in out.stdout
+    assert "a percentage within 0-100" in out.stdout
+    assert ":3: info: column 'count' ('c')" in out.stdout
+
+
+def test_indicators_and_areas_listings(capsys) -> None:
+    assert main(["indicators", "re-referrals"]) == 0
+    assert "rereferral" in capsys.readouterr().out
+    assert main(["areas", "northamptonshire"]) == 0
+    listing = capsys.readouterr().out
+    assert "replaced by E06000061, E06000062" in listing
+    assert "North Northamptonshire" in listing
+
+
+def test_refresh_reproduces_the_committed_data(tmp_path: Path, shared_data: Path) -> None:
+    target = tmp_path / "reference_data"
+    target.mkdir()
+    for name in FRAMES:
+        shutil.copy(default_reference_path() / f"{name}.parquet", target)
+    shutil.copy(default_reference_path() / "manifest.json", target)
+    out = run("refresh", "--from", str(shared_data), "--out", str(target))
+    assert out.returncode == 0, out.stderr
+    assert "no changes" in out.stdout
+    for file in default_reference_path().iterdir():
+        assert (target / file.name).read_bytes() == file.read_bytes(), file.name
+
+
+def test_no_command_prints_help(capsys) -> None:
+    assert main([]) == 2
+    assert "usage: lacompare" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["report"], ["batch", "--out", "x"], ["validate"]])
+def test_missing_arguments_exit_with_usage(args: list[str]) -> None:
+    out = run(*args)
+    assert out.returncode == 2 and "usage:" in out.stderr
