@@ -15,6 +15,18 @@ Quick start::
 """
 
 from lacompare import stats
+from lacompare.commentary import (
+    commentary,
+    compare_neighbour_models,
+    flags,
+    green_green,
+    model_change_note,
+    neighbour_model_change,
+    red_red,
+    sentence,
+    summary,
+    summary_paragraph,
+)
 from lacompare.compare import compare, compare_all, select_indicators
 from lacompare.errors import (
     DataValidationError,
@@ -64,12 +76,22 @@ __all__ = [
     "__version__",
     "board_frame",
     "board_table",
+    "commentary",
     "compare",
     "compare_all",
+    "compare_neighbour_models",
+    "flags",
+    "green_green",
     "load_reference",
+    "model_change_note",
+    "neighbour_model_change",
     "neighbour_table",
+    "red_red",
     "save",
     "select_indicators",
+    "sentence",
     "stats",
+    "summary",
+    "summary_paragraph",
     "trend_table",
 ]

@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
             help="comma-separated: html,docx,xlsx,pdf,png,tex,csv (default html)",
         )
         sub.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
+        sub.add_argument(
+            "--red-red",
+            action="store_true",
+            help="list indicators worse than England and worsening first",
+        )
 
     report = commands.add_parser(
         "report",
@@ -179,7 +184,11 @@ def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> 
 
     la = rows.get_column("area_name")[0]
     label = args.topic or args.preset or ("selected" if args.indicators else "headline")
-    table = board_table(rows, title=f"{la}: {label.replace('-', ' ')} indicators compared")
+    table = board_table(
+        rows,
+        title=f"{la}: {label.replace('-', ' ')} indicators compared",
+        highlight="red-red" if args.red_red else None,
+    )
     stem = "".join(c if c.isalnum() else "_" for c in f"{la}_{label}".lower()).strip("_")
     args.out.mkdir(parents=True, exist_ok=True)
     return [save(table, args.out / f"{stem}{fmt}") for fmt in formats]

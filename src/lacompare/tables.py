@@ -206,13 +206,36 @@ def board_frame(
     group_by: str | None = "topic",
     sparkline_periods: int = 5,
     palette: Palette | None = None,
+    highlight: str | None = None,
+    notes: Sequence[str] = (),
 ) -> TableModel:
     """The :class:`TableModel` of a board table for one LA's comparison rows."""
     la = _one_la(comparison)
-    wanted = list(columns) if columns is not None else list(BOARD_COLUMNS)
-    unknown = [c for c in wanted if c not in BOARD_COLUMNS]
+    # Other neighbour models' averages (from compare_neighbour_models) get their own column.
+    other_models = sorted(
+        c.removeprefix("sn_average_")
+        for c in comparison.columns
+        if c.startswith("sn_average_") and c.removeprefix("sn_average_").isdigit()
+    )
+    available = dict(BOARD_COLUMNS)
+    for model in other_models:
+        available[f"sn_average_{model}"] = f"Statistical neighbours ({model} model)"
+    wanted = (
+        list(columns)
+        if columns is not None
+        else [
+            key
+            for key in BOARD_COLUMNS
+            for key in (
+                [key, *[f"sn_average_{m}" for m in other_models]] if key == "sn_average" else [key]
+            )
+        ]
+    )
+    unknown = [c for c in wanted if c not in available]
     if unknown:
-        raise ValueError(f"unknown board column(s) {unknown}; choose from {list(BOARD_COLUMNS)}")
+        raise ValueError(f"unknown board column(s) {unknown}; choose from {list(available)}")
+    if highlight not in {None, "red-red", "green-green"}:
+        raise ValueError(f"highlight must be 'red-red' or 'green-green', not {highlight!r}")
     if sparkline_periods < 1 and "trend" in wanted:
         wanted.remove("trend")
     decimals = pl.col("decimals")
@@ -245,15 +268,49 @@ def board_frame(
             trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
             direction_verdict=pl.col("direction"),
             vs_england_verdict=pl.col("vs_england"),
+            **{f"sn_average_{m}_value": pl.col(f"sn_average_{m}") for m in other_models},
+            **{
+                f"sn_average_{m}": format_value(pl.col(f"sn_average_{m}"), unit, decimals)
+                for m in other_models
+            },
         )
         .with_columns(
             # A missing cell says so, never a blank that could read as zero.
-            pl.col("sn_average", "england", "region", "rank", "change", "quartile_band").fill_null(
-                MISSING
-            ),
+            pl.col(
+                "sn_average",
+                "england",
+                "region",
+                "rank",
+                "change",
+                "quartile_band",
+                *[f"sn_average_{m}" for m in other_models],
+            ).fill_null(MISSING),
             period=pl.col("period").fill_null(MISSING),
         )
-        .sort(pl.col(group_by) if group_by else pl.lit(0), pl.col("indicator_name"))
+    )
+    flagged_label = {
+        "red-red": "Red-red: worse than England and getting worse",
+        "green-green": "Green-green: better than England and improving",
+    }.get(highlight or "")
+    if flagged_label:
+        verdict, movement = (
+            ("worse", "worsening") if highlight == "red-red" else ("better", "improving")
+        )
+        flagged = (pl.col("vs_england_verdict") == verdict) & (
+            pl.col("direction_verdict") == movement
+        )
+        group_by = group_by or "topic"
+        frame = frame.with_columns(
+            _first=flagged,
+            **{group_by: pl.when(flagged).then(pl.lit(flagged_label)).otherwise(pl.col(group_by))},
+        )
+    else:
+        frame = frame.with_columns(_first=pl.lit(False))
+    frame = frame.sort(
+        pl.col("_first"),
+        pl.col(group_by) if group_by else pl.lit(0),
+        pl.col("indicator_name"),
+        descending=[True, False, False],
     )
     fills = _verdict_fills(
         frame, {"direction": "direction_verdict", "vs_england": "vs_england_verdict"}, wanted
@@ -263,6 +320,7 @@ def board_frame(
             if band in {"A", "D"}:
                 fills[(row, "quartile_band")] = "better" if band == "A" else "worse"
     statuses = set(frame.get_column("la_status").to_list())
+    extra_notes = list(notes)
     notes = [
         f"{mark} {meaning}"
         for status, (mark, meaning) in STATUS_MARKS.items()
@@ -282,12 +340,20 @@ def board_frame(
             "the best quarter of local authorities, D the worst (DfE LAIT's banding); none "
             "where the indicator has no polarity."
         )
+    if flagged_label:
+        notes.append(
+            f"{flagged_label.split(':')[0]} rows are listed first: compared with England "
+            f"{'worse' if highlight == 'red-red' else 'better'} (significantly, by the test "
+            f"above) and {'worsening' if highlight == 'red-red' else 'improving'} since the "
+            "previous year."
+        )
     if "trend" in wanted:
         notes.append(
             f"Recent years: {la}'s values for up to {sparkline_periods} periods to the one "
             "shown; a gap is a year with no published value."
         )
-    header = dict(BOARD_COLUMNS)
+    notes.extend(extra_notes)
+    header = dict(available)
     header["la"] = la
     return TableModel(
         frame=frame,
@@ -300,8 +366,13 @@ def board_frame(
         fills=fills,
         notes=tuple(notes),
         source_notes=_source_notes(comparison),
-        numbers=_number_columns(wanted),
-        raw=comparison.drop("recent_periods", "recent_values"),
+        numbers=_number_columns(wanted)
+        | {
+            f"sn_average_{m}": (f"sn_average_{m}_value", "decimals")
+            for m in other_models
+            if f"sn_average_{m}" in wanted
+        },
+        raw=comparison.drop("recent_periods", "recent_values", strict=False),
         trend="trend" if "trend" in wanted else None,
         texts={"trend": "trend_text"},
         table_id=_table_id(
@@ -320,6 +391,8 @@ def board_table(
     group_by: str | None = "topic",
     sparkline_periods: int = 5,
     palette: Palette | None = None,
+    highlight: str | None = None,
+    notes: Sequence[str] = (),
 ) -> GT:
     """A board-paper table for one LA: one row per indicator, grouped by topic.
 
@@ -327,7 +400,10 @@ def board_table(
     status mark, a sparkline of recent years, SN average, England, region, national rank
     ("96 of 152"), quartile band, change from the previous year, direction and the comparison
     with England. Numbers are rounded half-up to each indicator's decimals; good / bad cells
-    are shaded by polarity and carry a symbol and a word. ``palette`` takes your colours.
+    are shaded by polarity and carry a symbol and a word. ``palette`` takes your colours;
+    ``highlight="red-red"`` (or ``"green-green"``) lists those rows first; ``notes`` adds
+    footnotes (e.g. :func:`lacompare.commentary.model_change_note`). Rows from
+    :func:`~lacompare.commentary.compare_neighbour_models` get a column per other SN model.
     """
     return render(
         board_frame(
@@ -338,6 +414,8 @@ def board_table(
             group_by=group_by,
             sparkline_periods=sparkline_periods,
             palette=palette,
+            highlight=highlight,
+            notes=notes,
         )
     )
 

@@ -1,0 +1,135 @@
+"""Commentary, red-red flags, neighbour-model changes and the front-page summary."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+import lacompare
+from lacompare.tables import model_of
+
+
+@pytest.fixture(scope="module")
+def derby(ref: lacompare.ReferenceData) -> pl.DataFrame:
+    return lacompare.compare(ref, "Derby")
+
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:,\d{3})*(?:\.\d+)?%?")
+
+
+def test_every_sentence_uses_the_tables_numbers(derby: pl.DataFrame) -> None:
+    """Every number in every Derby sentence is one the board table displays for that row
+    (value, SN average, England, change, rank), and its words agree with the verdicts."""
+    said = lacompare.commentary(derby)
+    shown = model_of(lacompare.board_table(derby)).frame
+    table = {row["indicator_id"]: row for row in shown.iter_rows(named=True)}
+    checked = 0
+    for row in said.iter_rows(named=True):
+        text = row["commentary"]
+        cells = table[row["indicator_id"]]
+        name = row["indicator_name"]
+        body = text[len(name) :]  # numbers inside the indicator's own name do not count
+        for label in (row["period"], row["previous_period"]):
+            if label:  # period labels ("2022/23") are names, not figures
+                body = body.replace(str(label), "")
+        allowed = set()
+        for key in ("la", "sn_average", "england", "change", "rank", "period"):
+            value = cells[key] or ""
+            allowed |= set(NUMBER.findall(value.replace("+", "")))
+            allowed |= {n.lstrip("+-") for n in NUMBER.findall(value)}
+        allowed |= {str(row["previous_period"])} if row["previous_period"] else set()
+        allowed |= {str(row["period"])}
+        for number in NUMBER.findall(body):
+            assert number.lstrip("+-") in allowed, (text, number, allowed)
+            checked += 1
+        if row["la_value"] is None:
+            assert "no published figure" in text
+            continue
+        england = row["vs_england"]
+        if england == "similar":
+            assert "imilar to England" in text
+        elif england in {"better", "worse"}:
+            assert "significantly" in text and f"which is {england}" in text
+        elif england == "not compared" and row["england_value"] is not None:
+            assert "England" in text and "not tested" in text
+        if row["direction"] in {"improving", "worsening"}:
+            assert f"({row['direction']})" in text
+        if row["polarity"] == "neutral":
+            assert "better" not in text and "worse" not in text
+    assert checked > 1000
+
+
+def test_local_figures_say_so(derby: pl.DataFrame) -> None:
+    row = derby.filter(pl.col("indicator_id") == "rereferral").with_columns(
+        la_status=pl.lit("local_unvalidated")
+    )
+    assert "(local unvalidated figure)" in lacompare.commentary(row)["commentary"][0]
+
+
+def test_red_red_is_exactly_worse_and_worsening(derby: pl.DataFrame) -> None:
+    expected = (
+        derby.filter((pl.col("vs_england") == "worse") & (pl.col("direction") == "worsening"))
+        .get_column("indicator_id")
+        .sort()
+        .to_list()
+    )
+    assert lacompare.red_red(derby).get_column("indicator_id").sort().to_list() == expected
+    greens = (
+        derby.filter((pl.col("vs_england") == "better") & (pl.col("direction") == "improving"))
+        .get_column("indicator_id")
+        .sort()
+        .to_list()
+    )
+    assert lacompare.green_green(derby).get_column("indicator_id").sort().to_list() == greens
+
+
+def test_red_red_rows_are_listed_first(ref) -> None:
+    everything = lacompare.compare_all(ref, indicators="Child Protection")
+    reds = lacompare.red_red(everything)
+    assert reds.height > 0  # some LA somewhere is red-red on child protection
+    la = reds.get_column("area_code")[0]
+    rows = everything.filter(pl.col("area_code") == la)
+    model = model_of(lacompare.board_table(rows, highlight="red-red"))
+    first = model.frame.head(lacompare.red_red(rows).height)
+    assert first.get_column("topic").unique().to_list() == [
+        "Red-red: worse than England and getting worse"
+    ]
+    assert any(note.startswith("Red-red rows are listed first") for note in model.notes)
+
+
+def test_both_neighbour_models_by_hand(ref) -> None:
+    rows = lacompare.compare_neighbour_models(ref, "Derby", indicators=["LAC"])
+    row = rows.row(0, named=True)
+    for model, column in (("2025", "sn_average"), ("2021", "sn_average_2021")):
+        members = ref.neighbours_of("Derby", model).get_column("neighbour_code").to_list()
+        values = (
+            ref.observations.filter(
+                pl.col("indicator_id") == "lac",
+                pl.col("period") == row["period"],
+                pl.col("area_code").cast(pl.String).is_in(members),
+            )
+            .get_column("value")
+            .drop_nulls()
+        )
+        assert row[column] == pytest.approx(sum(values) / len(values))
+    change = lacompare.neighbour_model_change(ref, "Derby")
+    assert change["left"] == ["Telford and Wrekin", "Dudley", "Medway", "Leeds"]
+    assert sorted(change["joined"]) == ["Rochdale", "Southampton", "Stoke-on-Trent", "Tameside"]
+    note = lacompare.model_change_note(ref, "Derby")
+    assert "Telford and Wrekin, Dudley, Medway, Leeds left" in note
+    model = model_of(lacompare.board_table(rows, notes=[note]))
+    assert "sn_average_2021" in model.columns and note in model.notes
+
+
+def test_summary_counts_and_paragraph(derby: pl.DataFrame) -> None:
+    table = lacompare.summary(derby)
+    total = table.filter(pl.col("topic") == "All topics").row(0, named=True)
+    with_value = derby.filter(pl.col("la_value").is_not_null())
+    assert total["indicators"] == with_value.height
+    assert total["england_similar"] == (with_value["vs_england"] == "similar").sum()
+    assert total["sn_worse"] == (with_value["vs_sn"] == "worse").sum()
+    paragraph = lacompare.summary_paragraph(derby)
+    assert f"similar on {total['england_similar']}" in paragraph
+    assert "Derby" in paragraph
