@@ -15,6 +15,7 @@ Quick start::
 """
 
 from lacompare import stats
+from lacompare.charts import neighbour_chart, trend_chart, trend_charts
 from lacompare.commentary import (
     commentary,
     compare_neighbour_models,
@@ -84,6 +85,7 @@ __all__ = [
     "green_green",
     "load_reference",
     "model_change_note",
+    "neighbour_chart",
     "neighbour_model_change",
     "neighbour_table",
     "red_red",
@@ -93,5 +95,7 @@ __all__ = [
     "stats",
     "summary",
     "summary_paragraph",
+    "trend_chart",
+    "trend_charts",
     "trend_table",
 ]

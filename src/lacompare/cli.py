@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="list indicators worse than England and worsening first",
         )
+        sub.add_argument(
+            "--charts",
+            action="store_true",
+            help="also write trend charts (PNG, SVG), and put them in the .docx",
+        )
 
     report = commands.add_parser(
         "report",
@@ -179,7 +184,9 @@ def _period(text: str) -> str | int:
 
 
 def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> list[Path]:
+    from lacompare.charts import trend_charts
     from lacompare.export import save
+    from lacompare.reference import load_reference
     from lacompare.tables import board_table
 
     la = rows.get_column("area_name")[0]
@@ -191,7 +198,19 @@ def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> 
     )
     stem = "".join(c if c.isalnum() else "_" for c in f"{la}_{label}".lower()).strip("_")
     args.out.mkdir(parents=True, exist_ok=True)
-    return [save(table, args.out / f"{stem}{fmt}") for fmt in formats]
+    charts = []
+    written = []
+    if args.charts:
+        with_values = rows.filter(pl.col("la_value").is_not_null())
+        chart = trend_charts(
+            load_reference(),
+            rows.get_column("area_code")[0],
+            with_values.get_column("indicator_id").to_list(),
+            neighbours=args.neighbours,
+        )
+        charts.append(chart)
+        written += [save(chart, args.out / f"{stem}_trends{fmt}") for fmt in (".png", ".svg")]
+    return [save(table, args.out / f"{stem}{fmt}", charts=charts) for fmt in formats] + written
 
 
 def _report(args: argparse.Namespace) -> int:

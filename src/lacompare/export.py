@@ -17,10 +17,12 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import altair as alt
 import polars as pl
 from great_tables import GT
 
@@ -33,6 +35,7 @@ FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 FORMATS = (".html", ".png", ".pdf", ".docx", ".xlsx", ".tex", ".csv")
+CHART_FORMATS = (".png", ".svg", ".html")
 
 
 class ExportError(LacompareError):
@@ -43,28 +46,45 @@ class BrowserMissingError(ExportError):
     """PNG / PDF output needs Chromium (or Chrome), which was not found."""
 
 
-def save(table: GT, path: str | Path, *, overwrite: bool = True) -> Path:
-    """Write ``table`` to ``path``; the extension chooses the format (:data:`FORMATS`).
+def save(
+    table: GT | alt.TopLevelMixin,
+    path: str | Path,
+    *,
+    overwrite: bool = True,
+    charts: Sequence[alt.TopLevelMixin] = (),
+) -> Path:
+    """Write a table or a chart to ``path``; the extension chooses the format.
 
-    ``.html`` a standalone page; ``.png`` / ``.pdf`` through headless Chromium; ``.docx`` a
-    native Word table; ``.xlsx`` a formatted sheet with numeric cells; ``.tex`` a LaTeX
-    ``tabular``; ``.csv`` the underlying values, unrounded. Returns the path written.
+    Tables (:data:`FORMATS`): ``.html`` a standalone page; ``.png`` / ``.pdf`` through
+    headless Chromium; ``.docx`` a native Word table (with ``charts`` placed under it);
+    ``.xlsx`` a formatted sheet with numeric cells; ``.tex`` a LaTeX ``tabular``; ``.csv`` the
+    underlying values, unrounded. Charts (:data:`CHART_FORMATS`): ``.png``, ``.svg`` and a
+    self-contained ``.html``, rendered without a browser. Returns the path written.
     """
     target = Path(path)
     suffix = target.suffix.lower()
-    writers: dict[str, Callable[[GT, Path], None]] = {
-        ".html": _write_html,
-        ".png": _write_image,
-        ".pdf": _write_image,
-        ".docx": _write_docx,
-        ".xlsx": _write_xlsx,
-        ".tex": _write_tex,
-        ".csv": _write_csv,
-    }
+    if isinstance(table, alt.TopLevelMixin):
+        writers: dict[str, Callable[[Any, Path], None]] = {
+            ".png": _write_chart,
+            ".svg": _write_chart,
+            ".html": _write_chart,
+        }
+        kind, allowed = "a chart", ", ".join(CHART_FORMATS)
+    else:
+        writers = {
+            ".html": _write_html,
+            ".png": _write_image,
+            ".pdf": _write_image,
+            ".docx": lambda t, p: _write_docx(t, p, charts),
+            ".xlsx": _write_xlsx,
+            ".tex": _write_tex,
+            ".csv": _write_csv,
+        }
+        kind, allowed = "a table", ", ".join(FORMATS)
     if suffix not in writers:
         raise ExportError(
-            f"{target}: cannot save a table as {suffix or 'a file without extension'!r}; "
-            f"use one of {', '.join(FORMATS)}"
+            f"{target}: cannot save {kind} as {suffix or 'a file without extension'!r}; "
+            f"use one of {allowed}"
         )
     if not target.parent.is_dir():
         raise ExportError(f"{target}: the folder {target.parent} does not exist")
@@ -193,7 +213,20 @@ def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
 # Word
 
 
-def _write_docx(table: GT, path: Path) -> None:
+def _write_chart(chart: alt.TopLevelMixin, path: Path) -> None:
+    import vl_convert
+
+    spec = chart.to_json()
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+    elif suffix == ".svg":
+        path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+    else:  # a page with the Vega JavaScript inlined: works offline
+        path.write_text(vl_convert.vegalite_to_html(spec, bundle=True), encoding="utf-8")
+
+
+def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ()) -> None:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
@@ -259,6 +292,12 @@ def _write_docx(table: GT, path: Path) -> None:
                 shade(cell, getattr(palette, colour_field))
             elif bold:
                 shade(cell, palette.highlight)
+    for chart in charts:  # under the table, as a board paper places them
+        import vl_convert
+        from docx.shared import Cm
+
+        picture = io.BytesIO(vl_convert.vegalite_to_png(chart.to_json(), scale=2))
+        document.add_picture(picture, width=Cm(16))
     for note in (*model.notes, *model.source_notes):
         paragraph = document.add_paragraph()
         run = paragraph.add_run(note)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from great_tables import GT, loc, nanoplot_options, style
 
-from lacompare.compare import compare, compare_all
+from lacompare.compare import compare, compare_all, trend_data
 from lacompare.format import format_change, format_number, format_value
 from lacompare.reference import ReferenceData
 
@@ -562,75 +562,11 @@ def trend_table(
     code = ref.area_code(la, current=True)
     latest = compare(ref, code, indicators=indicators, neighbours=neighbours, history=periods)
     ids = latest.get_column("indicator_id").to_list()
-    # The periods each indicator shows, right-aligned so the latest is always the last column.
-    slots = (
-        latest.select("indicator_id", "indicator_name", "unit", "decimals", "recent_periods")
-        .with_columns(count=pl.col("recent_periods").list.len())
-        .explode("recent_periods")
-        .rename({"recent_periods": "period"})
-        .drop_nulls("period")
-        .with_columns(
-            slot=pl.int_range(pl.len()).over("indicator_id") + periods - pl.col("count"),
-            year=pl.col("period").str.slice(0, 4).cast(pl.Int32),
-        )
-    )
-    years = slots.get_column("year").unique().sort().to_list()
-    # The engine, once per year shown (at most ``periods`` runs), for every indicator at once.
-    per_year = pl.concat(
-        [
-            compare(ref, code, indicators=ids, period=year, neighbours=neighbours, history=1)
-            for year in years
-        ]
-    ).select(
-        "indicator_id",
-        "period",
-        "la_status",
-        "la_value",
-        "region_value",
-        "sn_average",
-        "england_value",
-        "area_name",
-        "region_name",
-    )
-    series_names = {
-        "la_value": "la",
-        "region_value": "region",
-        "sn_average": "sn",
-        "england_value": "england",
-    }
-    long = (
-        slots.join(per_year, on=["indicator_id", "period"], how="left")
-        .unpivot(
-            index=[
-                "indicator_id",
-                "indicator_name",
-                "unit",
-                "decimals",
-                "slot",
-                "year",
-                "period",
-                "la_status",
-                "area_name",
-                "region_name",
-            ],
-            on=list(series_names),
-            variable_name="series",
-            value_name="value",
-        )
-        .with_columns(
-            series=pl.col("series").replace_strict(series_names),
-            status=pl.when(pl.col("series") == "la_value")
-            .then(pl.col("la_status"))
-            .when(pl.col("value").is_null())
-            .then(pl.lit("not_available"))
-            .otherwise(pl.lit("published")),
-        )
-        .with_columns(
-            text=_with_mark(
-                format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")),
-                pl.col("status").fill_null("not_available"),
-            ),
-        )
+    long = trend_data(ref, code, ids, periods=periods, neighbours=neighbours).with_columns(
+        text=_with_mark(
+            format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")),
+            pl.col("status").fill_null("not_available"),
+        ),
     )
     last_two = (
         long.sort("slot")
@@ -654,31 +590,13 @@ def trend_table(
         )
         .join(change, on=["indicator_id", "series"])
         .join(
-            latest.select(
-                "indicator_id", "indicator_name", "unit", "decimals", "area_name", "region_name"
-            ),
-            on="indicator_id",
+            long.select(
+                "indicator_id", "series", "indicator_name", "unit", "decimals", label="series_name"
+            ).unique(["indicator_id", "series"]),
+            on=["indicator_id", "series"],
         )
         .with_columns(
-            label=pl.col("series")
-            .replace_strict(
-                {
-                    "la": "la",
-                    "region": "region",
-                    "sn": "Statistical neighbours",
-                    "england": "England",
-                }
-            )
-            .replace({"la": None, "region": None}),
             order=pl.col("series").replace_strict({"la": 0, "region": 1, "sn": 2, "england": 3}),
-        )
-        .with_columns(
-            label=pl.coalesce(
-                "label",
-                pl.when(pl.col("series") == "la")
-                .then("area_name")
-                .otherwise(pl.col("region_name").fill_null("Region")),
-            ),
             change_text=format_change(
                 pl.col("change"), pl.col("unit"), pl.col("decimals")
             ).fill_null(MISSING),
@@ -687,7 +605,7 @@ def trend_table(
     )
     slot_columns = [str(i) for i in range(periods) if str(i) in wide.columns]
     wide = wide.with_columns(pl.col(slot_columns).fill_null(MISSING))
-    labels = slots.group_by("slot").agg(pl.col("period").unique().sort())
+    labels = long.group_by("slot").agg(pl.col("period").unique().sort())
     header = {str(slot): " / ".join(names) for slot, names in labels.iter_rows()}
     columns = {key: header.get(key, MISSING) for key in slot_columns}
     columns["change_text"] = "Change from previous year"
