@@ -38,6 +38,8 @@ from lacompare.errors import (
     UnknownIndicatorError,
 )
 from lacompare.export import BrowserMissingError, ExportError, save
+from lacompare.inspection import cross_check_inspection, load_inspection_figures
+from lacompare.local import check_local_figures
 from lacompare.reference import ReferenceData, load_reference
 from lacompare.schemas import (
     AreasSchema,
@@ -77,12 +79,15 @@ __all__ = [
     "__version__",
     "board_frame",
     "board_table",
+    "check_local_figures",
     "commentary",
     "compare",
     "compare_all",
     "compare_neighbour_models",
+    "cross_check_inspection",
     "flags",
     "green_green",
+    "load_inspection_figures",
     "load_reference",
     "model_change_note",
     "neighbour_chart",

@@ -199,16 +199,26 @@ def _compare(
     )
 
     # -- which period each LA x indicator shows --------------------------------------------
-    periods = obs.select("indicator_id", "period", "year").unique()
+    # An LA's own unpublished figures (status local_unvalidated) sit beside the published ones
+    # under their own period labels ("at 6 Mar 2017"); they never change what others see.
+    is_local = pl.col("status") == "local_unvalidated"
+    periods = obs.select("indicator_id", "period", "year", local=is_local).unique(
+        ["indicator_id", "period"]
+    )
+    published_periods = periods.filter(~pl.col("local"))
     la_obs = obs.filter(pl.col("area_code").is_in(all_las.implode()))
     # LAIT's "latest": the greatest period label across all LA rows (slice_max(Years)).
-    lait_latest = la_obs.group_by("indicator_id").agg(lait_latest=pl.col("period").max())
+    lait_latest = (
+        la_obs.filter(~is_local).group_by("indicator_id").agg(lait_latest=pl.col("period").max())
+    )
     grid = targets.lazy().select("area_code").join(ind.lazy().select("indicator_id"), how="cross")
     if period == "latest":
         own_latest = (
             la_obs.filter(pl.col("value").is_not_null())
+            .with_columns(local=is_local)
             .group_by("area_code", "indicator_id")
-            .agg(period=pl.col("period").sort_by("year", "period").last())
+            # The most recent year wins; within a year, an LA's own newer figure.
+            .agg(period=pl.col("period").sort_by("year", "local", "period").last())
         )
         chosen = (
             grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
@@ -221,27 +231,59 @@ def _compare(
         )
     elif isinstance(period, int):
         in_year = (
-            periods.filter(pl.col("year") == period)
+            published_periods.filter(pl.col("year") == period)
             .group_by("indicator_id")
             .agg(period=pl.col("period").max())
         )
-        chosen = grid.join(in_year, on="indicator_id", how="left").join(
-            lait_latest, on="indicator_id", how="left"
+        own_local = (
+            la_obs.filter(is_local, pl.col("year") == period)
+            .group_by("area_code", "indicator_id")
+            .agg(own=pl.col("period").max())
+        )
+        chosen = (
+            grid.join(in_year, on="indicator_id", how="left")
+            .join(own_local, on=["area_code", "indicator_id"], how="left")
+            .with_columns(period=pl.coalesce("own", "period"))
+            .join(lait_latest, on="indicator_id", how="left")
         )
     else:
         raise ValueError(f"period must be 'latest', 'lait_latest' or a year, not {period!r}")
 
-    # The period a year earlier, for the change from the previous year (consecutive only).
+    # The published period a year earlier, for the change from the previous year (consecutive
+    # years only), and for a local figure the latest published period before it, whose England,
+    # region, neighbour and national figures it is compared with.
     previous = (
-        periods.sort("period")
+        published_periods.sort("period")
         .group_by("indicator_id", "year")
         .agg(previous_period=pl.col("period").last())
         .with_columns(year=pl.col("year") + 1)
     )
+    comparator = (
+        periods.filter("local")
+        .join(published_periods, on="indicator_id", suffix="_published")
+        .filter(pl.col("year_published") < pl.col("year"))
+        .group_by("indicator_id", "period")
+        .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
+    )
     chosen = (
         chosen.join(periods, on=["indicator_id", "period"], how="left")
         .join(previous, on=["indicator_id", "year"], how="left")
-        .select("area_code", "indicator_id", "period", "previous_period", "lait_latest")
+        .join(comparator, on=["indicator_id", "period"], how="left")
+        .with_columns(
+            local=pl.col("local").fill_null(False),
+            comparator_period=pl.when(pl.col("local"))
+            .then(pl.col("comparator_period"))
+            .otherwise(pl.col("period")),
+        )
+        .select(
+            "area_code",
+            "indicator_id",
+            "period",
+            "previous_period",
+            "lait_latest",
+            "comparator_period",
+            "local",
+        )
         .collect(engine=ENGINE)
         .lazy()
     )
@@ -251,6 +293,7 @@ def _compare(
         [
             chosen.select("indicator_id", "period"),
             chosen.select("indicator_id", period="previous_period"),
+            chosen.select("indicator_id", period="comparator_period"),
         ]
     ).unique()
     sub = obs.join(needed, on=["indicator_id", "period"], how="semi").collect(engine=ENGINE).lazy()
@@ -310,7 +353,7 @@ def _compare(
         .select("_pair", "_area", _value="value")
     )
     sn_lists = (
-        chosen.select("area_code", "indicator_id", "period")
+        chosen.select("area_code", "indicator_id", period="comparator_period")
         .join(pair_ids, on=["indicator_id", "period"])
         .join(groups, on="area_code")
         .join(neighbour_values, on=["_pair", "_area"], how="left")
@@ -332,6 +375,7 @@ def _compare(
         sn_lists.lazy()
         .with_columns(sn_average=_r_mean(pl.col("_values"), longest))
         .drop("_values", "_pair")
+        .rename({"period": "comparator_period"})
     )
 
     # -- England and region -----------------------------------------------------------------
@@ -345,7 +389,8 @@ def _compare(
 
     names = areas.lazy().select("area_code", "name")
     region_rows = (
-        chosen.join(targets.lazy(), on="area_code")
+        chosen.select("area_code", "indicator_id", period="comparator_period")
+        .join(targets.lazy(), on="area_code")
         .join(values_of("region"), on=["indicator_id", "period", "region_code"], how="left")
         .join(values_of("sub_region"), on=["indicator_id", "period", "sub_region_code"], how="left")
         .with_columns(
@@ -365,7 +410,10 @@ def _compare(
         )
     )
     england = sub.filter(pl.col("area_code") == ENGLAND).select(
-        "indicator_id", "period", england_value="value", england_status="status"
+        "indicator_id",
+        comparator_period="period",
+        england_value="value",
+        england_status="status",
     )
 
     # -- the LA's own value, its previous value, its interval ------------------------------
@@ -382,12 +430,18 @@ def _compare(
         "area_code", "indicator_id", previous_period="period", previous_value="value"
     )
     # The LA's own series up to the period shown, oldest first, for sparklines.
-    shown_year = chosen.join(periods, on=["indicator_id", "period"]).select(
-        "area_code", "indicator_id", shown_year="year"
+    shown_year = chosen.join(periods.drop("local"), on=["indicator_id", "period"]).select(
+        "area_code", "indicator_id", "local", shown_year="year", shown_period="period"
     )
     recent = (
         obs.join(shown_year, on=["area_code", "indicator_id"])
-        .filter(pl.col("year") <= pl.col("shown_year"))
+        # A local figure shown comes after the published years before it (a figure published
+        # for its own year is dated later); otherwise local figures stay out of the series.
+        .filter(
+            (pl.col("period") == pl.col("shown_period"))
+            | (~is_local & (pl.col("year") < pl.col("shown_year")))
+            | (~is_local & ~pl.col("local") & (pl.col("year") == pl.col("shown_year")))
+        )
         .group_by("area_code", "indicator_id")
         .agg(
             recent_periods=pl.col("period").sort_by("year", "period").tail(history),
@@ -399,9 +453,18 @@ def _compare(
         .join(region_rows, on=["area_code", "indicator_id"], how="left")
         .join(own, on=["area_code", "indicator_id", "period"], how="left")
         .join(own_previous, on=["area_code", "indicator_id", "previous_period"], how="left")
-        .join(england, on=["indicator_id", "period"], how="left")
-        .join(sn, on=["area_code", "indicator_id", "period"], how="left")
-        .join(national, on=["area_code", "indicator_id", "period"], how="left")
+        .join(england, on=["indicator_id", "comparator_period"], how="left")
+        .join(sn, on=["area_code", "indicator_id", "comparator_period"], how="left")
+        # A local figure is not ranked against a published field it is not part of.
+        .join(
+            national.rename({"period": "comparator_period"}),
+            on=["area_code", "indicator_id", "comparator_period"],
+            how="left",
+        )
+        .with_columns(
+            pl.when(~pl.col("local")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band")
+        )
         .join(recent, on=["area_code", "indicator_id"], how="left")
         .with_columns(
             # A row the source does not have at all is "not available", never silently empty.
@@ -539,6 +602,7 @@ COMPARISON_COLUMNS = [
     "polarity",
     "decimals",
     "period",
+    "comparator_period",
     "is_lait_latest",
     "la_value",
     "la_status",

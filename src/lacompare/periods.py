@@ -18,7 +18,9 @@ from lacompare.errors import DataValidationError
 
 #: A label: four-digit start year, optional span, optional qualifier in brackets; or LAIT's "0".
 PERIOD_LABEL_PATTERN = (
-    r"^(?:0|(?P<year>\d{4})(?P<span>(?:[-/]\d{2,4})*)(?:\s+\((?P<qualifier>[A-Za-z]+)\))?)$"
+    r"^(?:0|(?P<year>\d{4})(?P<span>(?:[-/]\d{2,4})*)(?:\s+\((?P<qualifier>[A-Za-z]+)\))?"
+    # An LA's own figure at a date ("at 6 Mar 2017"): see lacompare.local.
+    r"|at \d{1,2} [A-Z][a-z]{2} \d{4})$"
 )
 
 #: Qualifier in a label (lower-cased) -> observation status.

@@ -14,6 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from lacompare.errors import (
+    DataValidationError,
     PredecessorAreaError,
     SourceFileError,
     UnknownAreaError,
@@ -122,6 +123,43 @@ class ReferenceData:
             self.neighbours,
             name=f"reference data{where}",
         )
+
+    def with_local(
+        self, figures: Any, *, la: str | int | None = None, source: str = "local"
+    ) -> ReferenceData:
+        """A copy with an LA's own, not-yet-published figures added (status
+        ``local_unvalidated``), checked like published data (see :mod:`lacompare.local`).
+
+        ``compare`` shows a local figure where it is the latest (or the year asked for), marks
+        it, and compares it with the latest published England, region and neighbour figures
+        before it, naming their period in ``comparator_period``.
+        """
+        from lacompare.local import local_observations
+        from lacompare.sources import as_observations
+
+        local = local_observations(self, figures, la=la, source=source)
+        combined = pl.concat(
+            [
+                self.observations.with_columns(
+                    pl.col("indicator_id", "area_code", "period", "status", "source").cast(
+                        pl.String
+                    )
+                ),
+                local,
+            ],
+            how="vertical_relaxed",
+        )
+        clash = combined.filter(pl.struct("indicator_id", "area_code", "period").is_duplicated())
+        if clash.height:
+            raise DataValidationError(
+                f"local figures ({source}) repeat {clash.height // 2} published row(s), e.g. "
+                f"{clash.select('indicator_id', 'area_code', 'period').head(3).rows()} "
+                "(rule: one value per indicator, area and period)"
+            )
+        observations = as_observations(combined, self.indicators, self.areas)
+        return ReferenceData(
+            self.indicators, observations, self.areas, self.neighbours, self.path
+        ).validate()
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what."""

@@ -699,6 +699,9 @@ class ComparisonSchema(pa.DataFrameModel):
     polarity: str = pa.Field(isin=sorted(POLARITIES))
     decimals: pl.Int32 = pa.Field(ge=0, le=6)
     period: str = pa.Field(nullable=True)
+    #: The published period England, region, neighbours and rank come from: the row's own
+    #: period, or for a local figure the latest published period before it.
+    comparator_period: str = pa.Field(nullable=True)
     is_lait_latest: bool = pa.Field(nullable=True)
     la_value: pl.Float64 = pa.Field(nullable=True)
     la_status: str = pa.Field(isin=sorted(STATUSES))

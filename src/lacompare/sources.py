@@ -944,7 +944,7 @@ def attach_counts(
         .with_columns(
             recomputed=pl.col("numerator") / pl.col("denominator") * pl.col("multiplier"),
             # Precision as published: LAIT stores "71.900000000000006", so round first.
-            tolerance=0.5 * pl.lit(10.0).pow(-_published_decimals(pl.col("value"))) + 1e-9,
+            tolerance=0.5 * pl.lit(10.0).pow(-published_decimals(pl.col("value"))) + 1e-9,
         )
         .with_columns(agrees=(pl.col("recomputed") - pl.col("value")).abs() <= pl.col("tolerance"))
     )
@@ -973,7 +973,7 @@ def attach_counts(
     return out, report
 
 
-def _published_decimals(value: pl.Expr) -> pl.Expr:
+def published_decimals(value: pl.Expr) -> pl.Expr:
     """Decimal places a value was published with (0-6), read off its shortest representation."""
     text = value.round(6).cast(pl.String)
     fraction = text.str.extract(r"\.(\d*?)0*$", 1).fill_null("")

@@ -285,7 +285,10 @@ def board_frame(
                 "quartile_band",
                 *[f"sn_average_{m}" for m in other_models],
             ).fill_null(MISSING),
-            period=pl.col("period").fill_null(MISSING),
+            period=pl.when(pl.col("la_status") == "local_unvalidated")
+            .then(pl.format("{} (comparators {})", pl.col("period"), pl.col("comparator_period")))
+            .otherwise(pl.col("period"))
+            .fill_null(MISSING),
         )
     )
     flagged_label = {
@@ -324,8 +327,17 @@ def board_frame(
     notes = [
         f"{mark} {meaning}"
         for status, (mark, meaning) in STATUS_MARKS.items()
-        if status in statuses
+        if status in statuses and status != "local_unvalidated"  # explained in full below
     ]
+    local = comparison.filter(pl.col("la_status") == "local_unvalidated")
+    if local.height:
+        when = ", ".join(sorted(set(local.get_column("period").to_list())))
+        against = ", ".join(sorted(set(local.get_column("comparator_period").drop_nulls())))
+        notes.append(
+            f"[L] {la}'s own figures, not yet published by DfE (local unvalidated data {when}); "
+            "they are compared with the latest published England, region and neighbour figures "
+            f"before them ({against or 'none published'}) and are not ranked."
+        )
     if "vs_england" in wanted:
         notes.append(
             "Compared with England: similar when England's value lies inside "
@@ -664,7 +676,8 @@ def _source_notes(comparison: pl.DataFrame) -> tuple[str, ...]:
         f"Explore Education Statistics; period(s) shown: {periods or MISSING}. "
         "Open Government Licence v3.0.",
         f"Statistical neighbours: {group}; simple average of the neighbours with a value. "
-        "England and region values are for the same period as the local authority's.",
+        "England and region values are for the period shown (for a local figure, the "
+        "comparator period named).",
     )
 
 
