@@ -31,6 +31,7 @@ from lacompare.commentary import (
 from lacompare.compare import compare, compare_all, select_indicators
 from lacompare.errors import (
     DataValidationError,
+    InvalidArgumentError,
     LacompareError,
     PredecessorAreaError,
     SourceFileError,
@@ -66,6 +67,7 @@ __all__ = [
     "DataValidationError",
     "ExportError",
     "IndicatorsSchema",
+    "InvalidArgumentError",
     "LacompareError",
     "NeighboursSchema",
     "ObservationsSchema",

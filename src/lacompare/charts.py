@@ -20,6 +20,7 @@ import altair as alt
 import polars as pl
 
 from lacompare.compare import compare, trend_data
+from lacompare.errors import user_facing
 from lacompare.format import format_value, unit_label
 from lacompare.reference import ReferenceData
 
@@ -35,6 +36,7 @@ SOURCE = "Source: DfE Local Authority Interactive Tool and Explore Education Sta
 WIDTH, HEIGHT = 520, 260
 
 
+@user_facing
 def trend_chart(
     ref: ReferenceData,
     la: str | int,
@@ -50,6 +52,7 @@ def trend_chart(
     return _trend(data, neighbours)
 
 
+@user_facing
 def trend_charts(
     ref: ReferenceData,
     la: str | int,
@@ -166,6 +169,7 @@ def _trend(
     )
 
 
+@user_facing
 def neighbour_chart(
     ref: ReferenceData,
     la: str | int,

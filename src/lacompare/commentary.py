@@ -13,16 +13,18 @@ from typing import Any
 import polars as pl
 
 from lacompare.compare import compare
+from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.format import format_change, format_value
 from lacompare.reference import ReferenceData
 from lacompare.tables import STATUS_MARKS
 
 
+@user_facing
 def commentary(comparison: pl.DataFrame, *, style: str = "board") -> pl.DataFrame:
     """``comparison`` with a ``commentary`` column: one sentence per indicator (see
     :func:`sentence`). ``style="board"`` (the only style so far) writes full sentences."""
     if style != "board":
-        raise ValueError(f"unknown commentary style {style!r}; use 'board'")
+        raise InvalidArgumentError(f"unknown commentary style {style!r}; use 'board'")
     texts = _texts(comparison)
     sentences = [sentence(row) for row in texts.iter_rows(named=True)]
     return comparison.with_columns(commentary=pl.Series(sentences, dtype=pl.String))
@@ -112,6 +114,7 @@ def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
 # Red-red and green-green
 
 
+@user_facing
 def flags(comparison: pl.DataFrame) -> pl.DataFrame:
     """``comparison`` with ``red_red`` (worse than England, significantly where tested, AND
     worsening since the previous period) and ``green_green`` (better AND improving)."""
@@ -121,11 +124,13 @@ def flags(comparison: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@user_facing
 def red_red(comparison: pl.DataFrame) -> pl.DataFrame:
     """The rows that are worse than England and getting worse."""
     return flags(comparison).filter("red_red").drop("red_red", "green_green")
 
 
+@user_facing
 def green_green(comparison: pl.DataFrame) -> pl.DataFrame:
     """The rows that are better than England and improving."""
     return flags(comparison).filter("green_green").drop("red_red", "green_green")
@@ -148,6 +153,7 @@ def neighbour_model_change(
     }
 
 
+@user_facing
 def compare_neighbour_models(
     ref: ReferenceData,
     la: str | int,
@@ -194,6 +200,7 @@ def model_change_note(
 # Summary for the front of a board paper
 
 
+@user_facing
 def summary(comparison: pl.DataFrame) -> pl.DataFrame:
     """Counts of indicators better / similar / worse (or higher / lower, or not compared)
     than England and than the SN average, by topic, with a total row."""
@@ -215,6 +222,7 @@ def summary(comparison: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([counts, total], how="vertical_relaxed")
 
 
+@user_facing
 def summary_paragraph(comparison: pl.DataFrame) -> str:
     """One paragraph for the front of a board paper, from :func:`summary` and the flags."""
     la = comparison.get_column("area_name").unique().to_list()

@@ -27,7 +27,13 @@ from typing import Final, Literal
 
 import polars as pl
 
-from lacompare.errors import UnknownAreaError, UnknownIndicatorError, suggest
+from lacompare.errors import (
+    InvalidArgumentError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+    suggest,
+    user_facing,
+)
 from lacompare.reference import ReferenceData
 from lacompare.schemas import ComparisonSchema, validate
 from lacompare.stats import compare_with_benchmark, proportion_ci, rate_ci, rate_ci_method
@@ -41,6 +47,7 @@ Period = Literal["latest", "lait_latest"] | int
 Neighbours = str | Sequence[str | int]
 
 
+@user_facing
 def compare_all(
     ref: ReferenceData,
     indicators: str | Sequence[str] | None = None,
@@ -71,6 +78,7 @@ def compare_all(
     return _compare(ref, None, indicators, period, neighbours, history)
 
 
+@user_facing
 def compare(
     ref: ReferenceData,
     la: str | int,
@@ -94,6 +102,14 @@ def select_indicators(ref: ReferenceData, indicators: str | Sequence[str] | None
     all_ids: list[str] = ref.indicators.get_column("indicator_id").to_list()
     if indicators is None:
         return all_ids
+    if not isinstance(indicators, str | Sequence) or not all(
+        isinstance(item, str)
+        for item in ([indicators] if isinstance(indicators, str) else indicators)
+    ):
+        raise InvalidArgumentError(
+            "indicators must be an indicator id, LAIT code or topic name, or a list of them; "
+            f"got {indicators!r}"
+        )
     wanted = [indicators] if isinstance(indicators, str) else list(indicators)
     topics = {t.lower(): t for t in ref.topics()}
     chosen: list[str] = []
@@ -158,7 +174,7 @@ def _compare(
     history: int = 5,
 ) -> pl.DataFrame:
     if history < 1:
-        raise ValueError(f"history must be at least 1 period, not {history}")
+        raise InvalidArgumentError(f"history must be at least 1 period, not {history}")
     ids = select_indicators(ref, indicators)
     ind = ref.indicators.filter(pl.col("indicator_id").is_in(ids)).select(
         "indicator_id",
@@ -247,7 +263,9 @@ def _compare(
             .join(lait_latest, on="indicator_id", how="left")
         )
     else:
-        raise ValueError(f"period must be 'latest', 'lait_latest' or a year, not {period!r}")
+        raise InvalidArgumentError(
+            f"period must be 'latest', 'lait_latest' or a year, not {period!r}"
+        )
 
     # The published period a year earlier, for the change from the previous year (consecutive
     # years only), and for a local figure the latest published period before it, whose England,
@@ -496,6 +514,7 @@ def _compare(
     return validate(rows.collect(engine=ENGINE), ComparisonSchema, name="comparison")
 
 
+@user_facing
 def trend_data(
     ref: ReferenceData,
     la: str | int,

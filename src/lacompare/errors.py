@@ -7,7 +7,9 @@ Messages name the file, row, column and rule wherever those exist.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 
 class LacompareError(Exception):
@@ -52,3 +54,35 @@ def suggest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     # Prefix matches help with short typing ("Derb") that difflib scores low.
     prefix = [c for c in by_lower if c.startswith(word.lower()) and c not in close]
     return [by_lower[c] for c in (close + prefix)[:n]]
+
+
+class InvalidArgumentError(LacompareError, ValueError):
+    """An argument a function cannot use (a wrong type, an unknown option)."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_facing(function: F) -> F:
+    """Make every failure of a public function a :class:`LacompareError` that names it.
+
+    The functions check what users give them and raise lacompare errors with the file, row,
+    column and rule; this is the net below those checks, so that a case nobody foresaw still
+    reaches the user as one clear error (with the original chained for a bug report), never a
+    bare KeyError or a polars traceback.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except LacompareError:
+            raise
+        except OSError as error:
+            raise SourceFileError(f"{function.__name__}: {error}") from error
+        except Exception as error:  # the net: see the docstring
+            raise InvalidArgumentError(
+                f"{function.__name__}() could not use its input: {type(error).__name__}: {error}"
+            ) from error
+
+    return wrapper  # type: ignore[return-value]

@@ -26,7 +26,7 @@ import altair as alt
 import polars as pl
 from great_tables import GT
 
-from lacompare.errors import LacompareError
+from lacompare.errors import LacompareError, user_facing
 from lacompare.tables import TableModel, model_of
 
 #: Document timestamps written into Word / Excel files, so outputs are byte-identical.
@@ -46,6 +46,7 @@ class BrowserMissingError(ExportError):
     """PNG / PDF output needs Chromium (or Chrome), which was not found."""
 
 
+@user_facing
 def save(
     table: GT | alt.TopLevelMixin,
     path: str | Path,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
+from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData, default_reference_path
 from lacompare.schemas import validate
 from lacompare.sources import published_decimals
@@ -61,6 +62,7 @@ class InspectionFiguresSchema(pa.DataFrameModel):
         )
 
 
+@user_facing
 def load_inspection_figures(path: str | Path | None = None) -> pl.DataFrame:
     """The report's figures (see the module doc), validated."""
     file = Path(path) if path else default_reference_path() / INSPECTION_FILE
@@ -77,6 +79,7 @@ def load_inspection_figures(path: str | Path | None = None) -> pl.DataFrame:
     return validate(frame, InspectionFiguresSchema, name=str(file))
 
 
+@user_facing
 def cross_check_inspection(ref: ReferenceData, figures: pl.DataFrame | None = None) -> pl.DataFrame:
     """Each figure with a published twin beside the published value (a count: the numerator
     behind the rate where the twin is a rate and the report gives a count) and whether they

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lacompare.errors import DataValidationError, SourceFileError
+from lacompare.errors import DataValidationError, SourceFileError, user_facing
 from lacompare.periods import PERIOD_LABEL_PATTERN, period_year
 from lacompare.reference import ReferenceData
 from lacompare.sources import _read_csv_text, parse_values
@@ -28,6 +28,7 @@ LOCAL_STATUS = "local_unvalidated"
 Figures = pl.DataFrame | Mapping[str, object] | list[Mapping[str, object]] | str | Path
 
 
+@user_facing
 def read_local_figures(figures: Figures, *, la: str | int | None = None) -> pl.DataFrame:
     """The figures as a frame of text columns (see the module doc), from any accepted form.
 
@@ -67,6 +68,7 @@ def read_local_figures(figures: Figures, *, la: str | int | None = None) -> pl.D
     )
 
 
+@user_facing
 def check_local_figures(
     ref: ReferenceData, figures: Figures, *, la: str | int | None = None
 ) -> pl.DataFrame:
@@ -76,16 +78,22 @@ def check_local_figures(
     return _resolve(ref, read_local_figures(figures, la=la))[1]
 
 
+@user_facing
 def local_observations(
     ref: ReferenceData, figures: Figures, *, la: str | int | None = None, source: str = "local"
 ) -> pl.DataFrame:
     """Observations (text codes) for clean ``figures``; raises :class:`DataValidationError`
     listing every problem otherwise."""
-    frame, problems = _resolve(ref, read_local_figures(figures, la=la))
+    raw = read_local_figures(figures, la=la)
+    if raw.height == 0:
+        raise DataValidationError(
+            f"local figures ({source}): no figures given (rule: at least one row)"
+        )
+    frame, problems = _resolve(ref, raw)
     errors = problems.filter(pl.col("severity") == "error")
     if errors.height:
         lines = [f"local figures ({source}) have {errors.height} problem(s):"] + [
-            f"  - row {r}, column {c!r}, rule {rule!r}: {v!r}"
+            f"  - row {r}, column {c!r}: {rule} (value {v!r})"
             for r, c, rule, v in errors.select("row", "column", "rule", "value").iter_rows()
         ]
         raise DataValidationError("\n".join(lines), failures=errors)

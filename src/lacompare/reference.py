@@ -20,6 +20,7 @@ from lacompare.errors import (
     UnknownAreaError,
     UnknownIndicatorError,
     suggest,
+    user_facing,
 )
 from lacompare.schemas import (
     AreasSchema,
@@ -124,6 +125,7 @@ class ReferenceData:
             name=f"reference data{where}",
         )
 
+    @user_facing
     def with_local(
         self, figures: Any, *, la: str | int | None = None, source: str = "local"
     ) -> ReferenceData:
@@ -298,6 +300,7 @@ class ReferenceData:
         return topics
 
 
+@user_facing
 def load_reference(path: str | Path | None = None, *, validate: bool = True) -> ReferenceData:
     """Load lacompare's reference data (the embedded copy by default) and validate it.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lacompare.errors import DataValidationError, SourceFileError
+from lacompare.errors import DataValidationError, SourceFileError, user_facing
 from lacompare.periods import check_period_labels, period_label_status, period_year
 from lacompare.schemas import STATUS_DTYPE
 from lacompare.vocab import SYMBOL_STATUS
@@ -560,6 +560,7 @@ def as_observations(
 EES_STANDARD_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code"]
 
 
+@user_facing
 def read_ees(path: Path, value_columns: list[str]) -> pl.DataFrame:
     """An EES open-data CSV -> one row per published row, with ``area_code`` resolved by level
     (national -> country code, regional -> region code, LA -> new_la_code), ``year`` from
@@ -619,6 +620,7 @@ def ees_period_label(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
     )
 
 
+@user_facing
 def ees_observations(
     path: Path,
     indicator_id: str,
@@ -654,6 +656,12 @@ def ees_observations(
         _status=parse_values(pl.col("_raw"))[1],
         area_code=pl.col("area_code").replace(code_map),
     )
+    identifiers = frame.get_column("time_identifier").unique().to_list()
+    if len(identifiers) > 1:
+        raise DataValidationError(
+            f"{path}: column 'time_identifier' mixes {sorted(identifiers)} for one indicator "
+            "(rule: one kind of period per indicator; filter the rows first)"
+        )
     problems = [
         (
             "time_identifier",
@@ -993,6 +1001,7 @@ class BuiltReference:
     count_report: pl.DataFrame
 
 
+@user_facing
 def build_reference(data_dir: Path) -> BuiltReference:
     """Read every source under ``data_dir`` (``lait/`` and ``ees/``) into the four frames.
 

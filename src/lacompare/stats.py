@@ -14,6 +14,8 @@ from statistics import NormalDist
 
 import polars as pl
 
+from lacompare.errors import InvalidArgumentError
+
 #: Confidence levels Fingertips shows: 95% and 99.8%.
 CONFIDENCE_LEVELS = (0.95, 0.998)
 #: Below this many events a rate's interval is exact Poisson, otherwise Byar's (phe_rate).
@@ -33,7 +35,7 @@ def z_value(confidence: float = 0.95) -> float:
 def _level(confidence: float) -> float:
     level = confidence / 100 if confidence >= 90 else confidence
     if not 0.9 <= level <= 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"confidence level must be between 90 and 100 or between 0.9 and 1, got {confidence}"
         )
     return level

@@ -22,6 +22,7 @@ import polars as pl
 from great_tables import GT, loc, nanoplot_options, style
 
 from lacompare.compare import compare, compare_all, trend_data
+from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.format import format_change, format_number, format_value
 from lacompare.reference import ReferenceData
 
@@ -197,6 +198,7 @@ def render(model: TableModel) -> GT:
 # Board table
 
 
+@user_facing
 def board_frame(
     comparison: pl.DataFrame,
     *,
@@ -233,9 +235,13 @@ def board_frame(
     )
     unknown = [c for c in wanted if c not in available]
     if unknown:
-        raise ValueError(f"unknown board column(s) {unknown}; choose from {list(available)}")
+        raise InvalidArgumentError(
+            f"unknown board column(s) {unknown}; choose from {list(available)}"
+        )
     if highlight not in {None, "red-red", "green-green"}:
-        raise ValueError(f"highlight must be 'red-red' or 'green-green', not {highlight!r}")
+        raise InvalidArgumentError(
+            f"highlight must be 'red-red' or 'green-green', not {highlight!r}"
+        )
     if sparkline_periods < 1 and "trend" in wanted:
         wanted.remove("trend")
     decimals = pl.col("decimals")
@@ -394,6 +400,7 @@ def board_frame(
     )
 
 
+@user_facing
 def board_table(
     comparison: pl.DataFrame,
     *,
@@ -436,6 +443,7 @@ def board_table(
 # Statistical-neighbour table
 
 
+@user_facing
 def neighbour_table(
     ref: ReferenceData,
     la: str | int,
@@ -559,6 +567,7 @@ def neighbour_table(
 # Trend table
 
 
+@user_facing
 def trend_table(
     ref: ReferenceData,
     la: str | int,
@@ -656,7 +665,7 @@ def trend_table(
 def _one_la(comparison: pl.DataFrame) -> str:
     areas = comparison.get_column("area_name").unique().sort().to_list()
     if len(areas) != 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"a board table shows one local authority; these rows hold {len(areas)} "
             f"({', '.join(areas[:5])}). Filter the comparison first, or use compare()."
         )
