@@ -22,3 +22,12 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "lait" / "bds_long_0.parquet").is_file():
         pytest.skip(f"published source files not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# Property tests: a fixed, bounded profile (no deadline; shared machines are noisy). Each test
+# sets its own example count; CI adds derandomisation so a run is repeatable.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if __import__("os").environ.get("CI") else "dev")

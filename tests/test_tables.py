@@ -190,7 +190,9 @@ def test_exports_are_deterministic_across_processes(tmp_path: Path) -> None:
         "import sys, lacompare; from pathlib import Path; ref = lacompare.load_reference(); "
         "rows = lacompare.compare(ref, 'Derby', indicators='Children Looked After'); "
         "t = lacompare.board_table(rows); out = Path(sys.argv[1]); "
-        "[lacompare.save(t, out / f't.{e}') for e in ('html', 'docx', 'xlsx', 'tex', 'csv')]"
+        "[lacompare.save(t, out / f't.{e}') for e in ('html', 'docx', 'xlsx', 'tex', 'csv')]; "
+        "c = lacompare.trend_chart(ref, 'Derby', 'LAC'); "
+        "[lacompare.save(c, out / f'c.{e}') for e in ('png', 'svg', 'html')]"
     )
     digests = []
     for run, seed in (("a", "1"), ("b", "2")):
@@ -226,6 +228,18 @@ def test_png_and_pdf(ref, tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
     again = lacompare.save(table, tmp_path / "u.pdf").read_bytes()
     assert again == pdf  # fixed dates and title: identical bytes
+    # ... and from a separate process too.
+    script = (
+        "import sys, lacompare; ref = lacompare.load_reference(); "
+        "rows = lacompare.compare(ref, 'Derby', indicators=['LAC', 'ReReferral', 'CPP_rate']); "
+        "t = lacompare.board_table(rows); lacompare.save(t, sys.argv[1]); "
+        "lacompare.save(t, sys.argv[2])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "v.png"), str(tmp_path / "v.pdf")], check=True
+    )
+    assert (tmp_path / "v.pdf").read_bytes() == pdf
+    assert (tmp_path / "v.png").read_bytes() == png
 
 
 def test_missing_browser_is_a_clear_error(ref, tmp_path: Path, monkeypatch) -> None:
