@@ -15,7 +15,6 @@ Quick start::
 """
 
 from lacompare import stats
-from lacompare.charts import neighbour_chart, trend_chart, trend_charts
 from lacompare.commentary import (
     commentary,
     compare_neighbour_models,
@@ -106,3 +105,12 @@ __all__ = [
     "trend_charts",
     "trend_table",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Charts import Altair, which is slow to import; load them only when asked for.
+    if name in {"neighbour_chart", "trend_chart", "trend_charts"}:
+        from lacompare import charts
+
+        return getattr(charts, name)
+    raise AttributeError(f"module 'lacompare' has no attribute {name!r}")

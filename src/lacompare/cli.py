@@ -204,6 +204,9 @@ def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> 
     charts = []
     written = []
     if args.charts:
+        from lacompare.charts import trend_charts  # Altair loads only when charts are asked for
+        from lacompare.reference import load_reference
+
         with_values = rows.filter(pl.col("la_value").is_not_null())
         chart = trend_charts(
             load_reference(),

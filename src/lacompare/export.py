@@ -20,14 +20,16 @@ import zipfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import polars as pl
 from great_tables import GT
 
 from lacompare.errors import LacompareError, user_facing
 from lacompare.tables import TableModel, model_of
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: Document timestamps written into Word / Excel files, so outputs are byte-identical.
 FIXED_TIME = datetime(2000, 1, 1)
@@ -64,7 +66,7 @@ def save(
     """
     target = Path(path)
     suffix = target.suffix.lower()
-    if isinstance(table, alt.TopLevelMixin):
+    if _is_chart(table):
         writers: dict[str, Callable[[Any, Path], None]] = {
             ".png": _write_chart,
             ".svg": _write_chart,
@@ -212,6 +214,11 @@ def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Word
+
+
+def _is_chart(thing: object) -> bool:
+    """An Altair chart (checked by module, so saving a table never imports Altair)."""
+    return type(thing).__module__.startswith("altair.")
 
 
 def _write_chart(chart: alt.TopLevelMixin, path: Path) -> None:
