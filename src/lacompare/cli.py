@@ -448,7 +448,11 @@ def _check_ees(path: Path) -> pl.DataFrame:
             frame.filter(symbol).select(
                 "row",
                 column=pl.lit(column),
-                rule=pl.lit("published symbol: kept as a null value with its status"),
+                rule=pl.concat_str(
+                    pl.lit("published symbol: "),
+                    text.str.to_lowercase().replace_strict(SYMBOL_STATUS, default=None),
+                    pl.lit(" (kept as no value, never 0)"),
+                ),
                 value=pl.col(column),
                 severity=pl.lit("info"),
             )

@@ -166,7 +166,7 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     high = pl.col("unit").replace_strict(
         {u: r[1] for u, r in UNIT_RANGES.items()}, default=None, return_dtype=pl.Float64
     )
-    rules: list[tuple[str, str, pl.Expr, str]] = [
+    rules: list[tuple[str, str | pl.Expr, pl.Expr, str]] = [
         (
             "area",
             "is a current local authority (name, DfE or ONS code)",
@@ -229,7 +229,11 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         ),
         (
             "value",
-            "published symbol: kept as a null value with its status",
+            pl.concat_str(
+                pl.lit("published symbol: "),
+                pl.col("_symbol"),
+                pl.lit(" (kept as no value, never 0)"),
+            ),
             pl.col("_symbol").is_not_null() & pl.col("_symbol").is_in(sorted(NULL_STATUSES)),
             "info",
         ),
@@ -238,7 +242,7 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         frame.filter(condition.fill_null(False)).select(
             "row",
             column=pl.lit(column),
-            rule=pl.lit(rule),
+            rule=rule if isinstance(rule, pl.Expr) else pl.lit(rule),
             value=pl.col("_raw_value" if column == "value" else column).cast(pl.String),
             severity=pl.lit(severity),
         )
