@@ -44,7 +44,7 @@ ENGLAND = "E92000001"
 ENGINE: Final = "in-memory"
 
 Period = Literal["latest", "lait_latest"] | int
-Neighbours = str | Sequence[str | int]
+Neighbours = str | int | Sequence[str | int]
 
 
 @user_facing
@@ -133,6 +133,8 @@ def _comparator_groups(
     ref: ReferenceData, targets: pl.DataFrame, neighbours: Neighbours
 ) -> pl.DataFrame:
     """(area_code, neighbour_code, sn_model) for every target LA."""
+    if isinstance(neighbours, int):  # 2025 and "2025" name the same model
+        neighbours = str(neighbours)
     if isinstance(neighbours, str):
         models = ref.neighbours.get_column("model").unique().sort().to_list()
         if neighbours not in models:

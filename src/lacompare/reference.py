@@ -182,6 +182,7 @@ class ReferenceData:
 
     # -- areas ----------------------------------------------------------------------------
 
+    @user_facing
     def find_area(self, query: str | int, *, current: bool = False) -> dict[str, Any]:
         """The area matching a name (``"Derby"``), DfE code (``831``, ``"831"``) or ONS code
         (``"E06000015"``, or a former code), as a dict of its row.
@@ -226,19 +227,23 @@ class ReferenceData:
             )
         return row
 
+    @user_facing
     def area_code(self, query: str | int, *, current: bool = False) -> str:
         """ONS code of the area matching ``query`` (see :meth:`find_area`)."""
         code: str = self.find_area(query, current=current)["area_code"]
         return code
 
+    @user_facing
     def local_authorities(self, *, current: bool = True) -> pl.DataFrame:
         """Local authorities (by default only those that exist today)."""
         las = self.areas.filter(pl.col("level") == "local_authority")
         return las.filter(pl.col("current")) if current else las
 
-    def neighbours_of(self, la: str | int, model: str = "2025") -> pl.DataFrame:
+    @user_facing
+    def neighbours_of(self, la: str | int, model: str | int = "2025") -> pl.DataFrame:
         """An LA's statistical neighbours in ``model``, closest first, with their names."""
         code = self.area_code(la, current=True)
+        model = str(model)  # 2025 and "2025" name the same model
         models = self.neighbours.get_column("model").unique().sort().to_list()
         if model not in models:
             raise UnknownAreaError(f"no statistical-neighbour model {model!r}; models: {models}")
@@ -254,6 +259,7 @@ class ReferenceData:
 
     # -- indicators -----------------------------------------------------------------------
 
+    @user_facing
     def find_indicator(self, query: str) -> dict[str, Any]:
         """The indicator matching an id (``"cpp_rate"``), LAIT code (``"CPP_rate"``) or exact
         name, as a dict of its row; unknown queries suggest the closest."""
@@ -277,6 +283,7 @@ class ReferenceData:
             )
         return hit.row(0, named=True)
 
+    @user_facing
     def search_indicators(self, words: str) -> pl.DataFrame:
         """Indicators whose id, LAIT code, name, topic or unit label contain every word
         (case-insensitive), ordered by topic and name."""
@@ -294,6 +301,7 @@ class ReferenceData:
             matches = matches & haystack.str.contains(word, literal=True)
         return self.indicators.filter(matches).sort("topic", "name")
 
+    @user_facing
     def topics(self) -> list[str]:
         """Every topic name, as LAIT lists them."""
         topics: list[str] = self.indicators.get_column("topics").explode().unique().sort().to_list()
