@@ -24,10 +24,10 @@ from lacompare.errors import (
 )
 from lacompare.schemas import (
     AreasSchema,
+    CrossRules,
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
-    cross_reference_rules,
     raise_failures,
     validate_reference,
     verdict_plan,
@@ -103,17 +103,11 @@ class ReferenceData:
         where = f" ({self.path})" if self.path else ""
         return [(getattr(self, name), SCHEMAS[name], f"{name}{where}") for name in names]
 
-    def _cross(self) -> tuple[pl.LazyFrame, Callable[[], None]]:
-        """The cross-frame verdict query, and what to call to raise its details."""
-        rules = cross_reference_rules(
-            self.indicators, self.observations.schema, self.areas, self.neighbours
-        )
-        return self._cross_query(rules), self._explain_cross
-
-    def _cross_query(self, rules: list[pl.Expr] | None) -> pl.LazyFrame:
-        if rules is None:
-            return pl.LazyFrame({"codes_known": [False]})
-        return self.observations.lazy().select(rules)
+    def _cross(self) -> tuple[pl.LazyFrame, Callable[[pl.DataFrame], bool], Callable[[], None]]:
+        """The cross-frame verdict query, how to judge its result, and what to call to raise
+        the details."""
+        rules = CrossRules(self.indicators, self.observations.schema, self.areas, self.neighbours)
+        return self.observations.lazy().select(rules.exprs), rules.judge, self._explain_cross
 
     def _explain_cross(self) -> None:
         where = f" ({self.path})" if self.path else ""
@@ -330,7 +324,7 @@ def load_reference(path: str | Path | None = None, *, validate: bool = True) -> 
 
 def _check_frames(
     frames: list[tuple[pl.DataFrame, type[pa.DataFrameModel], str]],
-    cross: tuple[pl.LazyFrame, Callable[[], None]] | None = None,
+    cross: tuple[pl.LazyFrame, Callable[[pl.DataFrame], bool], Callable[[], None]] | None = None,
 ) -> None:
     """Run the verdict queries of ``frames`` (and the cross-frame one) in one parallel polars
     run; for anything that fails, work out and raise the detailed report."""
@@ -349,8 +343,8 @@ def _check_frames(
         position += len(plan.queries)
         if not plan.resolve(own):
             raise_failures(frame, schema, name=name)
-    if cross is not None and not all(results[-1].row(0)):
-        cross[1]()
+    if cross is not None and not cross[1](results[-1]):
+        cross[2]()
 
 
 def _name_key(name: str) -> str:

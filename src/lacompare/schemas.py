@@ -505,69 +505,80 @@ def _cross_rule(
     )
 
 
-def cross_reference_rules(
-    indicators: pl.DataFrame,
-    observations_schema: pl.Schema,
-    areas: pl.DataFrame,
-    neighbours: pl.DataFrame,
-) -> list[pl.Expr] | None:
-    """The rules across frames (see :func:`validate_reference`) as expressions over the
-    observations, built from their dtypes alone, so they can be prepared while the observations
-    are still being read. None when a rule already fails on the codes themselves."""
-    id_dtype = observations_schema.get("indicator_id")
-    area_dtype = observations_schema.get("area_code")
-    if not (isinstance(id_dtype, pl.Enum) and isinstance(area_dtype, pl.Enum)):
-        return None
-    # Set arithmetic on a few hundred codes: cheaper than any query.
-    la_codes = set(
-        areas.filter(pl.col("level") == "local_authority").get_column("area_code").to_list()
-    )
-    neighbour_codes = set(neighbours.get_column("area_code").unique().to_list()) | set(
-        neighbours.get_column("neighbour_code").unique().to_list()
-    )
-    indicator_codes = id_dtype.categories.to_list()
-    codes_known = (
-        set(indicator_codes) <= set(indicators.get_column("indicator_id").to_list())
-        and set(area_dtype.categories.to_list()) <= set(areas.get_column("area_code").to_list())
-        and neighbour_codes <= la_codes
-    )
-    if not codes_known:
-        return None
-    # Per-row bounds looked up by the indicator's Enum code (a gather, no group-by or join).
-    unit_of = dict(
-        zip(
-            indicators.get_column("indicator_id").to_list(),
-            indicators.get_column("unit").to_list(),
-            strict=True,
+# CrossRules only looks up the units of values below 0 or above 100: right while every unit's
+# range starts at 0 (or is open) and reaches at least 100 (or is open).
+assert all(
+    low in (0.0, None) and (high is None or high >= 100) for low, high in UNIT_RANGES.values()
+), "unit ranges changed: widen CrossRules' suspects"
+
+
+class CrossRules:
+    """The rules across frames (see :func:`validate_reference`), prepared from the frames'
+    codes and dtypes alone: a few suspect-finding expressions over the observations (values
+    below 0 or above 100, numerators above denominators: rare, so cheap to collect) and
+    :meth:`judge`, which decides from the suspects' units whether any rule is broken."""
+
+    def __init__(
+        self,
+        indicators: pl.DataFrame,
+        observations_schema: pl.Schema,
+        areas: pl.DataFrame,
+        neighbours: pl.DataFrame,
+    ) -> None:
+        id_dtype = observations_schema.get("indicator_id")
+        area_dtype = observations_schema.get("area_code")
+        self.unit_of = dict(
+            zip(
+                indicators.get_column("indicator_id").to_list(),
+                indicators.get_column("unit").to_list(),
+                strict=True,
+            )
         )
-    )
-    units: list[str] = [unit_of.get(code, "") for code in indicator_codes]
-    low = pl.Series([UNIT_RANGES.get(u, (None, None))[0] for u in units], dtype=pl.Float64)
-    high = pl.Series([UNIT_RANGES.get(u, (None, None))[1] for u in units], dtype=pl.Float64)
-    share = pl.Series([u == "percent" for u in units], dtype=pl.Boolean)
-    code = pl.col("indicator_id").to_physical()
-    value = pl.col("value")
-    return [
-        (value >= pl.lit(low).gather(code)).fill_null(True).all().alias("above_unit_minimum"),
-        (value <= pl.lit(high).gather(code)).fill_null(True).all().alias("below_unit_maximum"),
-        (~pl.lit(share).gather(code) | (pl.col("numerator") <= pl.col("denominator")))
-        .fill_null(True)
-        .all()
-        .alias("numerator_within_denominator"),
-    ]
+        self.codes_known = isinstance(id_dtype, pl.Enum) and isinstance(area_dtype, pl.Enum)
+        if self.codes_known:
+            # Set arithmetic on a few hundred codes: cheaper than any query.
+            la_codes = set(
+                areas.filter(pl.col("level") == "local_authority").get_column("area_code").to_list()
+            )
+            neighbour_codes = set(neighbours.get_column("area_code").unique().to_list()) | set(
+                neighbours.get_column("neighbour_code").unique().to_list()
+            )
+            self.codes_known = (
+                set(id_dtype.categories.to_list()) <= set(self.unit_of)  # type: ignore[union-attr]
+                and set(area_dtype.categories.to_list())  # type: ignore[union-attr]
+                <= set(areas.get_column("area_code").to_list())
+                and neighbour_codes <= la_codes
+            )
+        # Every unit accepts 0-100, so only values outside it need their unit looked up.
+        value = pl.col("value")
+        # Physical Enum codes (a cast to text would copy 641,070 strings); judge() maps back.
+        code = pl.col("indicator_id").to_physical()
+        self.categories: list[str] = (
+            id_dtype.categories.to_list() if isinstance(id_dtype, pl.Enum) else []
+        )
+        self.exprs = [
+            code.filter(value < 0).unique().implode().alias("_below_zero"),
+            code.filter(value > 100).unique().implode().alias("_above_100"),
+            code.filter(pl.col("numerator") > pl.col("denominator"))
+            .unique()
+            .implode()
+            .alias("_numerator_above"),
+        ]
 
+    def judge(self, result: pl.DataFrame) -> bool:
+        """True when no rule across frames is broken (``result``: the exprs, collected)."""
+        if not self.codes_known:
+            return False
+        row = result.row(0, named=True)
 
-def cross_reference_query(
-    indicators: pl.DataFrame,
-    observations: pl.DataFrame,
-    areas: pl.DataFrame,
-    neighbours: pl.DataFrame,
-) -> pl.LazyFrame:
-    """One row of booleans, all true when the rules across frames hold."""
-    rules = cross_reference_rules(indicators, observations.schema, areas, neighbours)
-    if rules is None:
-        return pl.LazyFrame({"codes_known": [False]})
-    return observations.lazy().select(rules)
+        def units(key: str) -> list[str]:
+            return [self.unit_of[self.categories[code]] for code in row[key]]
+
+        if any(UNIT_RANGES[unit][0] is not None for unit in units("_below_zero")):
+            return False
+        if any(UNIT_RANGES[unit][1] is not None for unit in units("_above_100")):
+            return False
+        return "percent" not in units("_numerator_above")
 
 
 def validate_reference(
