@@ -1083,7 +1083,7 @@ def _read_csv_text(path: Path) -> pl.DataFrame:
 
 
 def _read_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig") as handle:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
         return handle.readline().strip().split(",")
 
 
