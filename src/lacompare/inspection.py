@@ -29,7 +29,7 @@ class InspectionFiguresSchema(pa.DataFrameModel):
     figure_id: str = pa.Field(unique=True, str_matches=r"^ofsted2017-\d{3}$")
     section: str = pa.Field(str_length={"min_value": 1})
     measure: str = pa.Field(str_length={"min_value": 1})
-    subject: str = pa.Field(isin=["Derby", "England", "statistical neighbours"])
+    subject: str = pa.Field(isin=["Derby", "England", "statistical neighbours", "inspection"])
     value: pl.Float64 = pa.Field(ge=0)
     unit: str = pa.Field(
         isin=["count", "percent", "rate_per_10000", "days", "weeks", "hours", "months"]
