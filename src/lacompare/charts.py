@@ -107,30 +107,20 @@ def _trend(
         .select("period", "slot", "series_name", "value", "label", "status", "description")
         .to_dicts()
     )
-    colour = alt.Color(
-        "series_name:N",
-        title=None,
-        sort=order,
-        scale=alt.Scale(domain=order, range=[SERIES_STYLE[k][0] for k in keys]),
-        legend=alt.Legend(orient="bottom", columns=4),
-    )
+
+    def series_scale(channel: type, style: int, **extra: object) -> object:
+        """The series' colour, shape or dash: the same in every chart (SERIES_STYLE)."""
+        scale = alt.Scale(domain=order, range=[SERIES_STYLE[k][style] for k in keys])
+        return channel("series_name:N", sort=order, scale=scale, **extra)
+
+    colour = series_scale(alt.Color, 0, title=None, legend=alt.Legend(orient="bottom", columns=4))
     x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=_axis_title(unit), scale=alt.Scale(zero=False))
     # A null breaks the line (a gap): it is never drawn as zero nor bridged over.
     lines = (
         alt.Chart(alt.Data(values=shown))
         .mark_line(invalid="break-paths-filter-domains", strokeWidth=2.5)
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            strokeDash=alt.StrokeDash(
-                "series_name:N",
-                sort=order,
-                legend=None,
-                scale=alt.Scale(domain=order, range=[SERIES_STYLE[k][2] for k in keys]),
-            ),
-        )
+        .encode(x=x, y=y, color=colour, strokeDash=series_scale(alt.StrokeDash, 2, legend=None))
     )
     points = (
         alt.Chart(alt.Data(values=shown))
@@ -140,12 +130,7 @@ def _trend(
             x=x,
             y=y,
             color=colour,
-            shape=alt.Shape(
-                "series_name:N",
-                sort=order,
-                legend=None,
-                scale=alt.Scale(domain=order, range=[SERIES_STYLE[k][1] for k in keys]),
-            ),
+            shape=series_scale(alt.Shape, 1, legend=None),
             tooltip=[
                 alt.Tooltip("series_name:N", title="Series"),
                 alt.Tooltip("period:O", title="Period"),
