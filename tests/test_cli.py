@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lacompare.cli import main
-from lacompare.reference import FRAMES, default_reference_path
+from lacompare.reference import FRAMES, OPTIONAL_FRAMES, default_reference_path
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -147,13 +147,13 @@ def test_indicators_and_areas_listings(capsys) -> None:
 def test_refresh_reproduces_the_committed_data(tmp_path: Path, shared_data: Path) -> None:
     target = tmp_path / "reference_data"
     target.mkdir()
-    for name in FRAMES:
+    for name in (*FRAMES, *OPTIONAL_FRAMES):
         shutil.copy(default_reference_path() / f"{name}.parquet", target)
     shutil.copy(default_reference_path() / "manifest.json", target)
     out = run("refresh", "--from", str(shared_data), "--out", str(target))
     assert out.returncode == 0, out.stderr
     assert "no changes" in out.stdout
-    for name in [*(f"{frame}.parquet" for frame in FRAMES), "manifest.json"]:
+    for name in [*(f"{frame}.parquet" for frame in (*FRAMES, *OPTIONAL_FRAMES)), "manifest.json"]:
         built = (target / name).read_bytes()
         assert built == (default_reference_path() / name).read_bytes(), name
 

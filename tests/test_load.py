@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import lacompare
-from lacompare.reference import FRAMES, default_reference_path
+from lacompare.reference import FRAMES, OPTIONAL_FRAMES, default_reference_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_wheel_ships_reference_data(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("lacompare-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for name in (*FRAMES, "manifest"):
+    for name in (*FRAMES, *OPTIONAL_FRAMES, "manifest"):
         suffix = "json" if name == "manifest" else "parquet"
         assert f"lacompare/reference_data/{name}.{suffix}" in names
     # Loaded from the unpacked wheel alone, the data comes from inside the package.

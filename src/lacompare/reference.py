@@ -28,17 +28,21 @@ from lacompare.schemas import (
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
+    OfstedJudgementsSchema,
     raise_failures,
     validate_reference,
     verdict_plan,
 )
 
 FRAMES = ("indicators", "observations", "areas", "neighbours")
+#: Frames a reference directory may hold beside the four (read and validated when present).
+OPTIONAL_FRAMES = ("ofsted",)
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "indicators": IndicatorsSchema,
     "observations": ObservationsSchema,
     "areas": AreasSchema,
     "neighbours": NeighboursSchema,
+    "ofsted": OfstedJudgementsSchema,
 }
 MANIFEST = "manifest.json"
 
@@ -53,8 +57,12 @@ def default_reference_path() -> Path:
 
 
 def read_reference_frames(path: Path) -> dict[str, pl.DataFrame]:
-    """Read the four parquet files, without validating them."""
-    return {name: _read_frame(path, name) for name in FRAMES}
+    """Read the four parquet files (and the optional ones present), without validating them."""
+    frames = {name: _read_frame(path, name) for name in FRAMES}
+    for name in OPTIONAL_FRAMES:
+        if (path / f"{name}.parquet").is_file():
+            frames[name] = _read_frame(path, name)
+    return frames
 
 
 def _read_frame(path: Path, name: str) -> pl.DataFrame:
@@ -77,6 +85,8 @@ class ReferenceData:
         See ``schemas.py`` for their columns and rules.
     path
         The directory the data was read from (None if built in memory).
+    ofsted
+        Each current LA's latest Ofsted inspection judgements (None if not loaded).
     """
 
     indicators: pl.DataFrame
@@ -84,6 +94,12 @@ class ReferenceData:
     areas: pl.DataFrame
     neighbours: pl.DataFrame
     path: Path | None = None
+    ofsted: pl.DataFrame | None = None
+
+    @property
+    def frame_names(self) -> tuple[str, ...]:
+        """The frames this reference holds: the four, and the optional ones present."""
+        return FRAMES + tuple(n for n in OPTIONAL_FRAMES if getattr(self, n) is not None)
 
     # -- validation -----------------------------------------------------------------------
 
@@ -94,7 +110,15 @@ class ReferenceData:
         when something fails are the failing rules and rows worked out (and raised as one
         :class:`~lacompare.errors.DataValidationError`).
         """
-        _check_frames(self._schemas(FRAMES), cross=self._cross())
+        _check_frames(self._schemas(self.frame_names), cross=self._cross())
+        if self.ofsted is not None:
+            known = set(self.areas.get_column("area_code").to_list())
+            unknown = sorted(set(self.ofsted.get_column("area_code").to_list()) - known)
+            if unknown:
+                raise DataValidationError(
+                    f"ofsted: area_code {unknown[:5]} not in the areas frame (rule: every "
+                    "inspection is of a known local authority)"
+                )
         return self
 
     def _schemas(
@@ -154,16 +178,17 @@ class ReferenceData:
             )
         observations = as_observations(combined, self.indicators, self.areas)
         return ReferenceData(
-            self.indicators, observations, self.areas, self.neighbours, self.path
+            self.indicators, observations, self.areas, self.neighbours, self.path, self.ofsted
         ).validate()
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what."""
         path.mkdir(parents=True, exist_ok=True)
-        for name in FRAMES:
+        for name in self.frame_names:
             frame: pl.DataFrame = getattr(self, name)
             frame.write_parquet(path / f"{name}.parquet", compression="zstd", statistics=False)
-        info = {"rows": {name: getattr(self, name).height for name in FRAMES}, **(manifest or {})}
+        rows = {name: getattr(self, name).height for name in self.frame_names}
+        info = {"rows": rows, **(manifest or {})}
         (path / MANIFEST).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
 
     @property
@@ -252,6 +277,34 @@ class ReferenceData:
         )
 
     # -- indicators -----------------------------------------------------------------------
+
+    @user_facing
+    def ofsted_judgements(
+        self, la: str | int, neighbours: str | int | None = "2025"
+    ) -> pl.DataFrame:
+        """The LA's latest Ofsted inspection judgements, then its statistical neighbours' (in
+        ``neighbours`` model order, closest first; ``None`` for the LA alone), with a
+        ``role`` column ("selected" / "neighbour")."""
+        if self.ofsted is None:
+            raise SourceFileError(
+                "this reference data has no Ofsted judgements (ofsted.parquet); rebuild it with "
+                "`lacompare refresh` from a folder holding Ofsted's inspection outcomes file"
+            )
+        code = self.area_code(la, current=True)
+        order = pl.DataFrame({"area_code": [code], "role": ["selected"], "order": [0]})
+        if neighbours is not None:
+            group = self.neighbours_of(code, neighbours).select(
+                area_code="neighbour_code",
+                role=pl.lit("neighbour"),
+                order=pl.col("neighbour_rank").cast(pl.Int64),
+            )
+            order = pl.concat([order, group])
+        return (
+            order.join(self.ofsted, on="area_code", how="left")
+            .join(self.areas.select("area_code", "name"), on="area_code", how="left")
+            .sort("order")
+            .drop("order")
+        )
 
     @user_facing
     def find_indicator(self, query: str) -> dict[str, Any]:

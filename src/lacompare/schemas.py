@@ -28,6 +28,7 @@ from lacompare.periods import PERIOD_LABEL_PATTERN
 from lacompare.vocab import (
     AREA_LEVELS,
     NULL_STATUSES,
+    OFSTED_GRADES,
     PERIOD_TYPES,
     POLARITIES,
     STATUSES,
@@ -784,3 +785,43 @@ class ComparisonSchema(pa.DataFrameModel):
                 & (pl.col("la_upper_ci") <= pl.col("la_upper_ci_998") + slack)
             ).fill_null(True)
         )
+
+
+class OfstedJudgementsSchema(pa.DataFrameModel):
+    """Each current LA's latest Ofsted ILACS inspection (Ofsted's "inspections as at 31 March"
+    official statistics): dates and the overall and sub-judgements."""
+
+    area_code: str = pa.Field(unique=True, str_matches=r"^E(06|08|09|10)\d{6}$")
+    la_name: str = pa.Field(str_length={"min_value": 1})
+    ofsted_region: str = pa.Field(str_length={"min_value": 1})
+    inspection_date: pl.Date
+    publication_date: pl.Date
+    overall_effectiveness: str = pa.Field(isin=list(OFSTED_GRADES))
+    leaders: str = pa.Field(isin=list(OFSTED_GRADES))
+    help_and_protection: str = pa.Field(isin=list(OFSTED_GRADES))
+    children_in_care: str = pa.Field(isin=list(OFSTED_GRADES))
+    #: Judged separately only from 1 January 2023 (null before).
+    care_leavers: str = pa.Field(nullable=True, isin=list(OFSTED_GRADES))
+    #: The date the publication describes ("as at 31 March 2025").
+    as_at: pl.Date
+    source: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(name="publication_date: on or after the inspection began")
+    @classmethod
+    def published_after_inspection(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("publication_date") >= pl.col("inspection_date"))
+
+    @pa.dataframe_check(name="inspection_date: on or before the as-at date")
+    @classmethod
+    def inspected_by_as_at(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("inspection_date") <= pl.col("as_at"))
+
+    @pa.dataframe_check(name="care_leavers: judged if and only if inspected from 1 January 2023")
+    @classmethod
+    def care_leavers_from_2023(cls, data: PolarsData) -> pl.LazyFrame:
+        from_2023 = pl.col("inspection_date") >= pl.date(2023, 1, 1)
+        return data.lazyframe.select(pl.col("care_leavers").is_not_null() == from_2023)

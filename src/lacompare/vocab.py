@@ -80,3 +80,19 @@ PERIOD_TYPES: frozenset[str] = frozenset(
         "annual_january",  # school census in January
     }
 )
+
+#: Ofsted's four grades (ILACS), best first.
+OFSTED_GRADES: tuple[str, ...] = (
+    "Outstanding",
+    "Good",
+    "Requires improvement to be good",
+    "Inadequate",
+)
+#: Ofsted's ILACS judgements: column in lacompare -> heading in Ofsted's publication.
+OFSTED_JUDGEMENTS: dict[str, str] = {
+    "overall_effectiveness": "Overall effectiveness",
+    "leaders": "The impact of leaders on social work practice with children and families",
+    "help_and_protection": "The experiences and progress of children who need help and protection",
+    "children_in_care": "The experiences and progress of children in care",
+    "care_leavers": "The experiences and progress of care leavers",
+}
