@@ -52,13 +52,40 @@ def test_every_sentence_uses_the_tables_numbers(derby: pl.DataFrame) -> None:
             assert "imilar to England" in text
         elif england in {"better", "worse"}:
             assert "significantly" in text and f"which is {england}" in text
-        elif england == "not compared" and row["england_value"] is not None:
+        elif (
+            england == "not compared"
+            and row["unit"] != "count"
+            and row["england_value"] is not None
+        ):
             assert "England" in text and "not tested" in text
         if row["direction"] in {"improving", "worsening"}:
             assert f"({row['direction']})" in text
         if row["polarity"] == "neutral":
             assert "better" not in text and "worse" not in text
     assert checked > 1000
+
+
+def test_every_las_sentences_read_right(ref: lacompare.ReferenceData) -> None:
+    """Walk every LA's sentences (all indicators): counts are described by level and change
+    only, never set against England's total or neighbours' counts, nor ranked; nothing says
+    "None"; every sentence ends in a full stop."""
+    said = lacompare.commentary(lacompare.compare_all(ref))
+    assert said.height > 60_000
+    counts = said.filter(pl.col("unit") == "count", pl.col("la_value").is_not_null())
+    assert counts.get_column("indicator_id").n_unique() >= 30
+    for text in counts.get_column("commentary"):
+        assert not re.search(r"England|neighbour|ranked|quartile", text), text
+    # (DfE's own names may say "None", as "KS4 None SEN pupils": only the words after count.)
+    bodies = said.select(
+        body=pl.col("commentary").str.slice(pl.col("indicator_name").str.len_chars())
+    )
+    assert bodies.filter(pl.col("body").str.contains(r"\bNone\b")).height == 0
+    assert said.filter(~pl.col("commentary").str.ends_with(".")).height == 0
+    no_period = said.filter(pl.col("period").is_null())
+    assert (
+        no_period.height == 0
+        or no_period.get_column("commentary").str.contains("for any period").all()
+    )
 
 
 def test_local_figures_say_so(derby: pl.DataFrame) -> None:

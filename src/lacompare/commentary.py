@@ -34,12 +34,15 @@ def sentence(row: Mapping[str, Any]) -> str:
     """One board-paper sentence for one comparison row (with its display texts, as
     :func:`commentary` adds them), e.g. "Re-referrals ...: 23.1% in 2025, up 0.6 pp on the
     previous year (worsening). Similar to England (22.6%) and significantly higher than the
-    statistical neighbour average (20.1%), which is worse; ranked 116 of 153 (quartile D)."."""
+    statistical neighbour average (20.1%), which is worse; ranked 116 of 153 (quartile D)."
+    Counts ("Number of children looked after") get their level and change only: an LA's count
+    beside England's total or its neighbours' counts compares sizes, not performance."""
     name = row["indicator_name"]
     polarity = row["polarity"]
     if row["la_value"] is None:
         meaning = STATUS_MARKS.get(row["la_status"], ("", "not published"))[1]
-        return f"{name}: no published figure for {row['area_name']} in {row['period']} ({meaning})."
+        when = f"in {row['period']}" if row["period"] is not None else "for any period"
+        return f"{name}: no published figure for {row['area_name']} {when} ({meaning})."
     local = " (local unvalidated figure)" if row["la_status"] == "local_unvalidated" else ""
     parts = [f"{name}: {row['la_text']} in {row['period']}{local}"]
     if row["change_text"] is not None and row["previous_period"] is not None:
@@ -54,6 +57,10 @@ def sentence(row: Mapping[str, Any]) -> str:
             movement += f" ({row['direction']})"
         parts[0] += f", {movement}"
     first = parts[0] + "."
+    if row["unit"] == "count":
+        # An LA's count set beside England's total or a neighbour's count says nothing about
+        # the LA: counts are described by their level and change only.
+        return first
     comparisons = []
     for label, verdict_key, text_key, value_key in (
         ("England", "vs_england", "england_text", "england_value"),
