@@ -40,6 +40,7 @@ from lacompare.errors import (
 from lacompare.export import BrowserMissingError, ExportError, save
 from lacompare.inspection import cross_check_inspection, load_inspection_figures
 from lacompare.local import check_local_figures
+from lacompare.paper import PAPERS, BoardPaper, PaperSpec, board_paper, read_spec
 from lacompare.reference import ReferenceData, load_reference
 from lacompare.schemas import (
     AreasSchema,
@@ -60,7 +61,9 @@ from lacompare.tables import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "PAPERS",
     "AreasSchema",
+    "BoardPaper",
     "BrowserMissingError",
     "ComparisonSchema",
     "DataValidationError",
@@ -71,6 +74,7 @@ __all__ = [
     "NeighboursSchema",
     "ObservationsSchema",
     "Palette",
+    "PaperSpec",
     "PredecessorAreaError",
     "ReferenceData",
     "SourceFileError",
@@ -79,6 +83,7 @@ __all__ = [
     "UnknownIndicatorError",
     "__version__",
     "board_frame",
+    "board_paper",
     "board_table",
     "check_local_figures",
     "commentary",
@@ -94,6 +99,7 @@ __all__ = [
     "neighbour_chart",
     "neighbour_model_change",
     "neighbour_table",
+    "read_spec",
     "red_red",
     "save",
     "select_indicators",

@@ -5,6 +5,7 @@ lacompare report --la 831 --topic "Children Looked After" --format pdf
 lacompare indicators looked after rate
 lacompare areas derby
 lacompare batch --region "East Midlands" --format html --out out/
+lacompare paper --la Derby --paper corporate-parenting --format docx,html,pdf --out out/
 lacompare validate my_figures.csv
 lacompare refresh --from ../shared/data
 """
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from lacompare.reference import ReferenceData
 
 EPILOG = """recipes:
+  the whole board paper (summary, Ofsted, red-red, topic sections, appendices) in Word and HTML:
+      lacompare paper --la Derby --paper corporate-parenting --format docx,html --out out/
+  your own paper from a TOML spec (title, [[sections]] with indicators and a chart):
+      lacompare paper --la Derby --spec my_paper.toml --format docx,pdf
   one LA's headline table as a web page, Word and Excel:
       lacompare report --la Derby --format html,docx,xlsx --out out/
   a topic instead of the headline set, against the 2021 neighbour groups:
@@ -123,6 +128,30 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--las", help="comma-separated LAs")
     table_options(batch)
     batch.set_defaults(run=_batch)
+
+    paper = commands.add_parser(
+        "paper",
+        help="write one LA's whole board paper (Word, HTML, PDF)",
+        description="Write one LA's board paper: summary, Ofsted judgements, red-red, a "
+        "section per topic (table, sentences, chart), definitions, methods and sources.",
+    )
+    paper.add_argument("--la", required=True, help="name, DfE number or ONS code")
+    which = paper.add_mutually_exclusive_group()
+    which.add_argument(
+        "--paper",
+        default=None,
+        help="corporate-parenting (default), safeguarding or headline",
+    )
+    which.add_argument("--spec", type=Path, help="your own paper: a TOML spec")
+    paper.add_argument("--format", default="docx,html", help="comma-separated: docx,html,pdf")
+    paper.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
+    paper.add_argument("--neighbours", default=None, help="SN model: 2025 (default) or 2021")
+    paper.add_argument(
+        "--period", default="latest", help="latest (default), lait_latest, or a year"
+    )
+    paper.add_argument("--date", default=None, help="date written, YYYY-MM-DD (default today)")
+    paper.add_argument("--author", default=None, help="author line (default a placeholder)")
+    paper.set_defaults(run=_paper)
 
     indicators = commands.add_parser("indicators", help="list or search indicators")
     indicators.add_argument("words", nargs="*", help="words that must all appear")
@@ -234,6 +263,38 @@ def _report(args: argparse.Namespace) -> int:
     )
     for path in _write(rows, args, formats):
         print(f"wrote {path}")
+    return 0
+
+
+def _paper(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from lacompare.export import save
+    from lacompare.paper import AUTHOR_PLACEHOLDER, board_paper
+    from lacompare.reference import load_reference
+
+    formats = [f".{p.strip().lstrip('.').lower()}" for p in args.format.split(",") if p.strip()]
+    unknown = [f for f in formats if f not in {".docx", ".html", ".pdf"}]
+    if unknown or not formats:
+        raise LacompareError(f"unknown format(s) {unknown}; a paper is written as docx, html, pdf")
+    try:
+        written = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise LacompareError(f"--date {args.date!r} is not a date such as 2026-11-25") from None
+    ref = load_reference()
+    paper = board_paper(
+        ref,
+        args.la,
+        args.spec or args.paper or "corporate-parenting",
+        period=_period(args.period),
+        neighbours=args.neighbours,
+        written=written,
+        author=args.author or AUTHOR_PLACEHOLDER,
+    )
+    stem = "".join(c if c.isalnum() else "_" for c in f"{paper.la_name}_{paper.paper}".lower())
+    args.out.mkdir(parents=True, exist_ok=True)
+    for fmt in formats:
+        print(f"wrote {save(paper, args.out / f'{stem.strip(chr(95))}{fmt}')}")
     return 0
 
 

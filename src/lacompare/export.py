@@ -31,6 +31,8 @@ from lacompare.tables import TableModel, model_of
 if TYPE_CHECKING:
     import altair as alt
 
+    from lacompare.paper import BoardPaper
+
 #: Document timestamps written into Word / Excel files, so outputs are byte-identical.
 FIXED_TIME = datetime(2000, 1, 1)
 #: Zip entries get this date for the same reason.
@@ -50,13 +52,16 @@ class BrowserMissingError(ExportError):
 
 @user_facing
 def save(
-    table: GT | alt.TopLevelMixin,
+    table: GT | alt.TopLevelMixin | BoardPaper,
     path: str | Path,
     *,
     overwrite: bool = True,
     charts: Sequence[alt.TopLevelMixin] = (),
 ) -> Path:
-    """Write a table or a chart to ``path``; the extension chooses the format.
+    """Write a table, a chart or a board paper to ``path``; the extension chooses the format.
+
+    Board papers (:func:`lacompare.board_paper`): ``.docx`` (native, accessible Word),
+    ``.html`` (one self-contained page) and ``.pdf`` (printed by headless Chromium).
 
     Tables (:data:`FORMATS`): ``.html`` a standalone page; ``.png`` / ``.pdf`` through
     headless Chromium; ``.docx`` a native Word table (with ``charts`` placed under it);
@@ -66,8 +71,13 @@ def save(
     """
     target = Path(path)
     suffix = target.suffix.lower()
-    if _is_chart(table):
-        writers: dict[str, Callable[[Any, Path], None]] = {
+    if _is_paper(table):
+        from lacompare.paper_export import writers as paper_writers
+
+        writers: dict[str, Callable[[Any, Path], None]] = paper_writers()
+        kind, allowed = "a board paper", ".docx, .html, .pdf"
+    elif _is_chart(table):
+        writers = {
             ".png": _write_chart,
             ".svg": _write_chart,
             ".html": _write_chart,
@@ -216,6 +226,11 @@ def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
 # Word
 
 
+def _is_paper(thing: object) -> bool:
+    """A board paper (checked by module, so saving a table never imports the paper code)."""
+    return type(thing).__module__ == "lacompare.paper"
+
+
 def _is_chart(thing: object) -> bool:
     """An Altair chart (checked by module, so saving a table never imports Altair)."""
     return type(thing).__module__.startswith("altair.")
@@ -236,29 +251,79 @@ def _write_chart(chart: alt.TopLevelMixin, path: Path) -> None:
 
 def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ()) -> None:
     from docx import Document
+    from docx.shared import Cm, Pt
+
+    model = _model(table, ".docx")
+    document = Document()
+    stamp_document(document, model.title)
+    document.add_heading(model.title, level=2)
+    if model.subtitle:
+        document.add_paragraph(model.subtitle)
+    docx_table(document, model, caption=model.title, description=model.subtitle or model.title)
+    for chart in charts:  # under the table, as a board paper places them
+        import vl_convert
+
+        picture = io.BytesIO(vl_convert.vegalite_to_png(chart.to_json(), scale=2))
+        document.add_picture(picture, width=Cm(16))
+    for note in (*model.notes, *model.source_notes):
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(note)
+        run.font.size = Pt(8)
+    write_docx(document, path)
+
+
+def stamp_document(document: Any, title: str, language: str = "en-GB") -> None:
+    """Fixed metadata (so the same content gives the same bytes), the title, and the
+    document's language in its properties and its default text style (what Word's
+    spelling checker and screen readers use)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = document.core_properties
+    properties.created = properties.modified = FIXED_TIME
+    properties.last_printed = FIXED_TIME
+    properties.author = properties.last_modified_by = "lacompare"
+    properties.title = title
+    properties.language = language
+    properties.revision = 1
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attribute), language)
+
+
+def write_docx(document: Any, path: Path) -> None:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(_normalise_zip(buffer.getvalue()))
+
+
+def docx_table(
+    document: Any, model: TableModel, *, caption: str, description: str, font_size: float = 9
+) -> Any:
+    """Add ``model`` to a Word document as a native table: a header row repeated on every page
+    (and marked as the header for screen readers), a caption and description
+    (``tblCaption`` / ``tblDescription``), shading with a symbol and word in every shaded
+    cell. Group rows are merged across the table only when the model has groups."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    model = _model(table, ".docx")
     palette = model.palette
-    document = Document()
-    properties = document.core_properties
-    properties.created = properties.modified = FIXED_TIME
-    properties.last_printed = FIXED_TIME
-    properties.author = properties.last_modified_by = "lacompare"
-    properties.title = model.title
-    properties.revision = 1
-
-    document.add_heading(model.title, level=2)
-    if model.subtitle:
-        document.add_paragraph(model.subtitle)
     keys = list(model.columns)
-    rows = _body_rows(model)
     grid = document.add_table(rows=1, cols=len(keys) + 1)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table_properties = grid._tbl.tblPr
+    for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), text)
+        table_properties.append(element)
 
     def shade(cell, colour: str) -> None:  # type: ignore[no-untyped-def]
         fill = OxmlElement("w:shd")
@@ -271,20 +336,19 @@ def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ())
         cell.text = ""
         run = cell.paragraphs[0].add_run(text)
         run.bold = bold
-        run.font.size = Pt(9)
+        run.font.size = Pt(font_size)
         if colour:
             run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
 
     header = grid.rows[0]
     # Repeat the header row on every page, and mark it as a header for screen readers.
-    header_properties = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
-    header_properties.append(repeat)
+    header._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(header.cells, [model.stub_header, *model.columns.values()], strict=True):
         write(cell, text, bold=True, colour=palette.header_text)
         shade(cell, palette.header)
-    for kind, index, label, cells in rows:
+    for kind, index, label, cells in _body_rows(model):
         row = grid.add_row()
         if kind == "group":
             merged = row.cells[0].merge(row.cells[-1])
@@ -300,19 +364,7 @@ def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ())
                 shade(cell, getattr(palette, colour_field))
             elif bold:
                 shade(cell, palette.highlight)
-    for chart in charts:  # under the table, as a board paper places them
-        import vl_convert
-        from docx.shared import Cm
-
-        picture = io.BytesIO(vl_convert.vegalite_to_png(chart.to_json(), scale=2))
-        document.add_picture(picture, width=Cm(16))
-    for note in (*model.notes, *model.source_notes):
-        paragraph = document.add_paragraph()
-        run = paragraph.add_run(note)
-        run.font.size = Pt(8)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(_normalise_zip(buffer.getvalue()))
+    return grid
 
 
 # --------------------------------------------------------------------------------------------

@@ -210,8 +210,10 @@ def board_frame(
     palette: Palette | None = None,
     highlight: str | None = None,
     notes: Sequence[str] = (),
+    keep_order: bool = False,
 ) -> TableModel:
-    """The :class:`TableModel` of a board table for one LA's comparison rows."""
+    """The :class:`TableModel` of a board table for one LA's comparison rows (in the order
+    given with ``keep_order``, else alphabetically within each group)."""
     la = _one_la(comparison)
     # Other neighbour models' averages (from compare_neighbour_models) get their own column.
     other_models = sorted(
@@ -315,12 +317,10 @@ def board_frame(
         )
     else:
         frame = frame.with_columns(_first=pl.lit(False))
-    frame = frame.sort(
-        pl.col("_first"),
-        pl.col(group_by) if group_by else pl.lit(0),
-        pl.col("indicator_name"),
-        descending=[True, False, False],
-    )
+    keys = [pl.col("_first"), *([pl.col(group_by)] if group_by else [])]
+    if not keep_order:
+        keys.append(pl.col("indicator_name"))
+    frame = frame.sort(keys, descending=[True] + [False] * (len(keys) - 1), maintain_order=True)
     fills = _verdict_fills(
         frame, {"direction": "direction_verdict", "vs_england": "vs_england_verdict"}, wanted
     )
