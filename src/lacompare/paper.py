@@ -311,7 +311,7 @@ def board_paper(
     title = f"{name}: {spec.title}"
     sections = [
         _title_section(name, spec, written, data_period, author, model),
-        _summary_section(rows, name),
+        _summary_section(rows, name, sections_spec),
         _ofsted_section(ref, area["area_code"], name, model),
         _red_red_section(rows, name),
     ]
@@ -384,14 +384,26 @@ def _title_section(
     )
 
 
-def _summary_section(rows: pl.DataFrame, name: str) -> Section:
+def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
+    # Counted by the paper's own sections (in their order), not LAIT's topics.
+    section_of = {i: s.title for s in sections for i in s.indicators}
+    order = {s.title: n for n, s in enumerate(sections)} | {"All topics": len(sections)}
+    rows = rows.with_columns(topic=pl.col("indicator_id").replace_strict(section_of))
     counts = summary(rows)
     in_paper = (
         rows.group_by("topic")
-        .agg(in_paper=pl.len())
-        .vstack(
-            pl.DataFrame({"topic": ["All topics"], "in_paper": [rows.height]}).cast(
-                {"in_paper": pl.UInt32}
+        .agg(
+            in_paper=pl.len(),
+            red_red=pl.col("red_red").sum(),
+            green_green=pl.col("green_green").sum(),
+        )
+        .pipe(
+            lambda by_topic: pl.concat(
+                [
+                    by_topic,
+                    by_topic.select(pl.lit("All topics").alias("topic"), pl.exclude("topic").sum()),
+                ],
+                how="vertical_relaxed",
             )
         )
     )
@@ -415,12 +427,15 @@ def _summary_section(rows: pl.DataFrame, name: str) -> Section:
                     "sn_better",
                     "sn_similar",
                     "sn_worse",
+                    "red_red",
+                    "green_green",
                 )
             ],
-            pl.col("topic").eq("All topics").alias("_last"),
+            pl.col("topic").replace_strict(order).alias("_order"),
         )
-        .sort("_last", "label")
-        .drop("_last")
+        .sort("_order")
+        .drop("_order")
+        .with_columns(pl.col("label").replace("All topics", "All sections"))
     )
     columns = {
         "in_paper": "Indicators in this paper",
@@ -433,11 +448,13 @@ def _summary_section(rows: pl.DataFrame, name: str) -> Section:
         "sn_better": "Neighbours: better",
         "sn_similar": "Neighbours: similar",
         "sn_worse": "Neighbours: worse",
+        "red_red": "Red-red: worse and worsening",
+        "green_green": "Better and improving",
     }
     model = TableModel(
         frame=frame,
         stub="label",
-        stub_header="Topic",
+        stub_header="Section",
         columns=columns,
         title=f"{name}: indicators better, similar or worse than England and neighbours",
         bold_rows=(frame.height - 1,),
@@ -456,9 +473,10 @@ def _summary_section(rows: pl.DataFrame, name: str) -> Section:
                 model,
                 caption=f"Table 1. {name}: how many indicators are better, similar or worse",
                 description=(
-                    "Counts of indicators by topic: in the paper, with a published figure, and "
+                    "Counts of indicators by section of this paper: in the paper, with a published figure, and "
                     "better, similar, worse or not tested against England and against the "
-                    "statistical neighbours' average; the last row totals all topics."
+                    "statistical neighbours' average, red-red and better and improving; the "
+                    "last row totals all sections."
                 ),
             ),
         ),
@@ -560,8 +578,8 @@ def _red_red_section(rows: pl.DataFrame, name: str) -> Section:
         heading,
         (
             Paragraph(
-                f"{reds.height} indicator{'s are' if reds.height != 1 else ' is'} significantly "
-                f"worse than England and worse than in the previous period:"
+                "These indicators are significantly worse than England and worse than in the "
+                "previous period (their number is in the summary table):"
             ),
             *(Paragraph(text, "item") for text in reds.get_column("commentary")),
             Table(
