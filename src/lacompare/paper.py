@@ -473,8 +473,9 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
                 model,
                 caption=f"Table 1. {name}: how many indicators are better, similar or worse",
                 description=(
-                    "Counts of indicators by section of this paper: in the paper, with a published figure, and "
-                    "better, similar, worse or not tested against England and against the "
+                    "Counts of indicators by section of this paper: in the paper, with a "
+                    "published figure, and better, similar, worse or not tested against "
+                    "England and against the "
                     "statistical neighbours' average, red-red and better and improving; the "
                     "last row totals all sections."
                 ),
