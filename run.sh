@@ -45,15 +45,17 @@ case "$job" in
     "$VENV/bin/python" scripts/build_reference_data.py "$@"
     ;;
   browser)
-    # PNG / PDF export renders through headless Chromium (Debian's package).
-    if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
-      echo "chromium: $(command -v chromium || command -v chromium-browser)"
+    # PNG / PDF export renders through headless Chromium (Debian's package); the example's
+    # picture of a paper's first pages uses poppler's pdftoppm.
+    if { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } \
+      && command -v pdftoppm >/dev/null 2>&1; then
+      echo "chromium: $(command -v chromium || command -v chromium-browser); pdftoppm: $(command -v pdftoppm)"
     else
       SUDO=""
       [ "$(id -u)" = 0 ] || SUDO="sudo"
       $SUDO apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-      echo "installed chromium: $(command -v chromium)"
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
+      echo "installed chromium: $(command -v chromium); pdftoppm: $(command -v pdftoppm)"
     fi
     ;;
   bench)

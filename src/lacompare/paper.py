@@ -438,17 +438,17 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
         .with_columns(pl.col("label").replace("All topics", "All sections"))
     )
     columns = {
-        "in_paper": "Indicators in this paper",
-        "indicators": "With a published figure",
-        "england_tested": "Tested against England",
-        "england_better": "England: better",
-        "england_similar": "England: similar",
-        "england_worse": "England: worse",
-        "england_not_compared": "England: not tested",
-        "sn_better": "Neighbours: better",
-        "sn_similar": "Neighbours: similar",
-        "sn_worse": "Neighbours: worse",
-        "red_red": "Red-red: worse and worsening",
+        "in_paper": "In paper",
+        "indicators": "With a figure",
+        "england_tested": "Tested vs England",
+        "england_better": "Better than England",
+        "england_similar": "Similar to England",
+        "england_worse": "Worse than England",
+        "england_not_compared": "Not tested",
+        "sn_better": "Better than SN average",
+        "sn_similar": "Similar to SN average",
+        "sn_worse": "Worse than SN average",
+        "red_red": "Red-red",
         "green_green": "Better and improving",
     }
     model = TableModel(
@@ -459,7 +459,8 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
         title=f"{name}: indicators better, similar or worse than England and neighbours",
         bold_rows=(frame.height - 1,),
         notes=(
-            "Better, similar or worse: significance tests at 95% where DfE publishes the counts "
+            "SN: statistical neighbours. Better, similar or worse: significance tests at 95% "
+            "where DfE publishes the counts "
             "behind a figure; 'not tested' where it does not (see Methods). Indicators with no "
             "polarity that differ significantly are counted in neither better nor worse.",
         ),

@@ -95,7 +95,11 @@ body {{ font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; font-size: 11
   line-height: 1.4; max-width: 190mm; margin: 1em auto; padding: 0 1em; }}
 h1, h2, h3 {{ color: {HEADING_COLOUR}; }}
 h1 {{ font-size: 20pt; }} h2 {{ font-size: 15pt; margin-top: 1.4em; }}
-table {{ border-collapse: collapse; font-size: 8.5pt; margin: 0.6em 0 0.3em; width: 100%; }}
+table {{ border-collapse: collapse; font-size: 8.5pt; margin: 0.6em 0 0.3em; width: 100%;
+  table-layout: fixed; }}
+th:first-child {{ width: 22%; }}
+th, td {{ overflow-wrap: break-word; hyphens: auto; }}
+h2, h3, caption {{ break-after: avoid; page-break-after: avoid; }}
 caption {{ caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0;
   color: {HEADING_COLOUR}; font-size: 10pt; }}
 th, td {{ border: 1px solid #6f777b; padding: 2px 4px; vertical-align: top; }}

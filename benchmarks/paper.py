@@ -1,0 +1,57 @@
+"""How long one board paper takes, end to end, against a single board table.
+
+Run: python benchmarks/paper.py [--repeat N]
+
+Times, in separate processes (median of N each, interleaved): ``lacompare report --la Derby
+--format html`` (one table) and ``lacompare paper --la Derby --paper corporate-parenting
+--format docx,html`` (the whole paper, the issue's acceptance: at most 10 s); prints both and
+the ratio, and the paper's time against the 10-second target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TARGET_SECONDS = 10.0
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    cli = [sys.executable, "-m", "lacompare.cli"]
+    with tempfile.TemporaryDirectory() as out:
+        table = [*cli, "report", "--la", "Derby", "--format", "html", "--out", out]
+        paper = [
+            *cli, "paper", "--la", "Derby", "--paper", "corporate-parenting",
+            "--format", "docx,html", "--out", out, "--date", "2026-11-25",
+        ]  # fmt: skip
+        timed(paper)  # warm the file cache
+        tables, papers = [], []
+        for _ in range(args.repeat):
+            tables.append(timed(table))
+            papers.append(timed(paper))
+    one_table, whole = statistics.median(tables), statistics.median(papers)
+    rows = [
+        ("lacompare report --la Derby (one table, html)", f"{one_table:6.2f} s"),
+        ("lacompare paper --la Derby (docx + html)", f"{whole:6.2f} s"),
+        ("paper / table", f"{whole / one_table:6.2f}x"),
+        ("paper / 10 s target", f"{whole / TARGET_SECONDS:6.2f}"),
+    ]
+    for label, figure in rows:
+        print(f"{label:46}: {figure} (median of {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()
