@@ -216,9 +216,7 @@ def _period(text: str) -> str | int:
 
 
 def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> list[Path]:
-    from lacompare.charts import trend_charts
     from lacompare.export import save
-    from lacompare.reference import load_reference
     from lacompare.tables import board_table
 
     la = rows.get_column("area_name")[0]
