@@ -398,3 +398,20 @@ def test_a_bad_spec_names_the_line_and_key(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(lacompare.InvalidArgumentError, match=message):
         read_spec(path, ref)
+
+
+def test_local_figures_reach_the_paper_marked(ref: lacompare.ReferenceData) -> None:
+    import datetime as dt
+
+    paper = lacompare.board_paper(
+        ref,
+        "Derby",
+        local=[{"indicator": "LAC", "period": "2026", "value": 84.0}],
+        written=dt.date(2026, 11, 25),
+    )
+    (table,) = [t for t in paper.tables() if t.caption.endswith("Derby: Children in care")]
+    first = table.model.frame.row(0, named=True)
+    assert (first["la"], first["period"]) == ("84.0 [L]", "2026 (comparators 2025)")
+    assert any(note.startswith("[L] Derby's own figures") for note in table.model.notes)
+    said = " ".join(p.text for p in paper.paragraphs())
+    assert "84.0 in 2026 (local unvalidated figure)" in said
