@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +25,7 @@ import polars as pl
 from lacompare.errors import DataValidationError, SourceFileError, user_facing
 from lacompare.periods import check_period_labels, period_label_status, period_year
 from lacompare.schemas import STATUS_DTYPE
-from lacompare.vocab import SYMBOL_STATUS
+from lacompare.vocab import OFSTED_GRADES, OFSTED_JUDGEMENTS, SYMBOL_STATUS
 
 # --------------------------------------------------------------------------------------------
 # Values and symbols
@@ -1005,8 +1006,6 @@ def read_ofsted_judgements(path: Path, areas: pl.DataFrame) -> pl.DataFrame:
     Barnsley and Sheffield); a code that names no current LA, a date that is not a date or a
     grade outside Ofsted's four is an error naming the spreadsheet row.
     """
-    from lacompare.vocab import OFSTED_GRADES, OFSTED_JUDGEMENTS
-
     title = _read_excel(path, header_row=0, sheet=OFSTED_SHEET, has_header=False)
     as_at_match = re.search(r"as at (\d{1,2} \w+ \d{4})", str(title.item(0, 0)))
     if as_at_match is None:
@@ -1014,8 +1013,6 @@ def read_ofsted_judgements(path: Path, areas: pl.DataFrame) -> pl.DataFrame:
             f"{path}: sheet {OFSTED_SHEET!r} cell A1 should say 'as at <date>', found "
             f"{title.item(0, 0)!r}"
         )
-    from datetime import datetime
-
     as_at = datetime.strptime(as_at_match.group(1), "%d %B %Y").date()
     frame = _read_excel(path, header_row=2, sheet=OFSTED_SHEET)
     source = f"{path.name}, sheet {OFSTED_SHEET}"
