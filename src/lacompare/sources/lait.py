@@ -1,0 +1,227 @@
+"""LAIT: the data dictionary -> indicators, the long table -> observations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from lacompare.errors import DataValidationError, SourceFileError
+from lacompare.periods import check_period_labels, period_label_status, period_year
+from lacompare.schemas import STATUS_DTYPE
+from lacompare.sources._common import _read_csv_text, _require_columns, check_values, parse_values
+
+# --------------------------------------------------------------------------------------------
+# LAIT data dictionary -> indicators
+
+#: LAIT's Year_Type -> period_type.
+YEAR_TYPES: dict[str, str] = {
+    "Academic Year": "academic_year",
+    "Financial Year": "financial_year",
+    "Calendar Year": "calendar_year",
+    "Annual": "reporting_year",
+    "Annual (end of Sept)": "annual_september",
+    "Annual - January": "annual_january",
+}
+
+#: Measures whose unit cannot be read off their labels, with the reason.
+UNIT_OVERRIDES: dict[str, str] = {
+    # Axis says "% of deaths" but the measure and its values are a number of reviews.
+    "PreChildDea": "count",
+    # Take-up against ONS population estimates: published values exceed 100.
+    "%_2yr_olds": "percent_ratio",
+    "%_3&4yr_olds": "percent_ratio",
+    # Offers made per 16-17 year old: can exceed 100 (Thurrock 2021, 2022).
+    "Sept_Guarantee": "percent_ratio",
+    # Suspensions (events) per pupil as a percentage: exceeds 100 in special schools.
+    "SpecFixedEx": "percent_ratio",
+    "SpecPermEx": "percent_ratio",
+    "PrimFixedEx": "percent_ratio",
+    "SecFixedEx": "percent_ratio",
+    "TotFixedEx": "percent_ratio",
+}
+
+
+def unit_from_labels(axis: pl.Expr, title: pl.Expr) -> pl.Expr:
+    """Classify a LAIT measure's unit from its axis label and chart title."""
+    axis_l = axis.fill_null("").str.to_lowercase()
+    title_l = title.fill_null("").str.to_lowercase()
+    return (
+        pl.when(axis_l.str.contains("gap"))
+        .then(pl.lit("percentage_points"))
+        .when(axis_l.str.contains(r"rate per 100,?000"))
+        .then(pl.lit("rate_per_100000"))
+        .when(axis_l.str.contains(r"rate per 10,?000"))
+        .then(pl.lit("rate_per_10000"))
+        .when(axis_l.str.contains(r"rate per 1,?000"))
+        .then(pl.lit("rate_per_1000"))
+        .when(title_l.str.contains(r"\(rate\)|- rate$|rates? per 10,?000"))
+        .then(pl.lit("rate_per_10000"))
+        .when(axis_l.str.contains("spend|cost"))
+        .then(pl.lit("currency"))
+        .when(axis_l.str.contains(r"\bfte\b|^social workers$"))
+        .then(pl.lit("fte"))
+        .when(axis_l.str.contains("%|turnover rate|absence rate|entries"))
+        .then(pl.lit("percent"))
+        .when(axis_l.str.contains(r"score|average|case load"))
+        .then(pl.lit("score"))
+        .when(axis_l.str.contains(r"number|total cases|^count"))
+        .then(pl.lit("count"))
+        .otherwise(pl.lit(None))
+    )
+
+
+def indicator_slug(code: pl.Expr) -> pl.Expr:
+    """Stable id from a LAIT Short Desc: lower case, runs of other characters -> "_"."""
+    return (
+        code.str.to_lowercase()
+        .str.replace_all("%", "pct")
+        .str.replace_all("&", "and")
+        .str.replace_all(r"[^a-z0-9]+", "_")
+        .str.strip_chars("_")
+    )
+
+
+def read_lait_dictionary(path: Path) -> pl.DataFrame:
+    """LAIT's data dictionary -> the indicators frame (one row per Measure_short).
+
+    LAIT lists some measures under two topics (e.g. CIN absence under "Children in Need" and
+    "All Pupil Absence & Exclusions"): the first row gives the metadata, ``topics`` keeps both.
+    Polarity "High"/"Low" -> high/low, "-" or NA -> neutral (LAIT ranks and bands neither);
+    dps NA -> 1 (LAIT's own default in global.R).
+    """
+    raw = _read_csv_text(path)
+    _require_columns(
+        raw,
+        [
+            "Measure_short",
+            "Topic",
+            "Chart_title",
+            "Polarity",
+            "y_axis_name",
+            "dps",
+            "Year_Type",
+            "No_Quartile",
+            "Description",
+            "Hyperlink(s)",
+            "Data Owner (DO) /Supplier and Contact Details",
+            "Methodology",
+        ],
+        source=str(path),
+    )
+    na = ["NA", ""]
+    clean = raw.with_columns(
+        pl.when(pl.col(c).is_in(na)).then(None).otherwise(pl.col(c)).alias(c) for c in raw.columns
+    )
+    unknown_years = clean.filter(~pl.col("Year_Type").is_in(list(YEAR_TYPES)))
+    if unknown_years.height:
+        raise DataValidationError(
+            f"{path}: column 'Year_Type' has values lacompare does not know: "
+            f"{unknown_years['Year_Type'].unique().to_list()} (rule: one of {list(YEAR_TYPES)})"
+        )
+    topics = clean.group_by("Measure_short", maintain_order=True).agg(
+        topics=pl.col("Topic").unique(maintain_order=True),
+        decimals=pl.col("dps").drop_nulls().first(),
+    )
+    first = clean.unique("Measure_short", keep="first", maintain_order=True).drop("dps")
+    unit = pl.col("Measure_short").replace_strict(UNIT_OVERRIDES, default=None)
+    indicators = first.join(topics, on="Measure_short").select(
+        indicator_id=indicator_slug(pl.col("Measure_short")),
+        name=pl.col("Chart_title").fill_null(pl.col("Measure")).str.strip_chars(),
+        topic=pl.col("Topic"),
+        topics=pl.col("topics"),
+        unit=pl.coalesce(unit, unit_from_labels(pl.col("y_axis_name"), pl.col("Chart_title"))),
+        unit_label=pl.col("y_axis_name"),
+        polarity=pl.col("Polarity")
+        .str.to_lowercase()
+        .replace_strict({"high": "high", "low": "low"}, default="neutral"),
+        decimals=pl.col("decimals").cast(pl.Int32).fill_null(1),
+        quartiles=pl.col("No_Quartile").fill_null("") != "N",
+        period_type=pl.col("Year_Type").replace_strict(YEAR_TYPES),
+        source=pl.col("Data Owner (DO) /Supplier and Contact Details"),
+        source_url=pl.col("Hyperlink(s)"),
+        description=pl.col("Description"),
+        methodology=pl.col("Methodology"),
+        lait_code=pl.col("Measure_short"),
+    )
+    no_unit = indicators.filter(pl.col("unit").is_null())
+    if no_unit.height:
+        raise DataValidationError(
+            f"{path}: no unit could be read for {no_unit.height} measure(s) "
+            f"{no_unit['lait_code'].to_list()[:10]} (rule: add them to UNIT_OVERRIDES)"
+        )
+    clashes = indicators.filter(pl.col("indicator_id").is_duplicated())
+    if clashes.height:
+        raise DataValidationError(
+            f"{path}: Short Desc codes {clashes['lait_code'].to_list()} give the same "
+            "indicator_id (rule: indicator ids are unique)"
+        )
+    return indicators
+
+
+# --------------------------------------------------------------------------------------------
+# LAIT long table -> observations
+
+
+def read_lait_long(path: Path, areas: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """LAIT's long table -> observations, one per row of the file (no row is dropped).
+
+    ``-`` (LAIT's only symbol today) and any GSS symbol become a null value with its status;
+    otherwise the status comes from the period label's qualifier.
+    """
+    try:
+        raw = pl.read_parquet(path)
+    except Exception as error:  # polars raises several kinds for a file that is not parquet
+        raise SourceFileError(f"{path}: not a readable parquet file ({error})") from None
+    _require_columns(raw, ["Short Desc", "Years", "LA Number", "Values"], source=str(path))
+    check_period_labels(raw, "Years", source=str(path))
+    value, symbol_status = parse_values(pl.col("Values"))
+    parsed = raw.with_columns(_value=value, _symbol=symbol_status)
+    check_values(parsed, "Values", "_symbol", source=str(path))
+    code = dict(areas.select("old_la_code", "area_code").iter_rows())
+    ids = dict(indicators.select("lait_code", "indicator_id").iter_rows())
+    return parsed.select(
+        indicator_id=pl.col("Short Desc").replace_strict(ids, return_dtype=pl.String),
+        area_code=pl.col("LA Number").cast(pl.Int32).replace_strict(code, return_dtype=pl.String),
+        period=pl.col("Years"),
+        year=period_year(pl.col("Years")),
+        value=pl.col("_value"),
+        status=pl.coalesce(pl.col("_symbol"), period_label_status(pl.col("Years"))),
+        numerator=pl.lit(None, pl.Float64),
+        denominator=pl.lit(None, pl.Float64),
+        source=pl.lit("LAIT"),
+    )
+
+
+def as_observations(
+    frame: pl.DataFrame, indicators: pl.DataFrame, areas: pl.DataFrame
+) -> pl.DataFrame:
+    """Give an observations-shaped frame the schema's dtypes and canonical order.
+
+    Codes become Enums whose categories are every indicator id and area code (so a code outside
+    them cannot be stored) and every period label present, each sorted; ``status`` the status
+    Enum; ``source`` Categorical. Rows are sorted by (indicator, area, period), the order in
+    which the uniqueness rule is checked in one pass. Codes not in ``indicators`` / ``areas``
+    raise :class:`DataValidationError` naming them.
+    """
+    text = frame.with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
+    for column, known_frame in (("indicator_id", indicators), ("area_code", areas)):
+        known = known_frame.get_column(column).cast(pl.String)
+        unknown = text.filter(~pl.col(column).is_in(known.implode()))
+        if unknown.height:
+            raise DataValidationError(
+                f"observations: column {column!r} has {unknown.height} row(s) with codes not "
+                f"in {'indicators' if column == 'indicator_id' else 'areas'} (rule: exists in "
+                f"{'indicators' if column == 'indicator_id' else 'areas'}), e.g. "
+                f"{unknown.get_column(column).unique().sort().head(5).to_list()}"
+            )
+    id_dtype = pl.Enum(indicators.get_column("indicator_id").sort())
+    area_dtype = pl.Enum(areas.get_column("area_code").sort())
+    period_dtype = pl.Enum(text.get_column("period").unique().sort())
+    return text.sort("indicator_id", "area_code", "period").with_columns(
+        pl.col("indicator_id").cast(id_dtype),
+        pl.col("area_code").cast(area_dtype),
+        pl.col("period").cast(period_dtype),
+        pl.col("source").cast(pl.Categorical),
+        pl.col("status").cast(STATUS_DTYPE),
+    )
