@@ -97,27 +97,52 @@ def test_period_labels_keep_status(ref: lacompare.ReferenceData) -> None:
 
 
 def test_counts_reproduce_published_values(ref: lacompare.ReferenceData) -> None:
+    """Every value carrying counts is reproduced by them to the decimals it was published with
+    (all LAs, regions and England, every year)."""
+    multiplier = pl.col("unit").replace_strict({"percent": 100.0, "rate_per_10000": 10_000.0})
     with_counts = (
         ref.observations.filter(pl.col("numerator").is_not_null())
         .with_columns(pl.col("indicator_id").cast(pl.String))
         .join(ref.indicators.select("indicator_id", "unit"), on="indicator_id")
+        .with_columns(
+            recomputed=pl.col("numerator") / pl.col("denominator") * multiplier,
+            decimals=pl.col("value").map_elements(_decimals, return_dtype=pl.Int64),
+        )
     )
-    assert with_counts.get_column("indicator_id").cast(pl.String).unique().sort().to_list() == [
-        "careleavereet",
-        "cin",
-        "cpp_rate",
-        "lac",
-        "lac_longstablepct",
-        "lac_start_rate",
-        "lacstable_2016on",
-        "prevregcpr",
-        "rereferral",
-    ]
-    multiplier = pl.col("unit").replace_strict({"percent": 100.0, "rate_per_10000": 10_000.0})
-    worst = with_counts.select(
-        ((pl.col("numerator") / pl.col("denominator") * multiplier - pl.col("value")).abs()).max()
-    ).item()
-    assert worst <= 0.5 + 1e-9  # published to whole numbers at worst
+    assert with_counts.get_column("indicator_id").n_unique() >= 60
+    assert with_counts.height > 60_000
+    off = with_counts.filter(
+        (pl.col("recomputed") - pl.col("value")).abs() > 0.5 * 10.0 ** -pl.col("decimals") + 1e-9
+    )
+    assert off.height == 0, off.head()
+
+
+def _decimals(value: float) -> int:
+    """Decimal places in the shortest form of ``value`` (written independently of the
+    builder's polars expression)."""
+    text = repr(round(value, 6))
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+
+
+def test_rejected_count_definitions_attach_nothing(ref: lacompare.ReferenceData) -> None:
+    """A definition reproducing fewer than half the values it can be checked against is
+    rejected whole: its few agreements are coincidences, not counts."""
+    checks = pl.DataFrame(ref.manifest["count_checks"])
+    rejected = checks.filter(~pl.col("accepted"))
+    assert set(rejected.get_column("lait_code")) >= {
+        "Social_Work_Caseholders_%",
+        "Work_Force_AgencyCover",
+        "CareLeavers_LA_NotInTouch",
+    }
+    assert (rejected.get_column("agree") < 0.5 * (rejected["agree"] + rejected["disagree"])).all()
+    assert (checks.filter("accepted").get_column("agree") > 0).all()
+    ids = dict(ref.indicators.select("lait_code", "indicator_id").iter_rows())
+    for code, source in rejected.select("lait_code", "count_source").iter_rows():
+        attached = ref.observations.filter(
+            pl.col("indicator_id") == ids[code],
+            pl.col("source").cast(pl.String).str.contains(source, literal=True),
+        )
+        assert attached.height == 0, (code, source)
 
 
 def test_every_lait_row_accounted_for(ref: lacompare.ReferenceData, shared_data) -> None:

@@ -13,33 +13,35 @@ from lacompare.sources.ees import read_ees
 
 @dataclass(frozen=True)
 class EesCount:
-    """A count taken from one column of an EES file, on rows matching ``filters``."""
+    """A count taken from an EES file, on rows matching ``filters``: one column, or the sum of
+    several (the parts of a breakdown; null where any part is suppressed)."""
 
     file: str
-    column: str
+    column: str | tuple[str, ...]
     filters: dict[str, str] = field(default_factory=dict)
     #: Years to shift the EES year by to reach the observation year (populations: mid-2015
-    #: estimates are the denominator for rates at 31 March 2016).
+    #: estimates are the denominator for rates at 31 March 2016; academic year 2024/25 is
+    #: LAIT's 2025).
     year_offset: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,) if isinstance(self.column, str) else self.column
 
 
 @dataclass(frozen=True)
 class LaitCount:
-    """A count taken from another LAIT measure (for years the EES files do not cover)."""
+    """A count taken from other LAIT count measures (summed when several), for years the EES
+    files do not cover or counts they do not carry."""
 
-    lait_code: str
+    lait_code: str | tuple[str, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.lait_code,) if isinstance(self.lait_code, str) else self.lait_code
 
 
 Count = EesCount | LaitCount
-
-#: ONS mid-year estimate of children aged 0-17: DfE's denominator for rates per 10,000 at 31
-#: March of the following year.
-POPULATION_0_17 = EesCount(
-    "ons_mid-year_population_estimates_2012_to_2024.csv",
-    "population_estimate",
-    {"age_group": "Children aged 0 to 17 years"},
-    year_offset=1,
-)
 
 
 @dataclass(frozen=True)
@@ -56,135 +58,358 @@ class CountSpec:
     multiplier: float
 
 
+#: ONS mid-year estimate of children aged 0-17: DfE's denominator for rates per 10,000 at 31
+#: March of the following year.
+POPULATION_0_17 = EesCount(
+    "ons_mid-year_population_estimates_2012_to_2024.csv",
+    "population_estimate",
+    {"age_group": "Children aged 0 to 17 years"},
+    year_offset=1,
+)
+
+
+def _per_10k_children(lait_code: str, numerator: Count) -> CountSpec:
+    """A rate per 10,000 children aged 0-17 (DfE's children's social care rates)."""
+    return CountSpec(lait_code, numerator, POPULATION_0_17, 10_000)
+
+
+def _percent(lait_code: str, numerator: Count, denominator: Count) -> CountSpec:
+    return CountSpec(lait_code, numerator, denominator, 100)
+
+
+def _share(
+    lait_code: str,
+    file: str,
+    column: str,
+    part: dict[str, str],
+    whole: dict[str, str],
+    *,
+    year_offset: int = 0,
+) -> CountSpec:
+    """A percentage of one EES breakdown: rows ``part`` over rows ``whole`` of ``column``."""
+    return _percent(
+        lait_code,
+        EesCount(file, column, part, year_offset),
+        EesCount(file, column, whole, year_offset),
+    )
+
+
+def _ratio(
+    lait_code: str,
+    file: str,
+    numerator: str | tuple[str, ...],
+    denominator: str | tuple[str, ...],
+    filters: dict[str, str] | None = None,
+    *,
+    year_offset: int = 0,
+) -> CountSpec:
+    """A percentage of two columns on the same EES rows."""
+    return _percent(
+        lait_code,
+        EesCount(file, numerator, filters or {}, year_offset),
+        EesCount(file, denominator, filters or {}, year_offset),
+    )
+
+
+def _lait(
+    lait_code: str,
+    numerator: str | tuple[str, ...],
+    denominator: str | tuple[str, ...],
+    multiplier: float = 100,
+) -> CountSpec:
+    """A measure computed from LAIT's own count measures."""
+    return CountSpec(lait_code, LaitCount(numerator), LaitCount(denominator), multiplier)
+
+
+_B1 = "b1_children_in_need_2013_to_2025.csv"
+_C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+_C4 = "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"
+_D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
+_D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
+_CLA = "cla_number_and_rate_per_10k_children.csv"
 _PLACEMENTS = "la_cla_placement_stability.csv"
 _LONG_TERM = (
     "Children looked after continuously for at least 2.5 years on 31 March aged under 16 years"
 )
 _LEAVERS = "la_care_leavers_activity.csv"
+_ACCOMMODATION = "la_care_leavers_accommodation_suitability.csv"
+_HEALTH = "la_conviction_health_outcome_cla.csv"
+_SCHOOL_MOVES = "la_cla_school_moves.csv"
+_SOCIAL_WORKERS = "la_cla_swcount.csv"
+_WORKFORCE = "csww_indicators_2017_to_2025.csv"
+_ABSENCE = "absence_la.csv"
+_KS2 = "ks2_la.csv"
+_KS4 = "ks4_la.csv"
+#: The social care groups of DfE's outcomes files as LAIT names them: "children in need" is
+#: CINO (in need, not on a plan or looked after), "looked after" is looked after 12 months.
+_GROUPS = {
+    "CIN": "CINO at 31 March",
+    "CPP": "CPPO at 31 March",
+    "LAC": "CLA 12 months at 31 March",
+}
+#: Academic-year outcomes (2024/25) are LAIT's year 2025.
+_ACADEMIC = 1
 
+
+def _cla(population_type: str, column: str) -> EesCount:
+    return EesCount(_CLA, column, {"population_type": population_type})
+
+
+def _leavers(file: str, breakdown: str) -> EesCount:
+    return EesCount(
+        file, "care_leaver_count", {"care_leaver_age": "19 to 21 years", "breakdown": breakdown}
+    )
+
+
+def _ks2(lait_code: str, group: str, subject: str) -> CountSpec:
+    return _ratio(
+        lait_code,
+        _KS2,
+        f"t_{subject}_met_expected_standard",
+        f"t_{subject}_eligible_pupils",
+        {"social_care_group": _GROUPS[group]},
+        year_offset=_ACADEMIC,
+    )
+
+
+def _ks4(lait_code: str, group: str, column: str) -> CountSpec:
+    return _ratio(
+        lait_code,
+        _KS4,
+        column,
+        "t_pupils",
+        {"social_care_group": _GROUPS[group]},
+        year_offset=_ACADEMIC,
+    )
+
+
+def _absence(lait_code: str, group: str, numerator: str, denominator: str) -> CountSpec:
+    """Absence of one social care group, all school phases, from ``absence_la.csv``.
+
+    Persistent absentees are counted in pupils. Sessions missed are counted in sessions, as
+    Fingertips tests pupil absence (the Wilson interval on half-days); sessions of one pupil
+    are not independent, so that interval is narrower than the pupils' variation and the
+    board table's notes say so (:data:`lacompare.compare.SESSION_MEASURES`).
+    """
+    return _ratio(
+        lait_code,
+        _ABSENCE,
+        numerator,
+        denominator,
+        {"social_care_group": _GROUPS[group], "phase_type_grouping": "Total"},
+        year_offset=_ACADEMIC,
+    )
+
+
+def _health(lait_code: str, characteristic: str, breakdown: str, total: str) -> CountSpec:
+    return _share(
+        lait_code,
+        _HEALTH,
+        "children_count",
+        {"characteristic": characteristic, "breakdown": breakdown},
+        {"characteristic": characteristic, "breakdown": total},
+    )
+
+
+_HEALTH_CHECKS = "Health assessments: Children looked after all ages"
+
+#: Where each measure's counts are published, most authoritative first: the EES file for the
+#: years it covers, LAIT's own count measures before them. A measure may have several specs;
+#: the first whose counts reproduce a published value gives that value its counts.
 COUNT_SPECS: list[CountSpec] = [
-    # Children in need at 31 March per 10,000 children (CIN census).
-    CountSpec(
-        "CIN",
-        EesCount("b1_children_in_need_2013_to_2025.csv", "At31_episodes"),
-        POPULATION_0_17,
-        10_000,
-    ),
-    # Child protection plans at 31 March per 10,000 children.
-    CountSpec(
-        "CPP_rate",
-        EesCount("d5_cpps_at31march_by_duration_2013_to_2025.csv", "CPP_At31"),
-        POPULATION_0_17,
-        10_000,
-    ),
-    # Children looked after at 31 March per 10,000 children (EES from 2021, LAIT count before).
+    # -- Children in need and child protection (CIN census) ---------------------------------
+    _per_10k_children("CIN", EesCount(_B1, "At31_episodes")),
+    _per_10k_children("CPP_rate", EesCount(_D5, "CPP_At31")),
+    _per_10k_children("CPP_rate", LaitCount("CPP_Num")),
+    _per_10k_children("CPP_Abuse_Rate", EesCount(_D3, "CPP_start")),
+    _per_10k_children("CPP_Abuse_Rate", LaitCount("CPP_Abuse")),
+    _per_10k_children("CPP_Total_Rateper10,000", EesCount(_C1, "referral_count")),
+    _per_10k_children("CPP_Total_Rateper10,000", LaitCount("CPP_Total_NumRef")),
+    _per_10k_children("Section_47", EesCount(_C4, "Section47")),
+    _per_10k_children("ISCP_Conf", EesCount(_C4, "ICPC")),
+    _ratio("ReReferral", _C1, "rereferral_count", "referral_count"),
+    _ratio("CIN_Refferals_NFA", _C1, "no_further_action_count", "referral_count"),
+    _ratio("Referrals_AssessedNotNeed", _C1, "not_in_need_count", "referral_count"),
+    _ratio("PrevRegCPR", _D3, "CPP_subsequent", "CPP_start"),
+    _lait("PrevRegCPR", "ReRegCPR", "CPP_Abuse"),
+    _ratio("CPPlans2yrsActive", _D5, "2_years_or_more", "CPP_At31"),
+    # Conferences within 15 working days of the strategy discussion: the 0-10 and 11-15 day
+    # bands over all four bands.
+    _ratio("CP_conf_15days", _C4, ("Duration_0-10_days", "Duration_11-15_days"), "ICPC"),
+    _lait("CP_conf_15days", ("10_ICPC", "15_ICPC"), ("10_ICPC", "15_ICPC", "20_ICPC", "21_ICPC")),
+    # Plans of 3 months or more at 31 March reviewed on time.
+    _lait("RevCP", "CPP_Reviewed_InReqTimeScl", "CPP_31March_3MnthorMore"),
+    # -- Children looked after (SSDA903) ----------------------------------------------------
     CountSpec(
         "LAC",
-        EesCount(
-            "cla_number_and_rate_per_10k_children.csv",
-            "children_count",
-            {"population_type": "Children looked after on 31 March each year"},
-        ),
-        EesCount(
-            "cla_number_and_rate_per_10k_children.csv",
-            "population_estimate",
-            {"population_type": "Children looked after on 31 March each year"},
-        ),
+        _cla("Children looked after on 31 March each year", "children_count"),
+        _cla("Children looked after on 31 March each year", "population_estimate"),
         10_000,
     ),
-    CountSpec("LAC", LaitCount("LACnum"), POPULATION_0_17, 10_000),
+    _per_10k_children("LAC", LaitCount("LACnum")),
     CountSpec(
         "LAC_Start_Rate",
-        EesCount(
-            "cla_number_and_rate_per_10k_children.csv",
-            "children_count",
-            {"population_type": "Children starting to be looked after each year"},
-        ),
-        EesCount(
-            "cla_number_and_rate_per_10k_children.csv",
-            "population_estimate",
-            {"population_type": "Children starting to be looked after each year"},
-        ),
+        _cla("Children starting to be looked after each year", "children_count"),
+        _cla("Children starting to be looked after each year", "population_estimate"),
         10_000,
     ),
-    # Re-referrals within 12 months (%).
+    _per_10k_children("LAC_Start_Rate", LaitCount("LACnum_Start")),
     CountSpec(
-        "ReReferral",
-        EesCount(
-            "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", "rereferral_count"
-        ),
-        EesCount(
-            "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", "referral_count"
-        ),
-        100,
+        "LAC_Cease_Rate",
+        _cla("Children ceasing to be looked after each year", "children_count"),
+        _cla("Children ceasing to be looked after each year", "population_estimate"),
+        10_000,
     ),
-    # Child protection plans starting that are a second or subsequent plan (%).
-    CountSpec(
-        "PrevRegCPR",
-        EesCount("d3_cpps_subsequent_plan_2013_to_2025.csv", "CPP_subsequent"),
-        EesCount("d3_cpps_subsequent_plan_2013_to_2025.csv", "CPP_start"),
-        100,
-    ),
-    # Care leavers aged 19-21 in education, employment or training (%).
-    CountSpec(
-        "CareLeaverEET",
-        EesCount(
-            _LEAVERS,
-            "care_leaver_count",
-            {
-                "care_leaver_age": "19 to 21 years",
-                "breakdown": "Total in education, employment or training",
-            },
-        ),
-        EesCount(
-            _LEAVERS,
-            "care_leaver_count",
-            {"care_leaver_age": "19 to 21 years", "breakdown": "Total"},
-        ),
-        100,
-    ),
-    CountSpec("CareLeaverEET", LaitCount("CareLeaverEETNum"), LaitCount("NoCareLeavers"), 100),
-    # Placement stability: three or more placements in the year (%).
-    CountSpec(
+    _per_10k_children("LAC_Cease_Rate", LaitCount("LACceased")),
+    _lait("Unacc_Asylmn_Seek_Childn%", "Unacc_Asylmn_Seek_Childn", "LACnum"),
+    _lait("LAC_ceased_SGO%", "LAC_ceased_SGO", "LACceased"),
+    # Placement stability: three or more placements in the year; long-term placements.
+    _share(
         "LACStable_2016on",
-        EesCount(
-            _PLACEMENTS,
-            "children_count",
-            {
-                "cla_group": "CLA on 31 March",
-                "placement_stability": "With 3 or more placements during the year",
-            },
-        ),
-        EesCount(
-            _PLACEMENTS,
-            "children_count",
-            {"cla_group": "CLA on 31 March", "placement_stability": "Total children"},
-        ),
-        100,
+        _PLACEMENTS,
+        "children_count",
+        {
+            "cla_group": "CLA on 31 March",
+            "placement_stability": "With 3 or more placements during the year",
+        },
+        {"cla_group": "CLA on 31 March", "placement_stability": "Total children"},
     ),
-    CountSpec("LACStable_2016on", LaitCount("LACStableNum_2016on"), LaitCount("LACnum"), 100),
-    # Placement stability: long-term placements (same carer for 2+ years) (%).
-    CountSpec(
+    _lait("LACStable_2016on", "LACStableNum_2016on", "LACnum"),
+    _share(
         "LAC_LongStable%",
-        EesCount(
-            _PLACEMENTS,
-            "children_count",
-            {
-                "cla_group": _LONG_TERM,
-                "placement_stability": "Living with the same carer for at least 2 years",
-            },
-        ),
-        EesCount(
-            _PLACEMENTS,
-            "children_count",
-            {
-                "cla_group": _LONG_TERM,
-                "placement_stability": "Total children",
-            },
-        ),
-        100,
+        _PLACEMENTS,
+        "children_count",
+        {
+            "cla_group": _LONG_TERM,
+            "placement_stability": "Living with the same carer for at least 2 years",
+        },
+        {"cla_group": _LONG_TERM, "placement_stability": "Total children"},
     ),
+    _share(
+        "Stability_School",
+        _SCHOOL_MOVES,
+        "number",
+        {
+            "cla_group": "CLA on 31 March",
+            "move_measure": "Mid-year moves",
+            "school_stability": "With one or more mid-year moves during the year",
+        },
+        {
+            "cla_group": "CLA on 31 March",
+            "move_measure": "Mid-year moves",
+            "school_stability": "Total children",
+        },
+    ),
+    _share(
+        "Stability_SocialWorker",
+        _SOCIAL_WORKERS,
+        "number",
+        {
+            "cla_group": "CLA on 31 March",
+            "sw_stability": "3 or more social workers during the year",
+        },
+        {"cla_group": "CLA on 31 March", "sw_stability": "Total children"},
+    ),
+    # Health, convictions and substance misuse of children looked after 12 months.
+    _health("LACHealth%", _HEALTH_CHECKS, "Had their annual health assessment", "Total all ages"),
+    _health(
+        "LACVaccinations%", _HEALTH_CHECKS, "Had their immunisations up to date", "Total all ages"
+    ),
+    _health("LACDental%", _HEALTH_CHECKS, "Had their teeth checked by a dentist", "Total all ages"),
+    _health(
+        "LACSubstance",
+        "Substance misuse: Children looked after all ages",
+        "Identified as having a substance misuse problem",
+        "Total all ages",
+    ),
+    _health(
+        "LAC_Convictions",
+        "Convictions: Children looked after Ages 10 to 17 years",
+        "Convicted or subject to youth cautions, or youth conditional cautions during the year",
+        "Total ages 10 to 17 years",
+    ),
+    # -- Care leavers aged 19-21 ------------------------------------------------------------
+    _percent(
+        "CareLeaverEET",
+        _leavers(_LEAVERS, "Total in education, employment or training"),
+        _leavers(_LEAVERS, "Total"),
+    ),
+    _lait("CareLeaverEET", "CareLeaverEETNum", "NoCareLeavers"),
+    _percent(
+        "CareLeaversNEET",
+        _leavers(_LEAVERS, "Total not in education, employment or training"),
+        _leavers(_LEAVERS, "Total"),
+    ),
+    _percent(
+        "CareLeaverAcc",
+        _leavers(_ACCOMMODATION, "Accommodation considered suitable"),
+        _leavers(_ACCOMMODATION, "Suitability total"),
+    ),
+    _lait("CareLeaverAcc", "NoCareLeaverAcc", "NoCareLeavers"),
+    _lait("LAC_19_HE", "LAC_19_HE_Num", "NoCareLeavers"),
+    # -- Adoption ---------------------------------------------------------------------------
+    _lait("%_of LAC Adopted", "No_of LAC Adopted", "LACceased"),
+    _lait("LAC%_Adopt_ConsentDisp", "LACnum_Adopt_ConsentDisp", "No_of LAC Adopted"),
+    _lait("LAC%_Adopt_AppUnop", "LACnum_Adopt_AppUnop", "No_of LAC Adopted"),
+    # -- Education of children in need, on plans and looked after ----------------------------
+    *(
+        _ks2(f"{group}_KS2_ExpStd_{suffix}", group, subject)
+        for group in ("CIN", "LAC")
+        for suffix, subject in (
+            ("R", "read"),
+            ("W", "writta"),
+            ("M", "mat"),
+            ("GPS", "gps"),
+            ("RWM", "rwm"),
+        )
+    ),
+    _ks2("CPPO_KS2_RWM", "CPP", "rwm"),
+    _ks4("CIN_EngMaths9-4", "CIN", "t_l2basics_94"),
+    _ks4("CIN_EngMaths9-5", "CIN", "t_l2basics_95"),
+    _ks4("CIN_EngBacEntries", "CIN", "t_ebacc_e_ptq_ee"),
+    _ks4("LAC_EngMaths9-4", "LAC", "t_l2basics_94"),
+    _absence("CINPermAbsent_3Term", "CIN", "t_pupils_pa_10_exact", "t_pupils"),
+    _absence("CPPPerAbs_3Term", "CPP", "t_pupils_pa_10_exact", "t_pupils"),
+    _absence("LAC_Pers_Abs", "LAC", "t_pupils_pa_10_exact", "t_pupils"),
+    _absence("CINTotalAb_3Term", "CIN", "t_sess_overall", "t_sess_possible"),
+    _absence("CINAuthAb_3Term", "CIN", "t_sess_authorised", "t_sess_possible"),
+    _absence("CINUnauthAb_3Term", "CIN", "t_sess_unauthorised", "t_sess_possible"),
+    _absence("CPPTotalAb_3Term", "CPP", "t_sess_overall", "t_sess_possible"),
+    _absence("LAC_Over_Abs", "LAC", "t_sess_overall", "t_sess_possible"),
+    _absence("LAC_Unauth", "LAC", "t_sess_unauthorised", "t_sess_possible"),
+    # -- Social workers (FTE at 30 September; PHEindicatormethods' Wilson interval accepts the
+    # non-integer counts) ------------------------------------------------------------------
+    _ratio("Work_Force_TO_Rate", _WORKFORCE, "leavers_fte", "inpost_fte"),
+    _ratio("Work_Force_Agecy_Rate", _WORKFORCE, "agency_fte", ("agency_fte", "inpost_fte")),
+    _ratio("Work_Force_Vac_Rate", _WORKFORCE, "vacancy_fte", ("vacancy_fte", "inpost_fte")),
+    # -- Definitions tried that do not reproduce the published values (MIN_AGREEMENT rejects
+    # them): kept so the manifest and the coverage view say why these measures are not tested.
+    # LAIT's caseholder share and agency cover use bases the CSWW file does not publish; "not
+    # in touch" is not the activity file's "information not known"; LAIT's CPRDuration counts
+    # plans that ended, not plans open at 31 March.
+    _ratio("Social_Work_Caseholders_%", _WORKFORCE, "case_holders_fte", "inpost_fte"),
+    _ratio("Work_Force_AgencyCover", _WORKFORCE, "agency_cover_fte", "vacancy_fte"),
+    _percent(
+        "CareLeavers_LA_NotInTouch",
+        _leavers(_LEAVERS, "Total information not known"),
+        _leavers(_LEAVERS, "Total"),
+    ),
+    _lait("CPPlans2yrsActive", "CPRDuration", "CPP_Num"),
+    _ratio("Vacancies_cover", _WORKFORCE, "agency_cover_fte", "vacancy_fte"),
 ]
+
+
+#: Measures whose counts are school sessions (half-days), not children: their Wilson interval
+#: treats sessions as independent, as Fingertips does for pupil absence, so it is narrower than
+#: the variation between pupils. Tables say so in their notes.
+SESSION_MEASURES: frozenset[str] = frozenset(
+    spec.lait_code
+    for spec in COUNT_SPECS
+    if isinstance(spec.denominator, EesCount) and "t_sess_possible" in spec.denominator.columns
+)
+
+#: The share of checkable published values a spec must reproduce to be used at all.
+MIN_AGREEMENT = 0.5
 
 
 def _count_frame(
@@ -192,24 +417,41 @@ def _count_frame(
 ) -> pl.DataFrame:
     """(area_code, year, count, count_source) for one count definition."""
     if isinstance(count, LaitCount):
+        codes = count.codes
         return (
-            lait.filter(pl.col("lait_code") == count.lait_code, pl.col("value").is_not_null())
-            .select("area_code", "year", count="value")
-            .unique(["area_code", "year"], keep="any")
-            .with_columns(count_source=pl.lit(f"LAIT {count.lait_code}"))
+            lait.filter(pl.col("lait_code").is_in(codes), pl.col("value").is_not_null())
+            # One value per measure, LA and year: the latest label ("2019" over "2019 (prov)").
+            .sort("period")
+            .unique(["lait_code", "area_code", "year"], keep="last")
+            .group_by("area_code", "year")
+            .agg(count=pl.col("value").sum(), parts=pl.len())
+            # A sum is only a count when every part is published.
+            .filter(pl.col("parts") == len(codes))
+            .select("area_code", "year", "count", count_source=pl.lit(f"LAIT {'+'.join(codes)}"))
         )
-    key = f"{count.file}:{count.column}"
+    columns = count.columns
+    key = f"{count.file}:{'+'.join(columns)}"
     if key not in cache:
-        cache[key] = read_ees(ees_dir / count.file, [count.column])
+        cache[key] = read_ees(ees_dir / count.file, list(columns))
     rows = cache[key].filter(pl.col("area_code").is_not_null())
     for column, wanted in count.filters.items():
         rows = rows.filter(pl.col(column) == wanted)
+    total = pl.col(columns[0])
+    for column in columns[1:]:
+        total = total + pl.col(column)  # null if any part is suppressed
     return rows.select(
         "area_code",
         year=pl.col("year") + count.year_offset,
-        count=pl.col(count.column),
-        count_source=pl.lit(f"EES {count.file} {count.column}"),
+        count=total,
+        count_source=pl.lit(f"EES {count.file} {'+'.join(columns)}{_where(count.filters)}"),
     ).filter(pl.col("count").is_not_null())
+
+
+def _where(filters: dict[str, str]) -> str:
+    """The rows a count was read from, for its provenance: " (breakdown = Total)"."""
+    if not filters:
+        return ""
+    return " (" + "; ".join(f"{column} = {value}" for column, value in filters.items()) + ")"
 
 
 def attach_counts(
@@ -222,13 +464,16 @@ def attach_counts(
 
     A pair of counts is attached only when ``numerator / denominator * multiplier`` rounds to
     the published value at the precision it was published with (so a revised population
-    estimate cannot put a confidence interval around the wrong point). Earlier specs for a
-    measure win. Returns the observations and a report: per measure and source, how many
-    published values were matched, and how many counts disagreed.
+    estimate cannot put a confidence interval around the wrong point), and only from a spec
+    that reproduces at least :data:`MIN_AGREEMENT` of the values it can be checked against: a
+    definition that mostly disagrees is not the measure's, and its few agreements are
+    coincidences of rounding. Earlier specs for a measure win. Returns the observations and a
+    report: per measure and source, how many published values were matched, how many counts
+    disagreed, and whether the spec was accepted.
     """
     lait = observations.join(
         indicators.select("indicator_id", "lait_code"), on="indicator_id"
-    ).select("lait_code", "area_code", "year", "value")
+    ).select("lait_code", "area_code", "period", "year", "value")
     cache: dict[str, pl.DataFrame] = {}
     candidates = []
     for priority, spec in enumerate(specs):
@@ -269,10 +514,18 @@ def attach_counts(
     report = (
         matched.group_by("lait_code", "count_source")
         .agg(agree=pl.col("agrees").sum(), disagree=(~pl.col("agrees")).sum())
+        .with_columns(
+            accepted=pl.col("agree") >= MIN_AGREEMENT * (pl.col("agree") + pl.col("disagree"))
+        )
         .sort("lait_code", "count_source")
     )
     best = (
-        matched.filter("agrees")
+        matched.join(
+            report.filter("accepted").select("lait_code", "count_source"),
+            on=["lait_code", "count_source"],
+            how="semi",
+        )
+        .filter("agrees")
         .sort("priority")
         .unique("_row", keep="first")
         .select("_row", "numerator", "denominator", "count_source")
