@@ -98,8 +98,21 @@ def test_derby_cpp_starts_matches_lait(derby: pl.DataFrame) -> None:
     assert (r["q1"], r["median"], r["q3"]) == pytest.approx((41.25, 50.2, 66.15))
     assert r["change_from_previous"] == pytest.approx(-3.0)
     assert r["direction"] == "improving"
-    # No counts are published with this measure: no interval, so no significance verdict.
-    assert r["la_lower_ci"] is None and r["vs_england"] == "not compared"
+    # Counts from DfE's d3 file (283 plans starting) over ONS mid-2024 children (62,113)
+    # reproduce 45.6; Byar's limits written out here: England's 50.8 lies inside the 95%
+    # interval, the SN average 60.2 above even the 99.8% one (low polarity: better).
+    assert (r["la_numerator"], r["la_denominator"]) == (283, 62_113)
+    x, n = 283, 62_113
+
+    def byar(z: float) -> tuple[float, float]:
+        lower = x * (1 - 1 / (9 * x) - z / (3 * x**0.5)) ** 3
+        upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * (x + 1) ** 0.5)) ** 3
+        return lower / n * 10_000, upper / n * 10_000
+
+    assert (r["la_lower_ci"], r["la_upper_ci"]) == pytest.approx(byar(1.959963984540054))
+    assert (r["la_lower_ci_998"], r["la_upper_ci_998"]) == pytest.approx(byar(3.090232306167813))
+    assert (r["vs_england"], r["vs_england_998"]) == ("similar", "similar")
+    assert (r["vs_sn"], r["vs_sn_998"]) == ("better", "better")
 
 
 def test_significance_uses_intervals(derby: pl.DataFrame) -> None:

@@ -68,7 +68,16 @@ def sentence(row: Mapping[str, Any]) -> str:
     ):
         if row[value_key] is None:
             continue
-        comparisons.append(_position(row, label, row[verdict_key], row[text_key], row[value_key]))
+        comparisons.append(
+            _position(
+                row,
+                label,
+                row[verdict_key],
+                row[text_key],
+                row[value_key],
+                strong=row.get(f"{verdict_key}_998") == row[verdict_key],
+            )
+        )
     second = ""
     if comparisons:
         text = "; ".join(comparisons)
@@ -82,16 +91,26 @@ def sentence(row: Mapping[str, Any]) -> str:
     return first + second
 
 
-def _position(row: Mapping[str, Any], label: str, verdict: str, shown: str, value: float) -> str:
+def _position(
+    row: Mapping[str, Any],
+    label: str,
+    verdict: str,
+    shown: str,
+    value: float,
+    *,
+    strong: bool = False,
+) -> str:
     """ "similar to England (22.6%)", "significantly higher than England (67.0)", "higher than
-    England (12.9%; not tested), which is worse"."""
+    England (12.9%; not tested), which is worse"; ``strong`` (the 99.8% test agrees) adds
+    "at 99.8%" to a significant difference."""
     polarity = row["polarity"]
     la_text, la_value = row["la_text"], row["la_value"]
     if verdict == "similar":
         return f"similar to {label} ({shown})"
     if verdict in {"better", "worse", "higher", "lower"}:
         higher = la_value > value
-        words = f"significantly {'higher' if higher else 'lower'} than {label} ({shown})"
+        level = "; significant at 99.8%" if strong else ""
+        words = f"significantly {'higher' if higher else 'lower'} than {label} ({shown}{level})"
         if verdict in {"better", "worse"}:
             words += f", which is {verdict}"
         return words

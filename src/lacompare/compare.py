@@ -36,6 +36,7 @@ from lacompare.errors import (
 )
 from lacompare.reference import ReferenceData
 from lacompare.schemas import ComparisonSchema, validate
+from lacompare.sources.counts import SESSION_MEASURES
 from lacompare.stats import compare_with_benchmark, proportion_ci, rate_ci, rate_ci_method
 from lacompare.vocab import UNIT_MULTIPLIER
 
@@ -186,6 +187,7 @@ def _compare(
         polarity="polarity",
         decimals="decimals",
         quartiles="quartiles",
+        per_session=pl.col("lait_code").is_in(list(SESSION_MEASURES)),
     )
     areas = ref.areas
     # LAIT ranks and bands every LA row in its table, predecessors included (la_names_bds).
@@ -508,6 +510,21 @@ def _compare(
                 pl.col("sn_average"),
                 pl.col("polarity"),
             ),
+            # Fingertips' second level: the same test on the 99.8% interval.
+            vs_england_998=compare_with_benchmark(
+                pl.col("la_value"),
+                pl.col("la_lower_ci_998"),
+                pl.col("la_upper_ci_998"),
+                pl.col("england_value"),
+                pl.col("polarity"),
+            ),
+            vs_sn_998=compare_with_benchmark(
+                pl.col("la_value"),
+                pl.col("la_lower_ci_998"),
+                pl.col("la_upper_ci_998"),
+                pl.col("sn_average"),
+                pl.col("polarity"),
+            ),
             is_lait_latest=pl.col("period") == pl.col("lait_latest"),
         )
         .select(COMPARISON_COLUMNS)
@@ -655,6 +672,8 @@ COMPARISON_COLUMNS = [
     "la_upper_ci_998",
     "vs_england",
     "vs_sn",
+    "vs_england_998",
+    "vs_sn_998",
     "recent_periods",
     "recent_values",
 ]
@@ -743,7 +762,9 @@ def _intervals() -> list[pl.Expr]:
     has_counts = x.is_not_null() & n.is_not_null() & multiplier.is_not_null()
     is_proportion = unit == "percent"
     out: list[pl.Expr] = [
-        pl.when(has_counts & is_proportion)
+        pl.when(has_counts & is_proportion & pl.col("per_session"))
+        .then(pl.lit("Wilson (sessions)"))
+        .when(has_counts & is_proportion)
         .then(pl.lit("Wilson"))
         .when(has_counts)
         .then(rate_ci_method(x))

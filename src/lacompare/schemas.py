@@ -738,13 +738,16 @@ class ComparisonSchema(pa.DataFrameModel):
     previous_value: pl.Float64 = pa.Field(nullable=True)
     change_from_previous: pl.Float64 = pa.Field(nullable=True)
     direction: str = pa.Field(isin=DIRECTIONS)
-    ci_method: str = pa.Field(nullable=True, isin=["Wilson", "Exact", "Byars"])
+    ci_method: str = pa.Field(nullable=True, isin=["Wilson", "Wilson (sessions)", "Exact", "Byars"])
     la_lower_ci: pl.Float64 = pa.Field(nullable=True)
     la_upper_ci: pl.Float64 = pa.Field(nullable=True)
     la_lower_ci_998: pl.Float64 = pa.Field(nullable=True)
     la_upper_ci_998: pl.Float64 = pa.Field(nullable=True)
     vs_england: str = pa.Field(isin=COMPARISON_VERDICTS)
     vs_sn: str = pa.Field(isin=COMPARISON_VERDICTS)
+    #: The same tests on the 99.8% interval (Fingertips' second level).
+    vs_england_998: str = pa.Field(isin=COMPARISON_VERDICTS)
+    vs_sn_998: str = pa.Field(isin=COMPARISON_VERDICTS)
     recent_periods: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
     recent_values: pl.List(pl.Float64) = pa.Field(nullable=True)  # type: ignore[valid-type]
 
@@ -784,6 +787,19 @@ class ComparisonSchema(pa.DataFrameModel):
                 & (pl.col("la_lower_ci_998") <= pl.col("la_lower_ci") + slack)
                 & (pl.col("la_upper_ci") <= pl.col("la_upper_ci_998") + slack)
             ).fill_null(True)
+        )
+
+    @pa.dataframe_check(name="vs_england_998: a 99.8% difference is also a 95% difference")
+    @classmethod
+    def levels_nest(cls, data: PolarsData) -> pl.LazyFrame:
+        # The 99.8% interval contains the 95% one, so a benchmark outside it is outside both.
+        differs = ["better", "worse", "higher", "lower"]
+        return data.lazyframe.select(
+            (
+                ~pl.col("vs_england_998").is_in(differs)
+                | (pl.col("vs_england_998") == pl.col("vs_england"))
+            )
+            & (~pl.col("vs_sn_998").is_in(differs) | (pl.col("vs_sn_998") == pl.col("vs_sn")))
         )
 
 

@@ -89,6 +89,9 @@ VERDICT_STYLE: dict[str, tuple[str, str, str | None]] = {
 
 MISSING = "–"
 
+#: Verdicts that say the LA differs from the benchmark.
+DIFFERENCES: frozenset[str] = frozenset({"better", "worse", "higher", "lower"})
+
 
 @dataclass(frozen=True)
 class TableModel:
@@ -272,7 +275,7 @@ def board_frame(
             ),
             change=format_change(pl.col("change_from_previous"), unit, decimals),
             direction=_verdict_text(pl.col("direction")),
-            vs_england=_verdict_text(pl.col("vs_england")),
+            vs_england=_verdict_text(pl.col("vs_england"), pl.col("vs_england_998")),
             trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
             direction_verdict=pl.col("direction"),
             vs_england_verdict=pl.col("vs_england"),
@@ -345,13 +348,22 @@ def board_frame(
             f"before them ({against or 'none published'}) and are not ranked."
         )
     if "vs_england" in wanted:
+        tested = comparison.filter(pl.col("vs_england") != "not compared").height
         notes.append(
             "Compared with England: similar when England's value lies inside "
             f"{la}'s 95% confidence interval, otherwise better or worse by the indicator's "
             "polarity (Wilson score interval for percentages, Byar's or exact Poisson for "
-            "rates: Fingertips' method); higher / lower where the indicator has no polarity; "
-            "'Not compared' where no counts are published to give an interval."
+            "rates: Fingertips' method); '(99.8%)' where England's value lies outside the "
+            "99.8% interval too; higher / lower where the indicator has no polarity; "
+            "'Not compared' where no counts are published that reproduce the figure. "
+            f"{tested} of {comparison.height} rows were tested."
         )
+        if (comparison.get_column("ci_method") == "Wilson (sessions)").any():
+            notes.append(
+                "School absence rates are tested on sessions (half-days), as Fingertips tests "
+                "pupil absence; a pupil's sessions are not independent, so these intervals are "
+                "narrow and small differences can show as significant."
+            )
     if "quartile_band" in wanted or "rank" in wanted:
         notes.append(
             "National rank: 1 is best, among local authorities with a value. Quartile: A is "
@@ -723,10 +735,18 @@ def _consecutive(earlier: str, later: str) -> bool:
     return int(later[:4]) - int(earlier[:4]) == 1
 
 
-def _verdict_text(verdict: pl.Expr) -> pl.Expr:
-    """ "▲ Better", "● Similar", ... : a symbol and a word, readable without colour."""
+def _verdict_text(verdict: pl.Expr, at_998: pl.Expr | None = None) -> pl.Expr:
+    """ "▲ Better", "● Similar", ... : a symbol and a word, readable without colour; with the
+    99.8% verdict, a difference significant at both levels reads "▲ Better (99.8%)"."""
     mapping = {key: f"{symbol} {word}" for key, (symbol, word, _) in VERDICT_STYLE.items()}
-    return verdict.replace_strict(mapping, default=None)
+    text = verdict.replace_strict(mapping, default=None)
+    if at_998 is None:
+        return text
+    return (
+        pl.when(at_998.is_in(list(DIFFERENCES)))
+        .then(pl.concat_str(text, pl.lit(" (99.8%)")))
+        .otherwise(text)
+    )
 
 
 def _with_mark(text: pl.Expr, status: pl.Expr) -> pl.Expr:
