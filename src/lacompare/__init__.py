@@ -28,6 +28,7 @@ from lacompare.commentary import (
     summary_paragraph,
 )
 from lacompare.compare import compare, compare_all, select_indicators
+from lacompare.coverage import coverage, coverage_summary
 from lacompare.errors import (
     DataValidationError,
     InvalidArgumentError,
@@ -90,6 +91,8 @@ __all__ = [
     "compare",
     "compare_all",
     "compare_neighbour_models",
+    "coverage",
+    "coverage_summary",
     "cross_check_inspection",
     "flags",
     "green_green",

@@ -38,6 +38,8 @@ EPILOG = """recipes:
   find an indicator's id, then report on just a few:
       lacompare indicators re-referrals
       lacompare report --la Derby --indicators rereferral,cpp_rate,lac
+  which indicators can be tested against England, and why the others cannot:
+      lacompare indicators --coverage --la Derby
   every LA in a region (or --all), one folder of files, a summary at the end:
       lacompare batch --region "East Midlands" --format html,docx --out out/
   check your own figures before you use them (exit code 1 if anything is wrong):
@@ -155,6 +157,14 @@ def _parser() -> argparse.ArgumentParser:
 
     indicators = commands.add_parser("indicators", help="list or search indicators")
     indicators.add_argument("words", nargs="*", help="words that must all appear")
+    indicators.add_argument(
+        "--coverage",
+        action="store_true",
+        help="say which indicators can be tested against England, and why not",
+    )
+    indicators.add_argument(
+        "--la", default=None, help="with --coverage: add this LA's latest verdict per indicator"
+    )
     indicators.set_defaults(run=_indicators)
 
     areas = commands.add_parser("areas", help="list or search local authorities")
@@ -364,6 +374,10 @@ def _indicators(args: argparse.Namespace) -> int:
 
     ref = load_reference()
     found = ref.search_indicators(" ".join(args.words)) if args.words else ref.indicators
+    if args.coverage:
+        return _coverage(ref, found, args.la)
+    if args.la:
+        raise LacompareError("--la goes with --coverage (lacompare indicators --coverage --la X)")
     latest = (
         ref.observations.filter(pl.col("value").is_not_null())
         .group_by("indicator_id")
@@ -375,6 +389,23 @@ def _indicators(args: argparse.Namespace) -> int:
     )
     _print(shown)
     print(f"{shown.height} indicator(s)")
+    return 0
+
+
+def _coverage(ref: ReferenceData, found: pl.DataFrame, la: str | None) -> int:
+    from lacompare.coverage import coverage, coverage_summary
+
+    table = coverage(ref, la).join(found.select("indicator_id"), on="indicator_id", how="semi")
+    columns = ["indicator_id", "unit", "latest_period", "las_with_counts", "status"]
+    _print(table.select(*columns, *(["la_verdict"] if la else []), "name"))
+    summary = coverage_summary(table)
+    _print(summary)
+    rates = int(summary.get_column("indicators").sum())
+    tested = int(summary.get_column("tested").sum())
+    print(
+        f"{tested} of {rates} rate and percentage indicators can be tested against England "
+        f"({table.height} indicator(s) listed)"
+    )
     return 0
 
 

@@ -102,14 +102,14 @@ def _position(
 ) -> str:
     """ "similar to England (22.6%)", "significantly higher than England (67.0)", "higher than
     England (12.9%; not tested), which is worse"; ``strong`` (the 99.8% test agrees) adds
-    "at 99.8%" to a significant difference."""
+    "also at 99.8% confidence" to a significant difference."""
     polarity = row["polarity"]
     la_text, la_value = row["la_text"], row["la_value"]
     if verdict == "similar":
         return f"similar to {label} ({shown})"
     if verdict in {"better", "worse", "higher", "lower"}:
         higher = la_value > value
-        level = "; significant at 99.8%" if strong else ""
+        level = "; also at 99.8% confidence" if strong else ""
         words = f"significantly {'higher' if higher else 'lower'} than {label} ({shown}{level})"
         if verdict in {"better", "worse"}:
             words += f", which is {verdict}"

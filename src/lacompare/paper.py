@@ -761,8 +761,13 @@ def _methods_section(model: str) -> Section:
                 "rate, a 95% confidence interval is calculated (Wilson score for percentages; "
                 "Byar's method, or exact Poisson below 10 events, for rates). If England's "
                 "value lies inside it the difference is 'similar'; otherwise 'better' or "
-                "'worse' by polarity. Other indicators are 'not tested'. This is the method of "
-                "the Office for Health Improvement and Disparities' Fingertips tool.",
+                "'worse' by polarity ('higher' or 'lower' where neither direction is better), "
+                "and '(99.8%)' where England's value lies outside the 99.8% interval too. "
+                "Counts are used only where they reproduce the published figure to its "
+                "decimals. Other indicators are 'not tested'. This is the method of the Office "
+                "for Health Improvement and Disparities' Fingertips tool. School absence rates "
+                "are tested on sessions (half-days), as Fingertips tests pupil absence; a "
+                "pupil's sessions are not independent, so those intervals are narrow.",
                 "Red-red: significantly worse than England and worse than the previous period.",
                 "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
                 "publishes, only for display; every comparison uses the unrounded values.",
