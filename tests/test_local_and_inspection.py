@@ -124,3 +124,46 @@ def test_agreements_hold(ref) -> None:
     } <= agree
     differs = checked.filter(pl.col("relation") == "differs")
     assert differs["reason"].null_count() == 0
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason=f"the report is not at {SEED}")
+def test_figures_checker(tmp_path: Path) -> None:
+    """The figures are data; scripts/check_inspection_figures.py checks them and names the
+    line and column of every problem."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "check_inspection_figures.py"
+    good = subprocess.run(
+        [sys.executable, str(script), str(SEED)], capture_output=True, text=True, check=False
+    )
+    assert good.returncode == 0, good.stderr
+    assert "100 figures checked" in good.stdout
+    figures = lacompare.load_inspection_figures()
+    broken = figures.with_columns(
+        quote=pl.when(pl.col("figure_id") == "ofsted2017-002")
+        .then(pl.lit("Approximately 99,999 children"))
+        .otherwise("quote"),
+        figure_id=pl.when(pl.col("figure_id") == "ofsted2017-005")
+        .then(pl.lit("ofsted2017-500"))
+        .otherwise("figure_id"),
+        relation=pl.when(pl.col("relation") == "agrees")
+        .then(pl.lit("differs"))
+        .otherwise("relation"),
+        reason=pl.coalesce("reason", pl.lit("flipped for the test")),
+    )
+    path = tmp_path / "figures.csv"
+    broken.write_csv(path)
+    bad = subprocess.run(
+        [sys.executable, str(script), str(SEED), "--figures", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "line 3, column quote: not in the report" in bad.stderr
+    assert "line 6, column figure_id: 'ofsted2017-500', expected 'ofsted2017-005'" in bad.stderr
+    assert "column relation: 'differs' does not hold against the published cin for 2016" in (
+        bad.stderr
+    )
+    assert "Traceback" not in bad.stderr

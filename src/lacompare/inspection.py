@@ -1,8 +1,9 @@
 """Ofsted's 2017 inspection of Derby as data: every figure the report gives, checked against
 the published statistics.
 
-``reference_data/derby_inspection_2017.csv`` is curated by ``scripts/inspection_figures.py``,
-which checks every quoted phrase is in the report. Each figure names its published twin
+``reference_data/derby_inspection_2017.csv`` is curated by hand (it is the data, edited
+directly); ``scripts/check_inspection_figures.py`` checks every quoted phrase is in the report
+and every recorded relation holds. Each figure names its published twin
 (indicator and period) where LAIT has one, and whether the report agrees with it or why not
 (most often: a local count at 6 March 2017 against DfE's figure at 31 March).
 """
