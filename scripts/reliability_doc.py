@@ -28,6 +28,13 @@ def main() -> int:
         "legitimate but incomplete input (a suppressed figure, a year with no data) gets an",
         "explicit status that reaches the table's notes. Nothing is dropped, zeroed or clamped.",
         "",
+        "The cases cover, as classes: areas and the names people write for them; indicators,",
+        "periods and empty selections; statistical-neighbour and custom comparator groups;",
+        "local figures' values, symbols, dates and magnitudes; local figures as files (text",
+        "encodings, workbooks, binary files) and as Python containers; the published sources;",
+        "tables, saving and the command line. A test scans every message for polars or pandera",
+        "exception names, raw bytes and tracebacks.",
+        "",
         "| case | what the user sees |",
         "| --- | --- |",
     ]
@@ -61,8 +68,12 @@ def _describe(result: object) -> str:
         )
     if isinstance(result, lacompare.ReferenceData):
         return "the figures load"
-    if isinstance(result, str):
+    if isinstance(result, str) and result.lstrip().startswith("<"):
         return "HTML with the text escaped (&lt;script&gt;)"
+    if isinstance(result, str):
+        return f"read as {result!r}"
+    if isinstance(result, float):
+        return f"the figure reads as {result:g}"
     return type(result).__name__
 
 

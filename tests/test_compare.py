@@ -9,6 +9,7 @@ import pytest
 
 import lacompare
 from lacompare.compare import compare, compare_all
+from lacompare.tables import model_of
 
 PARITY = Path(__file__).parent / "data" / "lait_parity_expected.csv"
 
@@ -196,10 +197,15 @@ def test_unknown_and_predecessor_las(ref) -> None:
 
 
 def test_custom_comparator_group(ref) -> None:
-    group = ["Nottingham", "Leicester", 831, "E06000018"]  # Derby itself is left out
+    group = ["Nottingham", "Leicester", 831]  # names and codes; Derby (831) itself left out
     out = compare(ref, "Derby", indicators="LAC", neighbours=group)
     r = out.row(0, named=True)
-    assert r["sn_model"] == "custom" and r["sn_count"] == 2
+    assert r["sn_model"] == "custom group of 3, itself excluded" and r["sn_count"] == 2
+    notes = model_of(lacompare.board_table(out)).source_notes
+    assert "chosen by the user (group of 3, itself excluded)" in " ".join(notes)
+    # Nottingham twice (by name and by ONS code) would count twice: refused, not deduplicated.
+    with pytest.raises(lacompare.InvalidArgumentError, match="'Nottingham' and 'E06000018'"):
+        compare(ref, "Derby", neighbours=["Nottingham", "Leicester", "E06000018"])
     values = ref.observations.filter(
         pl.col("indicator_id") == "lac",
         pl.col("period") == r["period"],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 import lacompare
 from lacompare.cli import main as cli
 from lacompare.errors import (
+    AmbiguousAreaError,
     DataValidationError,
     InvalidArgumentError,
     LacompareError,
@@ -31,7 +33,7 @@ from lacompare.errors import (
     UnknownIndicatorError,
 )
 from lacompare.export import ExportError
-from lacompare.local import local_observations
+from lacompare.local import local_observations, read_local_figures
 from lacompare.reference import FRAMES, ReferenceData, default_reference_path
 from lacompare.schemas import NeighboursSchema, validate
 from lacompare.sources import ees_observations, read_ees, read_lait_long
@@ -93,6 +95,60 @@ def board(ref: lacompare.ReferenceData) -> Any:
 
 
 HEADER = "area,indicator,period,value\n"
+FIGURE_CSV = HEADER + "Derby,LAC,2026,70\n"
+NOTE_CSV = "area,indicator,period,value,note\nDerby,LAC,2026,70,Café – £5 checked\n"
+FIGURE_ROWS = [{"area": "Derby", "indicator": "LAC", "period": "2026", "value": 70}]
+
+
+def added(ref: lacompare.ReferenceData, la: str = "Derby") -> float | None:
+    """The LAC figure for 2026 an LA shows once local figures are added."""
+    row = lacompare.compare(ref, la, indicators="LAC", period=2026).row(0, named=True)
+    assert row["la_status"] == "local_unvalidated"
+    value: float | None = row["la_value"]
+    return value
+
+
+def noted(ref: lacompare.ReferenceData, path: Path) -> str:
+    """The note column of a local-figures file, as read."""
+    note: str = read_local_figures(path).get_column("note")[0]
+    local(ref, path)  # and the figures load
+    return note
+
+
+def xlsx_file(tmp: Path, name: str) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["area", "indicator", "period", "value"])
+    sheet.append(["Derby", "LAC", "2026", 70])
+    path = tmp / name
+    book.save(path)
+    return path
+
+
+def zip_file(tmp: Path) -> Path:
+    import zipfile
+
+    path = tmp / "figures.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("figures.csv", FIGURE_CSV)
+    return path
+
+
+def parquet_file(tmp: Path) -> Path:
+    path = tmp / "figures.csv"
+    pl.DataFrame(FIGURE_ROWS).write_parquet(path)
+    return path
+
+
+def custom_notes(ref: lacompare.ReferenceData, group: list[str]) -> tuple[str, int, str]:
+    rows = lacompare.compare(ref, "Derby", indicators="LAC", neighbours=group)
+    notes = " ".join(model_of(lacompare.board_table(rows)).source_notes)
+    return rows["sn_model"][0], rows["sn_count"][0], notes
+
+
 EES_HEADER = (
     "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
     "region_name,old_la_code,new_la_code,la_name,count\n"
@@ -395,7 +451,7 @@ CASES: list[Case] = [
         "csv-empty-file",
         lambda r, t: local(r, csv_file(t, "")),
         LacompareError,
-        "could not be read as CSV|no figures given",
+        "the file is empty",
     ),
     Case(
         "csv-header-only",
@@ -408,6 +464,276 @@ CASES: list[Case] = [
         lambda r, t: local(r, t / "nope.csv"),
         SourceFileError,
         "nope.csv: file not found",
+    ),
+    # -- text encodings and file types (local figures; the same reader serves every CSV) ---
+    Case(
+        "csv-utf16-le-bom",
+        lambda r, t: added(local(r, csv_file(t, (FIGURE_CSV).encode("utf-16")))),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "csv-utf16-be-bom",
+        lambda r, t: added(local(r, csv_file(t, b"\xfe\xff" + FIGURE_CSV.encode("utf-16-be")))),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "csv-utf8-no-bom-accents",
+        lambda r, t: noted(r, csv_file(t, NOTE_CSV.encode("utf-8"))),
+        check=lambda note: note == "Café – £5 checked",
+    ),
+    Case(
+        "csv-windows-1252",
+        lambda r, t: noted(r, csv_file(t, NOTE_CSV.encode("cp1252"))),
+        check=lambda note: note == "Café – £5 checked",
+    ),
+    Case(
+        "csv-utf16-without-bom",
+        lambda r, t: local(r, csv_file(t, FIGURE_CSV.encode("utf-16-le"))),
+        SourceFileError,
+        "UTF-16 text without a byte-order mark.*CSV UTF-8",
+    ),
+    Case(
+        "csv-undecodable-bytes",
+        lambda r, t: local(r, csv_file(t, HEADER.encode() + b"Derby,LAC,2026,7\x81\n")),
+        SourceFileError,
+        "line 2 \\(byte 45\\) is neither UTF-8 nor Windows-1252 text.*CSV UTF-8",
+    ),
+    Case(
+        "csv-is-binary",
+        lambda r, t: local(r, csv_file(t, b"\x00\x01\x02\x03binary" * 20)),
+        SourceFileError,
+        "contains binary data \\(NUL bytes\\), so it is not a CSV text file",
+    ),
+    Case(
+        "xlsx-given-as-figures",
+        lambda r, t: added(local(r, xlsx_file(t, "figures.xlsx"))),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "xlsx-saved-as-csv",
+        lambda r, t: local(r, xlsx_file(t, "figures.csv")),
+        check=lambda ref: isinstance(ref, ReferenceData),
+    ),
+    Case(
+        "xlsx-where-ees-csv-expected",
+        lambda r, t: read_ees(xlsx_file(t, "ees.csv"), ["count"]),
+        SourceFileError,
+        "this looks like an Excel workbook \\(.xlsx\\), not a CSV file.*CSV UTF-8",
+    ),
+    Case(
+        "zip-where-csv-expected",
+        lambda r, t: local(r, zip_file(t)),
+        SourceFileError,
+        "this looks like a zip archive, not a CSV file; unzip it",
+    ),
+    Case(
+        "parquet-where-csv-expected",
+        lambda r, t: local(r, parquet_file(t)),
+        SourceFileError,
+        "this looks like a parquet file, not a CSV file",
+    ),
+    Case(
+        "pdf-where-csv-expected",
+        lambda r, t: local(r, csv_file(t, b"%PDF-1.7\n%binary")),
+        SourceFileError,
+        "this looks like a PDF document",
+    ),
+    # -- local figures as Python containers ------------------------------------------------
+    Case(
+        "figures-polars-frame",
+        lambda r, t: added(local(r, pl.DataFrame(FIGURE_ROWS))),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "figures-pandas-frame",
+        lambda r, t: added(local(r, pd.DataFrame(FIGURE_ROWS))),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "figures-list-of-dicts",
+        lambda r, t: added(local(r, FIGURE_ROWS)),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "figures-dict-indicator-to-value",
+        lambda r, t: added(local(r, {"LAC": 70, "period": "2026"})),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "figures-dict-of-columns",
+        lambda r, t: added(
+            local(r, {"indicator": ["LAC"], "period": ["2026"], "value": [70]}, la="Derby")
+        ),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "figures-dict-of-columns-ragged",
+        lambda r, t: local(r, {"indicator": ["LAC", "CIN"], "period": ["2026"], "value": [70]}),
+        SourceFileError,
+        "the columns have different lengths",
+    ),
+    Case(
+        "figures-dict-mixed",
+        lambda r, t: local(r, {"LAC": [70, 71], "period": "2026"}),
+        SourceFileError,
+        "a dict mixes lists and single values.*Accepted: a CSV",
+    ),
+    Case(
+        "figures-wrong-type",
+        lambda r, t: local(r, 70),
+        SourceFileError,
+        "cannot read a int; accepted: a CSV or Excel \\(.xlsx\\) file path; a polars or pandas",
+    ),
+    Case(
+        "figures-empty-list",
+        lambda r, t: local(r, []),
+        SourceFileError,
+        "cannot read a list \\(it is empty\\); accepted",
+    ),
+    Case(
+        "figures-frame-with-lists",
+        lambda r, t: local(r, pl.DataFrame({"indicator": ["LAC"], "value": [[70, 71]]})),
+        SourceFileError,
+        "column 'value' holds lists",
+    ),
+    # -- comparator groups ---------------------------------------------------------------
+    Case(
+        "sn-custom-empty",
+        lambda r, t: lacompare.compare(r, "Derby", neighbours=[]),
+        InvalidArgumentError,
+        "custom comparator group: the list is empty",
+    ),
+    Case(
+        "sn-custom-repeats-a-member",
+        lambda r, t: lacompare.compare(r, "Derby", neighbours=["Leicester", "Leicester"]),
+        InvalidArgumentError,
+        "'Leicester' and 'Leicester' both name Leicester. Each authority may be listed once",
+    ),
+    Case(
+        "sn-custom-name-and-code-of-one-la",
+        lambda r, t: lacompare.compare(r, "Derby", neighbours=["Nottingham", 892, "E06000018"]),
+        InvalidArgumentError,
+        "'Nottingham' and 892 and 'E06000018' all name Nottingham",
+    ),
+    Case(
+        "sn-custom-mixes-names-and-codes",
+        lambda r, t: lacompare.compare(
+            r, "Derby", indicators="LAC", neighbours=["Nottingham", 856, "E10000007"]
+        ).row(0, named=True),
+        check=lambda row: row["sn_model"] == "custom group of 3" and row["sn_count"] == 3,
+    ),
+    Case(
+        "sn-custom-includes-the-la",
+        lambda r, t: custom_notes(r, ["Derby", "Nottingham", "Leicester"]),
+        check=lambda shown: (
+            shown[0] == "custom group of 3, itself excluded"
+            and shown[1] == 2
+            and "(group of 3, itself excluded)" in shown[2]
+        ),
+    ),
+    Case(
+        "sn-custom-predecessor",
+        lambda r, t: lacompare.compare(r, "Derby", neighbours=["Cumbria"]),
+        PredecessorAreaError,
+        "custom comparator group: Cumbria .* replaced by Cumberland",
+    ),
+    # -- dates and magnitudes of local figures ---------------------------------------------
+    Case(
+        "figure-dated-in-the-future",
+        lambda r, t: local(r, {"LAC": 70, "as_at": "2099-03-06"}),
+        DataValidationError,
+        "column 'as_at': is not after today",
+    ),
+    Case(
+        "figure-for-a-year-to-come",
+        lambda r, t: local(r, {"LAC": 70, "period": "2099"}),
+        DataValidationError,
+        "column 'period': is not a year after the one running now",
+    ),
+    Case(
+        "figure-before-the-series",
+        lambda r, t: local(r, {"LAC": 70, "period": "2005"}),
+        DataValidationError,
+        "column 'period': is not before the indicator's published series \\(from 2016\\)",
+    ),
+    Case(
+        "figure-100-times-too-big",
+        lambda r, t: local(r, {"LAC": 34_300, "period": "2026"}),
+        DataValidationError,
+        "column 'value': is within 10 times the largest value any local authority has "
+        "published for the indicator \\(343.0\\); check the unit",
+    ),
+    # -- names people use ------------------------------------------------------------------
+    *[
+        Case(
+            f"la-written-as-{slug}",
+            lambda r, t, q=query: r.find_area(q)["name"],
+            check=lambda name, n=name: name == n,
+        )
+        for slug, query, name in [
+            ("short-southend", "Southend", "Southend-on-Sea"),
+            ("short-telford", "Telford", "Telford and Wrekin"),
+            ("ampersand", "Windsor & Maidenhead", "Windsor and Maidenhead"),
+            (
+                "royal-borough-of",
+                "Royal Borough of Windsor and Maidenhead",
+                "Windsor and Maidenhead",
+            ),
+            ("st-without-dot", "St Helens", "St. Helens"),
+            ("saint", "Saint Helens", "St. Helens"),
+            ("no-hyphens", "Stoke on Trent", "Stoke-on-Trent"),
+            ("city-council", "Derby City Council", "Derby"),
+            ("without-city-of", "Bristol", "Bristol, City of"),
+            ("without-county-of", "Herefordshire", "Herefordshire"),
+            ("county-prefix", "County Durham", "Durham"),
+            ("abbreviation-hull", "Hull", "Kingston Upon Hull, City of"),
+            ("abbreviation-bcp", "BCP", "Bournemouth, Christchurch and Poole"),
+        ]
+    ],
+    Case(
+        "la-name-ambiguous",
+        lambda r, t: lacompare.compare(r, "Kingston"),
+        AmbiguousAreaError,
+        "'Kingston' could be any of 2 areas: 'Kingston upon Thames', 'Kingston Upon Hull, City "
+        "of'; give more of the name",
+    ),
+    Case(
+        "la-suggestion-ranks-near-matches",
+        lambda r, t: lacompare.compare(r, "Kingston upon Hul"),
+        UnknownAreaError,
+        "did you mean 'Kingston upon Hull, City of', ",
+    ),
+    Case(
+        "local-figure-area-short-name",
+        lambda r, t: added(
+            local(r, csv_file(t, HEADER + "Southend,LAC,2026,70\n")), la="Southend-on-Sea"
+        ),
+        check=lambda value: value == 70.0,
+    ),
+    Case(
+        "local-figure-area-ambiguous",
+        lambda r, t: local(r, csv_file(t, HEADER + "Kingston,LAC,2026,70\n")),
+        DataValidationError,
+        "row 1, column 'area': is a current local authority: 'Kingston' could be any of 2",
+    ),
+    # -- empty selections ------------------------------------------------------------------
+    Case(
+        "indicators-empty-list",
+        lambda r, t: lacompare.compare(r, "Derby", indicators=[]),
+        InvalidArgumentError,
+        "indicators=\\[\\] selects nothing",
+    ),
+    Case(
+        "indicators-empty-tuple",
+        lambda r, t: lacompare.compare_all(r, indicators=()),
+        InvalidArgumentError,
+        "indicators=\\(\\) selects nothing",
+    ),
+    Case(
+        "neighbour-table-indicator-list",
+        lambda r, t: lacompare.neighbour_table(r, "Derby", []),
+        UnknownIndicatorError,
+        "an indicator is named by its id, LAIT code or name \\(text\\), not \\[\\]",
     ),
     # -- published sources ---------------------------------------------------------------
     Case(
@@ -477,7 +803,7 @@ CASES: list[Case] = [
         "board-no-rows",
         lambda r, t: lacompare.board_table(lacompare.compare(r, "Derby", indicators="LAC").head(0)),
         InvalidArgumentError,
-        "hold 0",
+        "the comparison has no rows, so there is nothing to show",
     ),
     Case(
         "board-unknown-column",
@@ -650,3 +976,49 @@ def test_random_junk_never_escapes_as_a_bare_error(ref) -> None:
                 call(value)
             except LacompareError:
                 pass
+
+
+def _library_exception_names() -> set[str]:
+    """Every exception class polars and pandera define (what a message must never name)."""
+    import inspect
+
+    import pandera.errors
+    import polars.exceptions
+
+    return {
+        name
+        for module in (polars.exceptions, pandera.errors)
+        for name, value in vars(module).items()
+        if inspect.isclass(value) and issubclass(value, BaseException)
+    }
+
+
+def test_no_message_leaks_library_internals(ref: lacompare.ReferenceData, tmp_path: Path) -> None:
+    """Every message of the catalogue (raised, or printed by the command line) is plain: no
+    polars or pandera exception name, no raw bytes, no traceback."""
+    import contextlib
+    import io
+    import re
+
+    names = _library_exception_names()
+    assert {"ComputeError", "ColumnNotFoundError", "SchemaError"} <= names
+    forbidden = re.compile(r"\b(?:" + "|".join(sorted(names)) + r")\b")
+    scanned = 0
+    for index, case in enumerate(CASES):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        printed = io.StringIO()
+        message = ""
+        with contextlib.redirect_stderr(printed), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                case.act(ref, folder)
+            except LacompareError as error:
+                message = str(error)
+        for text in (message, printed.getvalue()):
+            if not text:
+                continue
+            scanned += 1
+            assert not forbidden.search(text), (case.id, text)
+            assert "Traceback" not in text, (case.id, text)
+            assert "\ufffd" not in text and "\\x" not in text and "b'" not in text, (case.id, text)
+    assert scanned >= 75  # every error case, and what the command line printed

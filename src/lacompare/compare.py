@@ -112,6 +112,12 @@ def select_indicators(ref: ReferenceData, indicators: str | Sequence[str] | None
             f"got {indicators!r}"
         )
     wanted = [indicators] if isinstance(indicators, str) else list(indicators)
+    if not wanted:
+        raise InvalidArgumentError(
+            f"indicators={indicators!r} selects nothing; give indicator ids, LAIT codes or topic "
+            "names, or "
+            "leave indicators out for all of them"
+        )
     topics = {t.lower(): t for t in ref.topics()}
     chosen: list[str] = []
     for item in wanted:
@@ -127,6 +133,8 @@ def select_indicators(ref: ReferenceData, indicators: str | Sequence[str] | None
             close = suggest(item, list(topics.values()) + all_ids)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise UnknownIndicatorError(f"no indicator or topic matches {item!r}{hint}") from None
+    if not chosen:
+        raise InvalidArgumentError(f"indicators={indicators!r} selects no indicator")
     return list(dict.fromkeys(chosen))
 
 
@@ -148,23 +156,47 @@ def _comparator_groups(
             .join(targets.select("area_code"), on="area_code", how="semi")
             .select("area_code", "neighbour_code", sn_model=pl.lit(neighbours))
         )
-    codes = []
-    for item in neighbours:
+    items = list(neighbours)
+    if not items:
+        raise InvalidArgumentError(
+            "custom comparator group: the list is empty; give the authorities to compare with "
+            "(names, DfE or ONS codes), or a statistical-neighbour model such as '2025'"
+        )
+    named: dict[str, list[object]] = {}
+    for item in items:
         try:
-            area = ref.find_area(item)
+            area = ref.find_area(item, current=True)
         except UnknownAreaError as error:
-            raise UnknownAreaError(f"custom comparator group: {error}") from None
+            raise type(error)(f"custom comparator group: {error}") from None
         if area["level"] != "local_authority":
             raise UnknownAreaError(
                 f"custom comparator group: {area['name']} is not a local authority"
             )
-        codes.append(area["area_code"])
-    group = pl.DataFrame({"neighbour_code": list(dict.fromkeys(codes))})
+        named.setdefault(area["area_code"], []).append(item)
+    repeated = {code: given for code, given in named.items() if len(given) > 1}
+    if repeated:
+        names = dict(ref.areas.select("area_code", "name").iter_rows())
+        listed = "; ".join(
+            f"{' and '.join(repr(g) for g in given)} "
+            f"{'both' if len(given) == 2 else 'all'} name {names[code]}"
+            for code, given in repeated.items()
+        )
+        raise InvalidArgumentError(
+            f"custom comparator group: {listed}. Each authority may be listed once (a repeat "
+            "would count twice in the average)"
+        )
+    size = len(named)
+    group = pl.DataFrame({"neighbour_code": list(named)})
     return (
         targets.select("area_code")
         .join(group, how="cross")
-        .filter(pl.col("area_code") != pl.col("neighbour_code"))  # an LA is not its own neighbour
-        .with_columns(sn_model=pl.lit("custom"))
+        .with_columns(
+            # An LA in its own group is left out of its own average, and the row says so.
+            sn_model=pl.when(pl.col("area_code").is_in(list(named)))
+            .then(pl.lit(f"custom group of {size}, itself excluded"))
+            .otherwise(pl.lit(f"custom group of {size}"))
+        )
+        .filter(pl.col("area_code") != pl.col("neighbour_code"))
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -37,6 +38,10 @@ class UnknownAreaError(LacompareError, LookupError):
     """An area name or code that matches no area; the message suggests close matches."""
 
 
+class AmbiguousAreaError(UnknownAreaError):
+    """A name that fits more than one area ("Kingston"); the message lists the candidates."""
+
+
 class PredecessorAreaError(UnknownAreaError):
     """An area that no longer exists (e.g. Cumbria); the message names its successors."""
 
@@ -63,6 +68,16 @@ class InvalidArgumentError(LacompareError, ValueError):
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def plain_reason(error: BaseException) -> str:
+    """The first line of an unexpected error, without the names of polars' or pandera's
+    exception classes (the reader needs what was wrong, not the library's internals)."""
+    text = str(error).strip()
+    first = text.splitlines()[0].strip() if text else ""
+    first = re.sub(r"\b(?:polars|pandera)(?:\.\w+)*\.", "", first)
+    first = re.sub(r"\b[A-Z]\w*(?:Error|Exception|Errors)\b:?\s*", "", first).strip()
+    return first or "its input is not in a form it can use"
+
+
 def user_facing(function: F) -> F:
     """Make every failure of a public function a :class:`LacompareError` that names it.
 
@@ -82,7 +97,7 @@ def user_facing(function: F) -> F:
             raise SourceFileError(f"{function.__name__}: {error}") from error
         except Exception as error:  # the net: see the docstring
             raise InvalidArgumentError(
-                f"{function.__name__}() could not use its input: {type(error).__name__}: {error}"
+                f"{function.__name__}() could not use its input: {plain_reason(error)}"
             ) from error
 
     return wrapper  # type: ignore[return-value]

@@ -14,6 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from lacompare.errors import (
+    AmbiguousAreaError,
     DataValidationError,
     PredecessorAreaError,
     SourceFileError,
@@ -220,20 +221,26 @@ class ReferenceData:
                 (pl.col("area_code") == code) | pl.col("former_codes").list.contains(code)
             )
         else:
-            key = _name_key(text)
-            hit = areas.filter(
-                (_name_key_expr(pl.col("name")) == key)
-                | pl.col("alt_names").list.eval(_name_key_expr(pl.element()) == key).list.any()
-            )
+            hit = self._areas_named(text)
         if hit.height == 0:
             names = areas.get_column("name").to_list() + [
                 n for ns in areas.get_column("alt_names").to_list() for n in ns
             ]
-            close = suggest(text, names)
+            # Near-matches of the name as people write it ("Kingston upon Hul" -> Hull), ranked
+            # by similarity of the whole name, not by containing the text.
+            keyed = dict(zip(_words_key(pl.Series(names)).to_list(), names, strict=True))
+            close = [keyed[k] for k in suggest(_words_key(pl.Series([text])).item(), keyed)]
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise UnknownAreaError(
                 f"no area matches {query!r} (by name, DfE code such as 831, or ONS code such as "
                 f"E06000015){hint}"
+            )
+        if hit.height > 1:
+            candidates = ", ".join(repr(n) for n in hit.get_column("name").to_list()[:8])
+            more = f" and {hit.height - 8} more" if hit.height > 8 else ""
+            raise AmbiguousAreaError(
+                f"{query!r} could be any of {hit.height} areas: {candidates}{more}; give more "
+                "of the name, or a DfE or ONS code"
             )
         row = hit.row(0, named=True)
         if current and not row["current"]:
@@ -245,6 +252,32 @@ class ReferenceData:
                 f"{'one of them' if successors.height > 1 else 'it'} instead."
             )
         return row
+
+    def _areas_named(self, text: str) -> pl.DataFrame:
+        """Areas a name fits, by the first rule that finds any: the name exactly (letters and
+        digits only); the name as people write it (see :func:`_words_key`); a short name or
+        abbreviation (:data:`LA_SHORT_NAMES`); the first words of a name ("Southend")."""
+        areas = self.areas
+        compact = re.sub(r"[^a-z0-9]", "", text.lower())
+        words = _words_key(pl.Series([text])).item()
+        short = LA_SHORT_NAMES.get(words)
+        keyed = areas.with_columns(
+            _compact=pl.concat_list(pl.col("name"), "alt_names").list.eval(
+                pl.element().str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+            ),
+            _words=pl.concat_list(pl.col("name"), "alt_names").list.eval(_words_expr(pl.element())),
+        )
+        rules = [
+            pl.col("_compact").list.contains(compact),
+            pl.col("_words").list.contains(words),
+            pl.col("name") == (short or ""),
+            pl.col("_words").list.eval(pl.element().str.starts_with(words + " ")).list.any(),
+        ]
+        for rule in rules:
+            hit = keyed.filter(rule)
+            if hit.height:
+                return hit.drop("_compact", "_words")
+        return areas.clear()
 
     @user_facing
     def area_code(self, query: str | int, *, current: bool = False) -> str:
@@ -310,6 +343,10 @@ class ReferenceData:
     def find_indicator(self, query: str) -> dict[str, Any]:
         """The indicator matching an id (``"cpp_rate"``), LAIT code (``"CPP_rate"``) or exact
         name, as a dict of its row; unknown queries suggest the closest."""
+        if not isinstance(query, str):
+            raise UnknownIndicatorError(
+                f"an indicator is named by its id, LAIT code or name (text), not {query!r}"
+            )
         text = query.strip()
         lowered = text.lower()
         hit = self.indicators.filter(
@@ -400,9 +437,49 @@ def _check_frames(
         cross[2]()
 
 
-def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+#: Short names and abbreviations people write for a local authority (keys as
+#: :func:`_words_key` writes them) -> its name in the areas frame. Names whose first words are
+#: enough ("Southend", "Telford", "Stoke") need no entry: they are matched as prefixes.
+LA_SHORT_NAMES: dict[str, str] = {
+    "hull": "Kingston Upon Hull, City of",
+    "bcp": "Bournemouth, Christchurch and Poole",
+    "banes": "Bath and North East Somerset",
+    "b and nes": "Bath and North East Somerset",
+    "rbkc": "Kensington and Chelsea",
+    "lbbd": "Barking and Dagenham",
+    "scilly": "Isles of Scilly",
+    "ne lincs": "North East Lincolnshire",
+    "ne lincolnshire": "North East Lincolnshire",
+    "north east lincs": "North East Lincolnshire",
+    "n lincs": "North Lincolnshire",
+    "north lincs": "North Lincolnshire",
+    "north yorks": "North Yorkshire",
+    "north northants": "North Northamptonshire",
+    "west northants": "West Northamptonshire",
+    "cheshire west": "Cheshire West and Chester",
+    "windsor": "Windsor and Maidenhead",
+}
 
 
-def _name_key_expr(name: pl.Expr) -> pl.Expr:
-    return name.str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+def _words_expr(name: pl.Expr) -> pl.Expr:
+    """A name as people write it, reduced to its words: lower case, "&" as "and", "Saint" as
+    "St", punctuation and hyphens as spaces, without "City of", "County of", "Royal Borough
+    of", "the", "council", a leading "County" or a trailing "City", "County" or "Borough".
+    "Derby City Council", "Windsor & Maidenhead" and "St. Helens" become "derby", "windsor
+    and maidenhead" and "st helens"."""
+    return (
+        name.str.to_lowercase()
+        .str.replace_all("&", " and ")
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.replace_all(r"\bsaint\b", "st")
+        .str.replace_all(r"\b(?:(?:royal|london|metropolitan) )?(?:city|county|borough) of\b", " ")
+        .str.replace_all(r"\b(?:the|council)\b", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.replace(r"^county ", "")
+        .str.replace(r" (?:city|county|borough)$", "")
+    )
+
+
+def _words_key(names: pl.Series) -> pl.Series:
+    return pl.select(_words_expr(pl.lit(names))).to_series()

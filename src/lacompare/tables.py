@@ -677,6 +677,11 @@ def trend_table(
 def _one_la(comparison: pl.DataFrame) -> str:
     areas = comparison.get_column("area_name").unique().sort().to_list()
     if len(areas) != 1:
+        if not areas:
+            raise InvalidArgumentError(
+                "the comparison has no rows, so there is nothing to show (did a selection of "
+                "indicators or a filter pick nothing?)"
+            )
         raise InvalidArgumentError(
             f"a board table shows one local authority; these rows hold {len(areas)} "
             f"({', '.join(areas[:5])}). Filter the comparison first, or use compare()."
@@ -687,10 +692,13 @@ def _one_la(comparison: pl.DataFrame) -> str:
 def _source_notes(comparison: pl.DataFrame) -> tuple[str, ...]:
     periods = ", ".join(sorted(comparison.get_column("period").drop_nulls().unique().to_list()))
     models = sorted(comparison.get_column("sn_model").drop_nulls().unique().to_list())
+    custom = [m for m in models if m.startswith("custom")]
     group = (
         f"DfE children's services statistical neighbour model {', '.join(models)}"
-        if models and models != ["custom"]
-        else "a comparator group chosen by the user"
+        if models and not custom
+        else "a comparator group chosen by the user ("
+        + "; ".join(m.removeprefix("custom ") for m in custom)
+        + ")"
     )
     return (
         "Source: Department for Education, Local Authority Interactive Tool (LAIT) and "

@@ -58,21 +58,98 @@ def published_decimals(value: pl.Expr) -> pl.Expr:
 # File helpers
 
 
-def _read_csv_text(path: Path) -> pl.DataFrame:
-    """A CSV with every column as text (values are parsed explicitly, never guessed)."""
+#: The first bytes of files that are not text, and what to call them in a message.
+_FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xd0\xcf\x11\xe0", "an old-style Office file (an Excel 97-2003 .xls workbook?)"),
+    (b"PAR1", "a parquet file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\x89PNG", "a PNG image"),
+)
+
+#: What to do instead, for a message about an unreadable file.
+_RESAVE = "open it in Excel and use File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
+
+
+def _decode_text(data: bytes, path: Path) -> str:
+    """The text of a CSV however it was saved: UTF-8 with or without a byte-order mark, UTF-16
+    with one (Excel's "Unicode text"), or Windows-1252 (Excel's plain "CSV" on Windows).
+    Anything else is named: a workbook, a zip, a parquet or PDF file, binary data."""
+    if data.startswith(b"PK\x03\x04"):
+        what = (
+            "an Excel workbook (.xlsx)"
+            if b"xl/" in data[:4096] or path.suffix.lower() in {".xlsx", ".xlsm"}
+            else "a zip archive"
+        )
+        raise SourceFileError(
+            f"{path}: this looks like {what}, not a CSV file; {_RESAVE}"
+            if what.startswith("an Excel")
+            else f"{path}: this looks like {what}, not a CSV file; unzip it and give the CSV inside"
+        )
+    for signature, what in _FILE_SIGNATURES:
+        if data.startswith(signature):
+            raise SourceFileError(f"{path}: this looks like {what}, not a CSV file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceFileError(
+                f"{path}: starts like UTF-16 text but is not valid UTF-16; {_RESAVE}"
+            ) from None
+    if b"\x00" in data[:65536]:
+        head = data[:4096]
+        # UTF-16 saved without a byte-order mark: every other byte of plain text is zero.
+        if head.count(b"\x00") >= len(head) // 3:
+            raise SourceFileError(
+                f"{path}: looks like UTF-16 text without a byte-order mark, which cannot be "
+                f"read reliably; {_RESAVE}"
+            )
+        raise SourceFileError(
+            f"{path}: contains binary data (NUL bytes), so it is not a CSV text file; {_RESAVE}"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceFileError(
+            f"{path}: line {line} (byte {error.start + 1}) is "
+            f"neither UTF-8 nor Windows-1252 text; {_RESAVE}"
+        ) from None
+
+
+def _read_csv_text(path: Path, *, workbooks: bool = False) -> pl.DataFrame:
+    """A CSV with every column as text (values are parsed explicitly, never guessed).
+
+    Any of the encodings :func:`_decode_text` knows is read; with ``workbooks``, an Excel
+    workbook (.xlsx) is read too (its first sheet, the header on the first row).
+    """
     if not path.is_file():
         raise SourceFileError(f"{path}: file not found")
+    data = path.read_bytes()
+    if workbooks and data.startswith(b"PK\x03\x04") and b"xl/" in data[:4096]:
+        frame = _read_excel(path, header_row=0)
+        return frame.rename(lambda name: str(name).strip())
+    text = _decode_text(data, path)
+    if not text.strip():
+        raise SourceFileError(f"{path}: the file is empty (rule: a header row, then data)")
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
     except pl.exceptions.PolarsError as error:
-        raise SourceFileError(f"{path}: could not be read as CSV ({error})") from None
-    # Files saved from Excel start with a byte-order mark that would stick to the first name.
-    return frame.rename(lambda name: name.lstrip("\ufeff").strip())
+        # Polars' own wording names its internals; keep only its first line.
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "malformed"
+        raise SourceFileError(f"{path}: could not be read as CSV ({reason})") from None
+    return frame.rename(lambda name: name.strip())
 
 
 def _read_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        return handle.readline().strip().split(",")
+    """The column names of a CSV (first line), in any encoding :func:`_decode_text` reads."""
+    head = path.read_bytes()[:65536]
+    text = _decode_text(head, path) if head else ""
+    return text.splitlines()[0].strip().split(",") if text else []
 
 
 def _read_excel(
