@@ -1,71 +1,99 @@
-"""compare_all (every LA at once) against a per-LA loop (one LA per call, the way a Shiny app
-such as LAIT computes one LA at a time), at the latest period, every indicator.
+"""The comparison engine against the raw read of the data it works on.
 
-Run: python benchmarks/compare_all.py [--loop-las N]
+Run: python benchmarks/compare_all.py [--repeat N]
 
-Prints, in one run: the time of compare_all for all LAs; the time of the per-LA loop (every LA,
-or the first N if given, scaled up to all); their ratio; how compare_all's time grows from 10
-to 50 to all LAs; and checks both give identical rows.
+Prints, measured in one run:
+
+- warm timings, interleaved (raw read, compare_all, compare(Derby), raw read, ...), as min and
+  median of N rounds: ``pl.read_parquet`` of observations.parquet, ``compare_all(ref)`` (all
+  153 LAs x 434 indicators) and ``compare(ref, "Derby")``, each as a ratio to the raw read;
+- the first ``compare_all`` in a fresh process against the second one in that process;
+- the peak resident memory of a fresh process that loads the data and runs ``compare_all``,
+  and of one that only loads it (the difference is the engine's).
+
+Targets (issue 14): compare_all <= 20x the raw read, compare(Derby) <= 10x, first call <=
+1.5x a warm one, peak memory of load + compare_all <= 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
 from lacompare import load_reference
 from lacompare.compare import compare, compare_all
-from lacompare.reference import ReferenceData
+from lacompare.reference import default_reference_path
+
+#: Run in a fresh process: the first and second compare_all, and peak memory.
+FRESH = """
+import json, resource, sys, time
+import lacompare
+ref = lacompare.load_reference()
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if sys.argv[1] == "engine":
+    start = time.perf_counter(); lacompare.compare_all(ref); first = time.perf_counter() - start
+    start = time.perf_counter(); lacompare.compare_all(ref); second = time.perf_counter() - start
+else:
+    first = second = 0.0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"first": first, "second": second, "loaded_kb": loaded, "peak_kb": peak}))
+"""
 
 
-def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
-
-
-def subset(ref: ReferenceData, n: int) -> ReferenceData:
-    """Reference data with only the first n current LAs as targets (others kept as
-    neighbours and for ranking), to see how compare_all scales with the LAs asked for."""
-    keep = ref.local_authorities().get_column("area_code").head(n)
-    areas = ref.areas.with_columns(
-        current=pl.col("current")
-        & ((pl.col("level") != "local_authority") | pl.col("area_code").is_in(keep.implode()))
+def fresh(mode: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", FRESH, mode], check=True, capture_output=True, text=True
     )
-    return ReferenceData(ref.indicators, ref.observations, areas, ref.neighbours, ref.path)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--loop-las", type=int, default=0, help="time the loop on N LAs only")
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     ref = load_reference()
+    path = default_reference_path() / "observations.parquet"
     compare_all(ref)  # warm-up: imports, caches
-
-    all_time, all_rows = timed(compare_all, ref)
-    codes = ref.local_authorities().get_column("area_code").to_list()
-    looped = codes[: args.loop_las] if args.loop_las else codes
-    loop_time, loop_frames = timed(lambda: [compare(ref, code) for code in looped])
-    loop_all = loop_time * len(codes) / len(looped)
-
-    same = (
-        pl.concat(loop_frames)
-        .sort("area_code", "indicator_id")
-        .equals(
-            all_rows.filter(pl.col("area_code").is_in(looped)).sort("area_code", "indicator_id")
-        )
+    runs: dict[str, list[float]] = {"raw read": [], "compare_all": [], "compare(Derby)": []}
+    for _ in range(args.repeat):
+        runs["raw read"].append(timed(lambda: pl.read_parquet(path)))
+        runs["compare_all"].append(timed(lambda: compare_all(ref)))
+        runs["compare(Derby)"].append(timed(lambda: compare(ref, "Derby")))
+    raw_min, raw_median = min(runs["raw read"]), statistics.median(runs["raw read"])
+    print(f"warm, {args.repeat} interleaved rounds     min        median   ratio to raw read")
+    for name, times in runs.items():
+        low, middle = min(times), statistics.median(times)
+        ratio = f"{low / raw_min:5.1f}x (min) {middle / raw_median:5.1f}x (median)"
+        print(f"  {name:16}            {low * 1000:7.1f} ms {middle * 1000:7.1f} ms   {ratio}")
+    engine = [fresh("engine") for _ in range(3)]
+    loaded = [fresh("load") for _ in range(3)]
+    first = statistics.median(r["first"] for r in engine)
+    second = statistics.median(r["second"] for r in engine)
+    print(
+        f"fresh process (median of 3): first compare_all {first * 1000:.0f} ms, second "
+        f"{second * 1000:.0f} ms, ratio {first / second:.2f}x (target <= 1.5x)"
     )
-    print(f"rows: {all_rows.height:,} ({len(codes)} LAs x {ref.indicators.height} indicators)")
-    print(f"compare_all, all LAs          : {all_time:8.2f} s")
-    scaled = f" (scaled from {len(looped)} LAs)" if len(looped) < len(codes) else ""
-    print(f"per-LA loop of compare()      : {loop_all:8.2f} s{scaled}")
-    print(f"speed-up                      : {loop_all / all_time:8.1f}x")
-    print(f"identical rows                : {same}")
-    for n in (10, 50, len(codes)):
-        seconds, rows = timed(compare_all, subset(ref, n))
-        print(f"compare_all, {n:3d} LAs         : {seconds:8.2f} s  ({rows.height:,} rows)")
+    peak = statistics.median(r["peak_kb"] for r in engine) / 1024
+    base = statistics.median(r["peak_kb"] for r in loaded) / 1024
+    print(
+        f"peak memory: load + compare_all {peak:.0f} MB; load only {base:.0f} MB; the engine "
+        f"adds {peak - base:.0f} MB (target: load + compare_all <= 300 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -125,14 +125,17 @@ def rate_ci(
     """(lower, upper) of the rate x/n·multiplier as ``phe_rate``: exact Poisson limits when
     x < 10, Byar's otherwise, each divided by n and multiplied."""
     exact = x < EXACT_POISSON_BELOW
+    # The gamma quantile is computed only for the counts that use it (x < 10): a when/then
+    # evaluates both branches on every row, so the large counts are masked out first.
+    small = pl.when(exact).then(x)
     lower = (
         pl.when(exact)
-        .then(exact_poisson_lower(x, confidence))
+        .then(exact_poisson_lower(small, confidence))
         .otherwise(byars_lower(x, confidence))
     )
     upper = (
         pl.when(exact)
-        .then(exact_poisson_upper(x, confidence))
+        .then(exact_poisson_upper(small, confidence))
         .otherwise(byars_upper(x, confidence))
     )
     return lower / n * multiplier, upper / n * multiplier
