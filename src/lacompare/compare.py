@@ -23,6 +23,7 @@ Significance against England and the SN average follows Fingertips (see :mod:`la
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import polars as pl
@@ -208,34 +209,184 @@ def _compare(
     neighbours: Neighbours,
     history: int = 5,
 ) -> pl.DataFrame:
+    """The engine: the stages below, as one lazy query on the observations' Enum keys (codes
+    are never cast to text until the rows are written out)."""
     if history < 1:
         raise InvalidArgumentError(f"history must be at least 1 period, not {history}")
     ids = select_indicators(ref, indicators)
-    ind = ref.indicators.filter(pl.col("indicator_id").is_in(ids)).select(
-        "indicator_id",
-        indicator_name="name",
-        topic="topic",
-        unit="unit",
-        polarity="polarity",
-        decimals="decimals",
-        quartiles="quartiles",
-        per_session=pl.col("lait_code").is_in(list(SESSION_MEASURES)),
+    keys = _Keys.of(ref)
+    ind = _indicator_facts(ref, ids, keys)
+    targets, all_las = _target_las(ref, la_codes, keys)
+    groups, longest = _neighbour_groups(ref, targets, neighbours, keys)
+    obs = _observations(ref, ids, keys)
+    periods = _periods(obs)
+    chosen = _chosen_periods(obs, periods, ind, targets, all_las, period).cache()
+    # Only the (indicator, period) pairs shown, used for the change, or compared with.
+    sub = (
+        obs.join(_needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
+        .with_columns(_k=_row_key("area_code", "period"))
+        .cache()
     )
-    areas = ref.areas
-    # LAIT ranks and bands every LA row in its table, predecessors included (la_names_bds).
-    all_las = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
-    targets = areas.filter(pl.col("level") == "local_authority", pl.col("current"))
-    if la_codes is not None:
-        targets = targets.filter(pl.col("area_code").is_in(la_codes))
-    targets = targets.select(
-        "area_code", area_name="name", region_code="region_code", sub_region_code="sub_region_code"
+    rows = (
+        chosen.with_columns(
+            _k_shown=_row_key("area_code", "period"),
+            _k_previous=_row_key("area_code", "previous_period"),
+            _k_comparator=_row_key("area_code", "comparator_period"),
+        )
+        .join(ind, on="indicator_id")
+        .join(
+            _region_values(sub, chosen, targets, ref, keys),
+            on=["area_code", "indicator_id"],
+            how="left",
+        )
+        # The LA's own value at the period shown and the one before, its neighbours' and its
+        # national standing at the comparator period: single integer keys (see _row_key).
+        .join(_own_values(sub), left_on="_k_shown", right_on="_k", how="left")
+        .join(
+            sub.select("_k", previous_value="value"),
+            left_on="_k_previous",
+            right_on="_k",
+            how="left",
+        )
+        .join(_england_values(sub, keys), on=["indicator_id", "comparator_period"], how="left")
+        .join(
+            _neighbour_statistics(sub, chosen, groups, longest),
+            left_on="_k_comparator",
+            right_on="_k",
+            how="left",
+        )
+        .join(
+            groups.select("area_code", "sn_model").unique("area_code"), on="area_code", how="left"
+        )
+        # The model is named where the neighbours were compared (not on rows with no period).
+        .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))
+        # A local figure is not ranked against a published field it is not part of.
+        .join(
+            _national_standing(sub, chosen, ind, all_las),
+            left_on="_k_comparator",
+            right_on="_k",
+            how="left",
+        )
+        .with_columns(
+            pl.when(~pl.col("local")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band")
+        )
+        .join(_history(obs, chosen, periods, history), on=["area_code", "indicator_id"], how="left")
+        .with_columns(
+            # A row the source does not have at all is "not available", never silently empty.
+            la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
+            change_from_previous=pl.col("la_value") - pl.col("previous_value"),
+            is_lait_latest=pl.col("period") == pl.col("lait_latest"),
+        )
+        .with_columns(direction=_direction())
+        .pipe(_significance)
+        .with_columns(
+            pl.col(
+                "area_code", "indicator_id", "period", "comparator_period", "previous_period"
+            ).cast(pl.String),
+            region_code=pl.col("region_code").cast(pl.String),
+            recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)),
+        )
+        # Rows in LA-name, topic, indicator-name order, sorted on two small integers.
+        .sort("_area_order", "_indicator_order")
+        .select(COMPARISON_COLUMNS)
+    )
+    return validate(rows.collect(engine=ENGINE), ComparisonSchema, name="comparison")
+
+
+# --------------------------------------------------------------------------------------------
+# The engine's stages. Each takes and returns LazyFrames keyed by the observations' Enums
+# (indicator_id, area_code, period): joins and groupings run on their integer codes.
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The Enum dtypes of the observations' codes, to which every other frame's codes are cast
+    before they meet the observations."""
+
+    indicator: pl.DataType
+    area: pl.DataType
+    period: pl.DataType
+
+    @classmethod
+    def of(cls, ref: ReferenceData) -> _Keys:
+        schema = ref.observations.schema
+        return cls(schema["indicator_id"], schema["area_code"], schema["period"])
+
+
+def _indicator_facts(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFrame:
+    """What the engine needs to know of each chosen indicator."""
+    return (
+        ref.indicators.lazy()
+        .filter(pl.col("indicator_id").is_in(ids))
+        .select(
+            pl.col("indicator_id").cast(keys.indicator),
+            indicator_name="name",
+            topic="topic",
+            unit="unit",
+            polarity="polarity",
+            decimals="decimals",
+            quartiles="quartiles",
+            per_session=pl.col("lait_code").is_in(list(SESSION_MEASURES)),
+            _indicator_order=pl.struct("topic", "name").rank("ordinal").cast(pl.UInt32),
+        )
     )
 
-    # Materialised once: every step below reads it.
-    obs = (
-        ref.observations.lazy()
-        .filter(pl.col("indicator_id").cast(pl.String).is_in(ids))
-        .with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
+
+def _target_las(
+    ref: ReferenceData, la_codes: list[str] | None, keys: _Keys
+) -> tuple[pl.LazyFrame, pl.Series]:
+    """The current LAs asked for (code, name, region, London sub-region), and every LA code:
+    LAIT ranks and bands every LA row in its table, predecessors included (la_names_bds)."""
+    las = ref.areas.filter(pl.col("level") == "local_authority")
+    targets = las.filter(pl.col("current"))
+    if la_codes is not None:
+        targets = targets.filter(pl.col("area_code").is_in(la_codes))
+    return (
+        targets.lazy().select(
+            pl.col("area_code").cast(keys.area),
+            area_name="name",
+            _area_order=pl.col("name").rank("ordinal").cast(pl.UInt32),
+            region_code=pl.col("region_code").cast(keys.area),
+            sub_region_code=pl.col("sub_region_code").cast(keys.area),
+        ),
+        las.get_column("area_code").cast(keys.area),
+    )
+
+
+def _neighbour_groups(
+    ref: ReferenceData, targets: pl.LazyFrame, neighbours: Neighbours, keys: _Keys
+) -> tuple[pl.LazyFrame, int]:
+    """(area_code, neighbour_code, sn_model, _order) for every target LA, where ``_order`` is
+    the neighbour's place in LA-name order (LAIT sums its table in that order), and the
+    largest group's size."""
+    groups = _comparator_groups(
+        ref, targets.select(pl.col("area_code").cast(pl.String)).collect(), neighbours
+    )
+    order = ref.areas.select("area_code", _order=pl.col("name").rank("ordinal").cast(pl.UInt32))
+    longest: int = (
+        groups.group_by("area_code").len().select(pl.col("len").max().fill_null(0)).item()
+    )
+    return (
+        groups.join(order.rename({"area_code": "neighbour_code"}), on="neighbour_code")
+        .lazy()
+        .with_columns(pl.col("area_code", "neighbour_code").cast(keys.area)),
+        longest,
+    )
+
+
+def _observations(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFrame:
+    """The chosen indicators' observations, every area and period, Enum keys kept, in order of
+    indicator, area, year and period label, so each LA's series is in time order for the
+    stages that read it in order. The reference data is stored in that order; rows that come
+    otherwise (shuffled, or with local figures) are sorted."""
+    wanted = pl.Series(ids, dtype=keys.indicator)
+    time_order = ["indicator_id", "area_code", "year", "period"]
+    observations = ref.observations.lazy()
+    if not _in_time_order(ref.observations):
+        observations = observations.sort(time_order)
+    return (
+        observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
         .select(
             "indicator_id",
             "area_code",
@@ -246,31 +397,64 @@ def _compare(
             "numerator",
             "denominator",
         )
-        .collect(engine=ENGINE)
-        .lazy()
+        .cache()
     )
 
-    # -- which period each LA x indicator shows --------------------------------------------
-    # An LA's own unpublished figures (status local_unvalidated) sit beside the published ones
-    # under their own period labels ("at 6 Mar 2017"); they never change what others see.
-    is_local = pl.col("status") == "local_unvalidated"
-    periods = obs.select("indicator_id", "period", "year", local=is_local).unique(
-        ["indicator_id", "period"]
+
+def _in_time_order(observations: pl.DataFrame) -> bool:
+    """Whether rows run by indicator, area, year and period label (one O(n) pass over their
+    codes, much cheaper than sorting)."""
+    code = [pl.col(c).to_physical().cast(pl.Int64) for c in ("indicator_id", "area_code", "period")]
+    year = pl.col("year").cast(pl.Int64).clip(0, 4095)
+    key = (code[0] * 2**44) + (code[1] * 2**28) + (year * 2**16) + code[2]
+    ordered: bool = observations.select(key.diff().min().fill_null(0) >= 0).item()
+    return ordered
+
+
+#: An LA's own unpublished figures (status local_unvalidated) sit beside the published ones
+#: under their own period labels ("at 6 Mar 2017"); they never change what others see.
+_IS_LOCAL = pl.col("status") == "local_unvalidated"
+
+
+def _periods(obs: pl.LazyFrame) -> pl.LazyFrame:
+    """Each indicator's period labels, their year, and whether they are local figures."""
+    return (
+        obs.select("indicator_id", "period", "year", local=_IS_LOCAL)
+        .unique(["indicator_id", "period"])
+        .cache()
     )
-    published_periods = periods.filter(~pl.col("local"))
+
+
+def _chosen_periods(
+    obs: pl.LazyFrame,
+    periods: pl.LazyFrame,
+    ind: pl.LazyFrame,
+    targets: pl.LazyFrame,
+    all_las: pl.Series,
+    period: Period,
+) -> pl.LazyFrame:
+    """Stage 1, the period each target LA x indicator shows: (area_code, indicator_id,
+    period, previous_period, lait_latest, comparator_period, local)."""
+    published = periods.filter(~pl.col("local"))
+    target_codes = targets.select("area_code").collect().to_series()
     la_obs = obs.filter(pl.col("area_code").is_in(all_las.implode()))
-    # LAIT's "latest": the greatest period label across all LA rows (slice_max(Years)).
+    # The periods the LAs asked for show are read from their own rows only.
+    own_obs = obs.filter(pl.col("area_code").is_in(target_codes.implode()))
+    # LAIT's "latest": the greatest period label across all LA rows (slice_max(Years)); the
+    # period Enum's categories are sorted labels, so its order is the labels' order.
     lait_latest = (
-        la_obs.filter(~is_local).group_by("indicator_id").agg(lait_latest=pl.col("period").max())
+        la_obs.filter(~_IS_LOCAL).group_by("indicator_id").agg(lait_latest=pl.col("period").max())
     )
-    grid = targets.lazy().select("area_code").join(ind.lazy().select("indicator_id"), how="cross")
+    grid = targets.select("area_code").join(ind.select("indicator_id"), how="cross")
     if period == "latest":
         own_latest = (
-            la_obs.filter(pl.col("value").is_not_null())
-            .with_columns(local=is_local)
+            own_obs.filter(pl.col("value").is_not_null())
+            .with_columns(local=_IS_LOCAL)
             .group_by("area_code", "indicator_id")
-            # The most recent year wins; within a year, an LA's own newer figure.
-            .agg(period=pl.col("period").sort_by("year", "local", "period").last())
+            # The most recent year wins; within a year, an LA's own newer figure; then the
+            # greatest label. One integer key orders all three (the Enum's code is the label's
+            # place in sorted order).
+            .agg(period=pl.col("period").get(_time_order_key().arg_max()))
         )
         chosen = (
             grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
@@ -283,12 +467,12 @@ def _compare(
         )
     elif isinstance(period, int):
         in_year = (
-            published_periods.filter(pl.col("year") == period)
+            published.filter(pl.col("year") == period)
             .group_by("indicator_id")
             .agg(period=pl.col("period").max())
         )
         own_local = (
-            la_obs.filter(is_local, pl.col("year") == period)
+            own_obs.filter(_IS_LOCAL, pl.col("year") == period)
             .group_by("area_code", "indicator_id")
             .agg(own=pl.col("period").max())
         )
@@ -302,66 +486,81 @@ def _compare(
         raise InvalidArgumentError(
             f"period must be 'latest', 'lait_latest' or a year, not {period!r}"
         )
-
     # The published period a year earlier, for the change from the previous year (consecutive
     # years only), and for a local figure the latest published period before it, whose England,
     # region, neighbour and national figures it is compared with.
     previous = (
-        published_periods.sort("period")
+        published.sort("period")
         .group_by("indicator_id", "year")
         .agg(previous_period=pl.col("period").last())
         .with_columns(year=pl.col("year") + 1)
     )
     comparator = (
         periods.filter("local")
-        .join(published_periods, on="indicator_id", suffix="_published")
+        .join(published, on="indicator_id", suffix="_published")
         .filter(pl.col("year_published") < pl.col("year"))
         .group_by("indicator_id", "period")
         .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
     )
-    chosen = (
+    return (
         chosen.join(periods, on=["indicator_id", "period"], how="left")
         .join(previous, on=["indicator_id", "year"], how="left")
         .join(comparator, on=["indicator_id", "period"], how="left")
-        .with_columns(
-            local=pl.col("local").fill_null(False),
-            comparator_period=pl.when(pl.col("local"))
-            .then(pl.col("comparator_period"))
-            .otherwise(pl.col("period")),
-        )
         .select(
             "area_code",
             "indicator_id",
             "period",
             "previous_period",
             "lait_latest",
-            "comparator_period",
-            "local",
+            comparator_period=pl.when(pl.col("local").fill_null(False))
+            .then(pl.col("comparator_period"))
+            .otherwise(pl.col("period")),
+            local=pl.col("local").fill_null(False),
         )
-        .collect(engine=ENGINE)
-        .lazy()
     )
 
-    # Only the (indicator, period) pairs shown or used for change are needed below.
-    needed = pl.concat(
+
+def _row_key(area: str, period: str) -> pl.Expr:
+    """One Int64 naming an (area, indicator, period) row, from the three Enum codes in 16 bits
+    each: joins on it are several times faster than on the three columns."""
+    code = [pl.col(c).to_physical().cast(pl.Int64) for c in ("indicator_id", period, area)]
+    return (code[0] * 2**32) + (code[1] * 2**16) + code[2]
+
+
+def _time_order_key() -> pl.Expr:
+    """One integer that orders an LA's rows by year, then published before local, then period
+    label (the label's Enum code is its place among the sorted labels)."""
+    year = pl.col("year").cast(pl.Int64) * 1_000_000
+    return year + _IS_LOCAL.cast(pl.Int64) * 100_000 + pl.col("period").to_physical().cast(pl.Int64)
+
+
+def _needed_pairs(chosen: pl.LazyFrame) -> pl.LazyFrame:
+    return pl.concat(
         [
             chosen.select("indicator_id", "period"),
             chosen.select("indicator_id", period="previous_period"),
             chosen.select("indicator_id", period="comparator_period"),
         ]
     ).unique()
-    sub = obs.join(needed, on=["indicator_id", "period"], how="semi").collect(engine=ENGINE).lazy()
 
-    # -- national rank and quartile band among all LAs with a value -------------------------
-    la_values = sub.filter(
-        pl.col("area_code").is_in(all_las.implode()), pl.col("value").is_not_null()
-    ).join(ind.lazy().select("indicator_id", "polarity", "quartiles"), on="indicator_id")
+
+def _national_standing(
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series
+) -> pl.LazyFrame:
+    """Stage 2, every LA's national rank and quartile band among all LAs with a value, per
+    indicator and period compared (LAIT's rules: see the module doc)."""
+    compared = chosen.select("indicator_id", period="comparator_period").unique()
+    la_values = (
+        sub.join(compared, on=["indicator_id", "period"], how="semi")
+        .filter(pl.col("area_code").is_in(all_las.implode()), pl.col("value").is_not_null())
+        .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
+    )
     group = ["indicator_id", "period"]
+    # One rank over the value signed by polarity: rank("min") of -x is x's descending rank.
+    signed = pl.when(pl.col("polarity") == "high").then(-pl.col("value")).otherwise("value")
     ranked = la_values.with_columns(
-        national_rank=pl.when(pl.col("polarity") == "high")
-        .then(pl.col("value").rank("min", descending=True).over(group))
-        .when(pl.col("polarity") == "low")
-        .then(pl.col("value").rank("min").over(group))
+        national_rank=pl.when(pl.col("polarity") != "neutral")
+        .then(signed.rank("min").over(group))
         .cast(pl.Int32),
         rank_of=pl.len().over(group).cast(pl.Int32),
     )
@@ -373,196 +572,177 @@ def _compare(
         )
         .drop("_sorted", "_n")
     )
-    banded = ranked.join(cut_points, on=group, how="left").with_columns(
-        quartile_band=_quartile_band()
-    )
-    national = banded.select(
-        "indicator_id",
-        "area_code",
-        "period",
-        "national_rank",
-        "rank_of",
-        "quartile_band",
-        "q1",
-        "median",
-        "q3",
-    )
-
-    # -- statistical neighbours ---------------------------------------------------------------
-    # Integer keys for the one big join (every LA x indicator x neighbour): an id per
-    # (indicator, period) pair and per area, instead of three text columns.
-    pair_ids = needed.with_row_index("_pair")
-    area_ids = areas.lazy().select("area_code", "name").with_row_index("_area")
-    groups = (
-        _comparator_groups(ref, targets, neighbours)
-        .lazy()
-        .join(
-            area_ids.select(neighbour_code="area_code", _area="_area", _name="name"),
-            on="neighbour_code",
+    return (
+        ranked.join(cut_points, on=group, how="left")
+        .with_columns(quartile_band=_quartile_band())
+        .select(
+            "_k",
+            "national_rank",
+            "rank_of",
+            "quartile_band",
+            "q1",
+            "median",
+            "q3",
         )
     )
-    neighbour_values = (
-        sub.join(pair_ids, on=["indicator_id", "period"])
-        .join(area_ids.select("area_code", "_area"), on="area_code")
-        .select("_pair", "_area", _value="value")
-    )
-    sn_lists = (
-        chosen.select("area_code", "indicator_id", period="comparator_period")
-        .join(pair_ids, on=["indicator_id", "period"])
-        .join(groups, on="area_code")
-        .join(neighbour_values, on=["_pair", "_area"], how="left")
+
+
+def _neighbour_statistics(
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, groups: pl.LazyFrame, longest: int
+) -> pl.LazyFrame:
+    """Stage 3, each target LA's neighbour average, minimum, maximum and count at the
+    comparator period."""
+    values = sub.select("_k", _value="value")
+    return (
+        chosen.select(
+            "area_code",
+            "indicator_id",
+            period="comparator_period",
+            _k=_row_key("area_code", "comparator_period"),
+        )
         # Sum in one fixed order (LAIT's table is in LA-name order) so the average is the
-        # same to the last bit whichever LAs are computed together.
-        .group_by("area_code", "_pair")
+        # same to the last bit whichever LAs are computed together: the groups come sorted by
+        # name, the joins keep that order, and a group_by keeps row order within each group.
+        .join(
+            groups.select("area_code", "neighbour_code", "_order").sort("area_code", "_order"),
+            on="area_code",
+            maintain_order="left_right",
+        )
+        # Only the two keys travel through the largest join (LAs x indicators x neighbours).
+        .select("_k", _neighbour_k=_row_key("neighbour_code", "period"))
+        .join(values, left_on="_neighbour_k", right_on="_k", how="left", maintain_order="left")
+        .group_by("_k")
         .agg(
-            pl.col("indicator_id", "period").first(),
-            _values=pl.col("_value").sort_by("_name").drop_nulls(),
+            _values=pl.col("_value").drop_nulls(),
             sn_min=pl.col("_value").min(),
             sn_max=pl.col("_value").max(),
-            sn_model=pl.col("sn_model").first(),
         )
-        .with_columns(sn_count=pl.col("_values").list.len().cast(pl.Int32))
-        .collect(engine=ENGINE)
-    )
-    longest: int = sn_lists.select(pl.col("sn_count").max().fill_null(0)).item()
-    sn = (
-        sn_lists.lazy()
-        .with_columns(sn_average=_r_mean(pl.col("_values"), longest))
-        .drop("_values", "_pair")
-        .rename({"period": "comparator_period"})
+        .with_columns(
+            sn_count=pl.col("_values").list.len().cast(pl.Int32),
+            sn_average=_r_mean(pl.col("_values"), longest),
+        )
+        .drop("_values")
     )
 
-    # -- England and region -----------------------------------------------------------------
+
+def _region_values(
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, targets: pl.LazyFrame, ref: ReferenceData, keys: _Keys
+) -> pl.LazyFrame:
+    """Stage 4a, the region each target LA is compared with, and its value: LAIT compares a
+    London borough with Inner or Outer London, or London where that has no value."""
+
+    regional = sub.filter(pl.col("area_code").is_in(_region_codes(ref, keys).implode()))
+
     def values_of(alias: str) -> pl.LazyFrame:
-        return sub.select(
+        return regional.select(
             "indicator_id",
             "period",
             pl.col("area_code").alias(f"{alias}_code"),
             pl.col("value").alias(f"{alias}_value"),
         )
 
-    names = areas.lazy().select("area_code", "name")
-    region_rows = (
+    names = ref.areas.lazy().select(
+        comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
+    )
+    return (
         chosen.select("area_code", "indicator_id", period="comparator_period")
-        .join(targets.lazy(), on="area_code")
+        .join(targets, on="area_code")
         .join(values_of("region"), on=["indicator_id", "period", "region_code"], how="left")
         .join(values_of("sub_region"), on=["indicator_id", "period", "sub_region_code"], how="left")
         .with_columns(
-            # LAIT compares a London borough with Inner/Outer London, or London if that is NA.
             comparator_region_code=pl.when(pl.col("sub_region_value").is_not_null())
             .then("sub_region_code")
             .otherwise("region_code"),
             region_value=pl.coalesce("sub_region_value", "region_value"),
         )
-        .join(
-            names.rename({"area_code": "comparator_region_code", "name": "region_name"}),
-            on="comparator_region_code",
-            how="left",
-        )
+        .join(names, on="comparator_region_code", how="left")
         .select(
-            "area_code", "indicator_id", "area_name", "region_code", "region_name", "region_value"
+            "area_code",
+            "indicator_id",
+            "area_name",
+            "_area_order",
+            "region_code",
+            "region_name",
+            "region_value",
         )
     )
-    england = sub.filter(pl.col("area_code") == ENGLAND).select(
+
+
+def _region_codes(ref: ReferenceData, keys: _Keys) -> pl.Series:
+    levels = ["regional", "sub_regional"]
+    return ref.areas.filter(pl.col("level").is_in(levels)).get_column("area_code").cast(keys.area)
+
+
+def _england_values(sub: pl.LazyFrame, keys: _Keys) -> pl.LazyFrame:
+    """Stage 4b, England's value for each indicator and period."""
+    england = pl.Series([ENGLAND], dtype=keys.area)
+    return sub.filter(pl.col("area_code").is_in(england.implode())).select(
         "indicator_id",
         comparator_period="period",
         england_value="value",
         england_status="status",
     )
 
-    # -- the LA's own value, its previous value, its interval ------------------------------
-    own = sub.select(
-        "area_code",
-        "indicator_id",
-        "period",
+
+def _own_values(sub: pl.LazyFrame) -> pl.LazyFrame:
+    """The LA's own value, status and counts at each needed period."""
+    return sub.select(
+        "_k",
         la_value="value",
         la_status="status",
         la_numerator="numerator",
         la_denominator="denominator",
     )
-    own_previous = sub.select(
-        "area_code", "indicator_id", previous_period="period", previous_value="value"
-    )
-    # The LA's own series up to the period shown, oldest first, for sparklines.
+
+
+def _history(
+    obs: pl.LazyFrame, chosen: pl.LazyFrame, periods: pl.LazyFrame, history: int
+) -> pl.LazyFrame:
+    """Stage 5, each target LA's own series up to the period shown, oldest first, for
+    sparklines: only the LAs asked for are read."""
     shown_year = chosen.join(periods.drop("local"), on=["indicator_id", "period"]).select(
         "area_code", "indicator_id", "local", shown_year="year", shown_period="period"
     )
-    recent = (
-        obs.join(shown_year, on=["area_code", "indicator_id"])
+    return (
+        # The observations are in time order within each LA and indicator; the join and the
+        # group_by keep that order, so the last rows are the latest.
+        obs.select("area_code", "indicator_id", "period", "year", "value", "status")
+        .join(shown_year, on=["area_code", "indicator_id"], maintain_order="left")
         # A local figure shown comes after the published years before it (a figure published
         # for its own year is dated later); otherwise local figures stay out of the series.
         .filter(
             (pl.col("period") == pl.col("shown_period"))
-            | (~is_local & (pl.col("year") < pl.col("shown_year")))
-            | (~is_local & ~pl.col("local") & (pl.col("year") == pl.col("shown_year")))
+            | (~_IS_LOCAL & (pl.col("year") < pl.col("shown_year")))
+            | (~_IS_LOCAL & ~pl.col("local") & (pl.col("year") == pl.col("shown_year")))
         )
         .group_by("area_code", "indicator_id")
         .agg(
-            recent_periods=pl.col("period").sort_by("year", "period").tail(history),
-            recent_values=pl.col("value").sort_by("year", "period").tail(history),
+            recent_periods=pl.col("period").tail(history),
+            recent_values=pl.col("value").tail(history),
         )
     )
-    rows = (
-        chosen.join(ind.lazy(), on="indicator_id")
-        .join(region_rows, on=["area_code", "indicator_id"], how="left")
-        .join(own, on=["area_code", "indicator_id", "period"], how="left")
-        .join(own_previous, on=["area_code", "indicator_id", "previous_period"], how="left")
-        .join(england, on=["indicator_id", "comparator_period"], how="left")
-        .join(sn, on=["area_code", "indicator_id", "comparator_period"], how="left")
-        # A local figure is not ranked against a published field it is not part of.
-        .join(
-            national.rename({"period": "comparator_period"}),
-            on=["area_code", "indicator_id", "comparator_period"],
-            how="left",
+
+
+def _significance(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Stage 6, the LA's 95% and 99.8% intervals and Fingertips' verdicts against England and
+    the SN average at both levels."""
+
+    def verdict(benchmark: str, suffix: str) -> pl.Expr:
+        return compare_with_benchmark(
+            pl.col("la_value"),
+            pl.col(f"la_lower_ci{suffix}"),
+            pl.col(f"la_upper_ci{suffix}"),
+            pl.col(benchmark),
+            pl.col("polarity"),
         )
-        .with_columns(
-            pl.when(~pl.col("local")).then(pl.col(c)).alias(c)
-            for c in ("national_rank", "rank_of", "quartile_band")
-        )
-        .join(recent, on=["area_code", "indicator_id"], how="left")
-        .with_columns(
-            # A row the source does not have at all is "not available", never silently empty.
-            la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
-            change_from_previous=pl.col("la_value") - pl.col("previous_value"),
-        )
-        .with_columns(direction=_direction())
-        .with_columns(_intervals())
-        .with_columns(
-            vs_england=compare_with_benchmark(
-                pl.col("la_value"),
-                pl.col("la_lower_ci"),
-                pl.col("la_upper_ci"),
-                pl.col("england_value"),
-                pl.col("polarity"),
-            ),
-            vs_sn=compare_with_benchmark(
-                pl.col("la_value"),
-                pl.col("la_lower_ci"),
-                pl.col("la_upper_ci"),
-                pl.col("sn_average"),
-                pl.col("polarity"),
-            ),
-            # Fingertips' second level: the same test on the 99.8% interval.
-            vs_england_998=compare_with_benchmark(
-                pl.col("la_value"),
-                pl.col("la_lower_ci_998"),
-                pl.col("la_upper_ci_998"),
-                pl.col("england_value"),
-                pl.col("polarity"),
-            ),
-            vs_sn_998=compare_with_benchmark(
-                pl.col("la_value"),
-                pl.col("la_lower_ci_998"),
-                pl.col("la_upper_ci_998"),
-                pl.col("sn_average"),
-                pl.col("polarity"),
-            ),
-            is_lait_latest=pl.col("period") == pl.col("lait_latest"),
-        )
-        .select(COMPARISON_COLUMNS)
-        .sort("area_name", "topic", "indicator_name")
+
+    return rows.with_columns(_intervals()).with_columns(
+        vs_england=verdict("england_value", ""),
+        vs_sn=verdict("sn_average", ""),
+        # Fingertips' second level: the same test on the 99.8% interval.
+        vs_england_998=verdict("england_value", "_998"),
+        vs_sn_998=verdict("sn_average", "_998"),
     )
-    return validate(rows.collect(engine=ENGINE), ComparisonSchema, name="comparison")
 
 
 @user_facing
