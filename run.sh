@@ -60,7 +60,7 @@ case "$job" in
     ;;
   bench)
     setup
-    for script in benchmarks/*.py; do "$VENV/bin/python" "$script"; done
+    for script in benchmarks/[!_]*.py; do "$VENV/bin/python" "$script"; done
     ;;
   *)
     echo "usage: ./run.sh board | test | lint | build-data [DATA_DIR] | bench | browser" >&2

@@ -9,7 +9,8 @@ Prints, measured in one run:
   153 LAs x 434 indicators) and ``compare(ref, "Derby")``, each as a ratio to the raw read;
 - the first ``compare_all`` in a fresh process against the second one in that process;
 - the peak resident memory of a fresh process that loads the data and runs ``compare_all``,
-  and of one that only loads it (the difference is the engine's).
+  and of one that only loads it (the difference is the engine's). Fresh processes run as a
+  user's install would (``_as_a_user``: no pandas, numpy or hypothesis).
 
 Targets (issue 14): compare_all <= 20x the raw read, compare(Derby) <= 10x, first call <=
 1.5x a warm one, peak memory of load + compare_all <= 300 MB.
@@ -27,30 +28,38 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+from _as_a_user import AS_A_USER
 
 from lacompare import load_reference
 from lacompare.compare import compare, compare_all
 from lacompare.reference import default_reference_path
 
 #: Run in a fresh process: the first and second compare_all, and peak memory.
+#: Peak memory is the process's own high-water mark (VmHWM, reset when a program starts);
+#: ru_maxrss would carry over the peak of this benchmark process, which forked it.
 FRESH = """
-import json, resource, sys, time
+import json, re, sys, time
+def peak_kb():
+    with open("/proc/self/status") as status:
+        return int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
 import lacompare
 ref = lacompare.load_reference()
-loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+loaded = peak_kb()
 if sys.argv[1] == "engine":
     start = time.perf_counter(); lacompare.compare_all(ref); first = time.perf_counter() - start
     start = time.perf_counter(); lacompare.compare_all(ref); second = time.perf_counter() - start
 else:
     first = second = 0.0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"first": first, "second": second, "loaded_kb": loaded, "peak_kb": peak}))
+print(json.dumps({"first": first, "second": second, "loaded_kb": loaded, "peak_kb": peak_kb()}))
 """
 
 
 def fresh(mode: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-c", FRESH, mode], check=True, capture_output=True, text=True
+        [sys.executable, "-c", AS_A_USER + FRESH, mode],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     result: dict[str, Any] = json.loads(out.stdout)
     return result

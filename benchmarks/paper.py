@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 
-from cli_report import timed  # the same timer as the one-table benchmark
+from cli_report import lacompare, timed  # the same timer and command as the table benchmark
 
 TARGET_SECONDS = 10.0
 
@@ -24,13 +23,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    cli = [sys.executable, "-m", "lacompare.cli"]
     with tempfile.TemporaryDirectory() as out:
-        table = [*cli, "report", "--la", "Derby", "--format", "html", "--out", out]
-        paper = [
-            *cli, "paper", "--la", "Derby", "--paper", "corporate-parenting",
+        table = lacompare("report", "--la", "Derby", "--format", "html", "--out", out)
+        paper = lacompare(
+            "paper", "--la", "Derby", "--paper", "corporate-parenting",
             "--format", "docx,html", "--out", out, "--date", "2026-11-25",
-        ]  # fmt: skip
+        )  # fmt: skip
         timed(paper)  # warm the file cache
         tables, papers = [], []
         for _ in range(args.repeat):

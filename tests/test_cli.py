@@ -69,6 +69,11 @@ def test_batch_region_writes_every_la(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.html"))) == 10
     assert "10 of 10 LAs written" in out.stdout
     assert "10/10" in out.stderr  # the progress bar
+    # Written by worker processes, the same bytes as one report written alone.
+    alone = tmp_path / "alone"
+    assert run("report", "--la", "Derby", "--format", "html", "--out", str(alone)).returncode == 0
+    derby = "derby_headline.html"
+    assert (tmp_path / derby).read_bytes() == (alone / derby).read_bytes()
 
 
 def test_batch_reports_a_failure_and_writes_the_rest(tmp_path: Path) -> None:

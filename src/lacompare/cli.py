@@ -13,9 +13,10 @@ lacompare refresh --from ../shared/data
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -339,15 +340,20 @@ def _batch(args: argparse.Namespace) -> int:
     )
     written: list[Path] = []
     failed: list[tuple[str, str]] = []
-    started = time.perf_counter()
-    for done, la in enumerate(wanted, start=1):
+    jobs: list[tuple[str, pl.DataFrame]] = []
+    for la in wanted:
         try:
             code = ref.area_code(la, current=True)
-            rows = everything.filter(pl.col("area_code") == code)
-            written += _write(rows, args, formats)
-        except (LacompareError, OSError, ValueError) as error:
+            jobs.append((la, everything.filter(pl.col("area_code") == code)))
+        except LacompareError as error:
             failed.append((la, str(error)))
-        _progress(done, len(wanted), la, started)
+    started = time.perf_counter()
+    workers = min(os.cpu_count() or 1, 4) if len(jobs) >= 8 else 1
+    for done, (la, paths, problem) in enumerate(_write_all(jobs, args, formats, workers), 1):
+        written += paths
+        if problem:
+            failed.append((la, problem))
+        _progress(done, len(jobs), la, started)
     print(file=sys.stderr)
     print(
         f"{len(wanted) - len(failed)} of {len(wanted)} LAs written ({len(written)} files) "
@@ -356,6 +362,37 @@ def _batch(args: argparse.Namespace) -> int:
     for la, reason in failed:
         print(f"FAILED {la}: {reason}")
     return 1 if failed else 0
+
+
+def _write_one(
+    job: tuple[str, pl.DataFrame], args: argparse.Namespace, formats: list[str]
+) -> tuple[str, list[Path], str | None]:
+    la, rows = job
+    try:
+        return la, _write(rows, args, formats), None
+    except (LacompareError, OSError, ValueError) as error:
+        return la, [], str(error)
+
+
+def _write_all(
+    jobs: list[tuple[str, pl.DataFrame]],
+    args: argparse.Namespace,
+    formats: list[str],
+    workers: int,
+) -> Iterator[tuple[str, list[Path], str | None]]:
+    """Each LA's files, in the order they finish: rendering is Python-bound, so many LAs are
+    shared among worker processes (fresh interpreters: polars is not safe to fork)."""
+    if workers <= 1:
+        yield from (_write_one(job, args, formats) for job in jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_write_one, job, args, formats) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def _progress(done: int, total: int, label: str, started: float) -> None:

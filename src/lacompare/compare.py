@@ -215,25 +215,26 @@ def _compare(
         raise InvalidArgumentError(f"history must be at least 1 period, not {history}")
     ids = select_indicators(ref, indicators)
     keys = _Keys.of(ref)
-    ind = _indicator_facts(ref, ids, keys)
     targets, all_las = _target_las(ref, la_codes, keys)
     groups, longest = _neighbour_groups(ref, targets, neighbours, keys)
-    obs = _observations(ref, ids, keys)
+    ind = _indicator_facts(ref, ids, keys)
+    obs = _observations(ref, ids, keys, _in_time_order(ref.observations))
     periods = _periods(obs)
     chosen = _chosen_periods(obs, periods, ind, targets, all_las, period).cache()
     # Only the (indicator, period) pairs shown, used for the change, or compared with.
     sub = (
         obs.join(_needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
-        .with_columns(_k=_row_key("area_code", "period"))
+        .with_columns(_k=_row_key("area_code", "period", keys))
         .cache()
     )
     rows = (
         chosen.with_columns(
-            _k_shown=_row_key("area_code", "period"),
-            _k_previous=_row_key("area_code", "previous_period"),
-            _k_comparator=_row_key("area_code", "comparator_period"),
+            _k_shown=_row_key("area_code", "period", keys),
+            _k_previous=_row_key("area_code", "previous_period", keys),
+            _k_comparator=_row_key("area_code", "comparator_period", keys),
         )
-        .join(ind, on="indicator_id")
+        # Names and other text join last: the frames travelling through the joins stay narrow.
+        .join(ind.drop("indicator_name", "topic"), on="indicator_id")
         .join(
             _region_values(sub, chosen, targets, ref, keys),
             on=["area_code", "indicator_id"],
@@ -250,7 +251,7 @@ def _compare(
         )
         .join(_england_values(sub, keys), on=["indicator_id", "comparator_period"], how="left")
         .join(
-            _neighbour_statistics(sub, chosen, groups, longest),
+            _neighbour_statistics(sub, chosen, groups, longest, keys),
             left_on="_k_comparator",
             right_on="_k",
             how="left",
@@ -280,6 +281,9 @@ def _compare(
         )
         .with_columns(direction=_direction())
         .pipe(_significance)
+        .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
+        .join(ind.select("indicator_id", "indicator_name", "topic"), on="indicator_id")
+        .join(_area_names(ref, keys), on="comparator_region_code", how="left")
         .with_columns(
             pl.col(
                 "area_code", "indicator_id", "period", "comparator_period", "previous_period"
@@ -375,7 +379,7 @@ def _neighbour_groups(
     )
 
 
-def _observations(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFrame:
+def _observations(ref: ReferenceData, ids: list[str], keys: _Keys, in_order: bool) -> pl.LazyFrame:
     """The chosen indicators' observations, every area and period, Enum keys kept, in order of
     indicator, area, year and period label, so each LA's series is in time order for the
     stages that read it in order. The reference data is stored in that order; rows that come
@@ -383,11 +387,10 @@ def _observations(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFra
     wanted = pl.Series(ids, dtype=keys.indicator)
     time_order = ["indicator_id", "area_code", "year", "period"]
     observations = ref.observations.lazy()
-    if not _in_time_order(ref.observations):
+    if not in_order:
         observations = observations.sort(time_order)
     return (
-        observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
-        .select(
+        observations.filter(pl.col("indicator_id").is_in(wanted.implode())).select(
             "indicator_id",
             "area_code",
             "period",
@@ -397,7 +400,8 @@ def _observations(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFra
             "numerator",
             "denominator",
         )
-        .cache()
+        # Not cached: the rows are in memory already, and each stage reads only the columns
+        # it needs (a cache would hold every column for every reader).
     )
 
 
@@ -520,11 +524,19 @@ def _chosen_periods(
     )
 
 
-def _row_key(area: str, period: str) -> pl.Expr:
-    """One Int64 naming an (area, indicator, period) row, from the three Enum codes in 16 bits
-    each: joins on it are several times faster than on the three columns."""
-    code = [pl.col(c).to_physical().cast(pl.Int64) for c in ("indicator_id", period, area)]
-    return (code[0] * 2**32) + (code[1] * 2**16) + code[2]
+def _row_key(area: str, period: str, keys: _Keys) -> pl.Expr:
+    """One integer naming an (area, indicator, period) row, the three Enum codes side by side
+    in as few bits as their categories need (a UInt32 for today's 434 indicators, 65 periods
+    and 170 areas): joins on it are several times faster, and lighter, than on three columns."""
+    widths = [_bits(keys.indicator), _bits(keys.period), _bits(keys.area)]
+    dtype = pl.UInt32 if sum(widths) <= 32 else pl.UInt64
+    codes = [pl.col(c).to_physical().cast(dtype) for c in ("indicator_id", period, area)]
+    return (codes[0] * 2 ** (widths[1] + widths[2])) + (codes[1] * 2 ** widths[2]) + codes[2]
+
+
+def _bits(enum: pl.DataType) -> int:
+    categories = len(enum.categories) if isinstance(enum, pl.Enum) else 2**16
+    return max(categories - 1, 1).bit_length()
 
 
 def _time_order_key() -> pl.Expr:
@@ -588,7 +600,7 @@ def _national_standing(
 
 
 def _neighbour_statistics(
-    sub: pl.LazyFrame, chosen: pl.LazyFrame, groups: pl.LazyFrame, longest: int
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, groups: pl.LazyFrame, longest: int, keys: _Keys
 ) -> pl.LazyFrame:
     """Stage 3, each target LA's neighbour average, minimum, maximum and count at the
     comparator period."""
@@ -598,7 +610,7 @@ def _neighbour_statistics(
             "area_code",
             "indicator_id",
             period="comparator_period",
-            _k=_row_key("area_code", "comparator_period"),
+            _k=_row_key("area_code", "comparator_period", keys),
         )
         # Sum in one fixed order (LAIT's table is in LA-name order) so the average is the
         # same to the last bit whichever LAs are computed together: the groups come sorted by
@@ -609,7 +621,7 @@ def _neighbour_statistics(
             maintain_order="left_right",
         )
         # Only the two keys travel through the largest join (LAs x indicators x neighbours).
-        .select("_k", _neighbour_k=_row_key("neighbour_code", "period"))
+        .select("_k", _neighbour_k=_row_key("neighbour_code", "period", keys))
         .join(values, left_on="_neighbour_k", right_on="_k", how="left", maintain_order="left")
         .group_by("_k")
         .agg(
@@ -641,12 +653,9 @@ def _region_values(
             pl.col("value").alias(f"{alias}_value"),
         )
 
-    names = ref.areas.lazy().select(
-        comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
-    )
     return (
         chosen.select("area_code", "indicator_id", period="comparator_period")
-        .join(targets, on="area_code")
+        .join(targets.select("area_code", "region_code", "sub_region_code"), on="area_code")
         .join(values_of("region"), on=["indicator_id", "period", "region_code"], how="left")
         .join(values_of("sub_region"), on=["indicator_id", "period", "sub_region_code"], how="left")
         .with_columns(
@@ -655,16 +664,15 @@ def _region_values(
             .otherwise("region_code"),
             region_value=pl.coalesce("sub_region_value", "region_value"),
         )
-        .join(names, on="comparator_region_code", how="left")
         .select(
-            "area_code",
-            "indicator_id",
-            "area_name",
-            "_area_order",
-            "region_code",
-            "region_name",
-            "region_value",
+            "area_code", "indicator_id", "region_code", "comparator_region_code", "region_value"
         )
+    )
+
+
+def _area_names(ref: ReferenceData, keys: _Keys) -> pl.LazyFrame:
+    return ref.areas.lazy().select(
+        comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
     )
 
 
