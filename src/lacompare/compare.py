@@ -18,6 +18,14 @@ pipeline filtered to one LA. The rules are LAIT's (``R/fn_analysis.R``,
   falling back to London where that has no value.
 
 Significance against England and the SN average follows Fingertips (see :mod:`lacompare.stats`).
+
+The engine is one lazy polars query assembled in :func:`_compare` from stage functions over
+LazyFrames, each keyed by the observations' Enum codes (never cast to text until the rows are
+written out): :func:`_chosen_periods` (which period each LA shows, its previous and comparator
+periods), :func:`_national_standing` (ranks, quartiles), :func:`_neighbour_statistics`,
+:func:`_region_values` and :func:`_england_values`, :func:`_own_values`, :func:`_history`
+(sparkline series) and :func:`_significance` (intervals and both levels of verdict). The
+largest joins run on one integer per (area, indicator, period) row (:func:`_row_key`).
 """
 
 from __future__ import annotations
@@ -220,7 +228,8 @@ def _compare(
     ind = _indicator_facts(ref, ids, keys)
     obs = _observations(ref, ids, keys, _in_time_order(ref.observations))
     periods = _periods(obs)
-    chosen = _chosen_periods(obs, periods, ind, targets, all_las, period).cache()
+    has_local = bool(ref.observations.select(_IS_LOCAL.any()).item())
+    chosen = _chosen_periods(obs, periods, ind, targets, all_las, period, has_local).cache()
     # Only the (indicator, period) pairs shown, used for the change, or compared with.
     sub = (
         obs.join(_needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
@@ -436,9 +445,11 @@ def _chosen_periods(
     targets: pl.LazyFrame,
     all_las: pl.Series,
     period: Period,
+    has_local: bool,
 ) -> pl.LazyFrame:
     """Stage 1, the period each target LA x indicator shows: (area_code, indicator_id,
-    period, previous_period, lait_latest, comparator_period, local)."""
+    period, previous_period, lait_latest, comparator_period, local). The observations come in
+    time order (see :func:`_observations`); ``has_local`` says whether any are local figures."""
     published = periods.filter(~pl.col("local"))
     target_codes = targets.select("area_code").collect().to_series()
     la_obs = obs.filter(pl.col("area_code").is_in(all_las.implode()))
@@ -457,8 +468,12 @@ def _chosen_periods(
             .group_by("area_code", "indicator_id")
             # The most recent year wins; within a year, an LA's own newer figure; then the
             # greatest label. One integer key orders all three (the Enum's code is the label's
-            # place in sorted order).
-            .agg(period=pl.col("period").get(_time_order_key().arg_max()))
+            # place in sorted order). Without local figures the rows are already in that order.
+            .agg(
+                period=pl.col("period").get(_time_order_key().arg_max())
+                if has_local
+                else pl.col("period").last()
+            )
         )
         chosen = (
             grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
@@ -626,10 +641,10 @@ def _neighbour_statistics(
         .group_by("_k")
         .agg(
             _values=pl.col("_value").drop_nulls(),
-            sn_min=pl.col("_value").min(),
-            sn_max=pl.col("_value").max(),
         )
         .with_columns(
+            sn_min=pl.col("_values").list.min(),
+            sn_max=pl.col("_values").list.max(),
             sn_count=pl.col("_values").list.len().cast(pl.Int32),
             sn_average=_r_mean(pl.col("_values"), longest),
         )
