@@ -17,6 +17,7 @@ from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.format import format_change, format_value
 from lacompare.reference import ReferenceData
 from lacompare.tables import STATUS_MARKS
+from lacompare.vocab import DIFFERENCE_VERDICTS
 
 
 @user_facing
@@ -107,7 +108,7 @@ def _position(
     la_text, la_value = row["la_text"], row["la_value"]
     if verdict == "similar":
         return f"similar to {label} ({shown})"
-    if verdict in {"better", "worse", "higher", "lower"}:
+    if verdict in DIFFERENCE_VERDICTS:
         higher = la_value > value
         level = "; also at 99.8% confidence" if strong else ""
         words = f"significantly {'higher' if higher else 'lower'} than {label} ({shown}{level})"

@@ -27,6 +27,7 @@ from lacompare.errors import DataValidationError
 from lacompare.periods import PERIOD_LABEL_PATTERN
 from lacompare.vocab import (
     AREA_LEVELS,
+    DIFFERENCE_VERDICTS,
     NULL_STATUSES,
     OFSTED_GRADES,
     PERIOD_TYPES,
@@ -793,7 +794,7 @@ class ComparisonSchema(pa.DataFrameModel):
     @classmethod
     def levels_nest(cls, data: PolarsData) -> pl.LazyFrame:
         # The 99.8% interval contains the 95% one, so a benchmark outside it is outside both.
-        differs = ["better", "worse", "higher", "lower"]
+        differs = sorted(DIFFERENCE_VERDICTS)
         return data.lazyframe.select(
             (
                 ~pl.col("vs_england_998").is_in(differs)

@@ -25,6 +25,7 @@ from lacompare.compare import compare, compare_all, trend_data
 from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.format import format_change, format_number, format_value
 from lacompare.reference import ReferenceData
+from lacompare.vocab import DIFFERENCE_VERDICTS
 
 #: Board column key -> header. The default board table shows all of them, in this order.
 BOARD_COLUMNS: dict[str, str] = {
@@ -88,9 +89,6 @@ VERDICT_STYLE: dict[str, tuple[str, str, str | None]] = {
 }
 
 MISSING = "–"
-
-#: Verdicts that say the LA differs from the benchmark.
-DIFFERENCES: frozenset[str] = frozenset({"better", "worse", "higher", "lower"})
 
 
 @dataclass(frozen=True)
@@ -799,7 +797,7 @@ def _verdict_text(verdict: pl.Expr, at_998: pl.Expr | None = None) -> pl.Expr:
     if at_998 is None:
         return text
     return (
-        pl.when(at_998.is_in(list(DIFFERENCES)))
+        pl.when(at_998.is_in(sorted(DIFFERENCE_VERDICTS)))
         .then(pl.concat_str(text, pl.lit(" (99.8%)")))
         .otherwise(text)
     )

@@ -42,6 +42,10 @@ SYMBOL_STATUS: dict[str, str] = {
 
 POLARITIES: frozenset[str] = frozenset({"high", "low", "neutral"})
 
+#: Verdicts of a significance test that say the area differs from its benchmark (better or
+#: worse by polarity; higher or lower without one).
+DIFFERENCE_VERDICTS: frozenset[str] = frozenset({"better", "worse", "higher", "lower"})
+
 #: Units and the range a value in that unit may take (None = unbounded).
 UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
     "percent": (0.0, 100.0),  # a share of a whole: 0-100
