@@ -64,7 +64,10 @@ def test_report_bad_format_and_topic(tmp_path: Path) -> None:
 
 
 def test_batch_region_writes_every_la(tmp_path: Path) -> None:
-    out = run("batch", "--region", "East Midlands", "--format", "html", "--out", str(tmp_path))
+    out = run(
+        "batch", "--region", "East Midlands", "--format", "html", "--out", str(tmp_path),
+        "--workers", "2",
+    )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert len(list(tmp_path.glob("*.html"))) == 10
     assert "10 of 10 LAs written" in out.stdout

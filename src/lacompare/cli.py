@@ -130,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--all", action="store_true", help="every current LA (153)")
     where.add_argument("--las", help="comma-separated LAs")
     table_options(batch)
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes writing the files (default: one per core, up to 4, for 48 LAs or more; "
+        "a process costs about a second to start)",
+    )
     batch.set_defaults(run=_batch)
 
     paper = commands.add_parser(
@@ -348,7 +355,7 @@ def _batch(args: argparse.Namespace) -> int:
         except LacompareError as error:
             failed.append((la, str(error)))
     started = time.perf_counter()
-    workers = min(os.cpu_count() or 1, 4) if len(jobs) >= 8 else 1
+    workers = args.workers or (min(os.cpu_count() or 1, 4) if len(jobs) >= _PARALLEL_FROM else 1)
     for done, (la, paths, problem) in enumerate(_write_all(jobs, args, formats, workers), 1):
         written += paths
         if problem:
@@ -362,6 +369,11 @@ def _batch(args: argparse.Namespace) -> int:
     for la, reason in failed:
         print(f"FAILED {la}: {reason}")
     return 1 if failed else 0
+
+
+#: From how many LAs batch shares the work among processes by default: each costs about a
+#: second to start (imports), a board table about 60 ms to write.
+_PARALLEL_FROM = 48
 
 
 def _write_one(
