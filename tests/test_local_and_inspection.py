@@ -49,7 +49,7 @@ def test_local_figures_flow_into_the_board_table(with_2017) -> None:
     assert cin["vs_england"] == "higher"  # 420.7 (2,476 of 58,852) vs England 339.8
     model = model_of(lacompare.board_table(rows))
     shown = dict(model.frame.select("indicator_id", "la").iter_rows())
-    assert shown["lac"] == "73.0 [L]"
+    assert shown["lac"] == "73 [L]"
     periods = dict(model.frame.select("indicator_id", "period").iter_rows())
     assert periods["lac"] == "at 6 Mar 2017 (comparators 2016)"
     assert any(

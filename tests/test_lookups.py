@@ -54,7 +54,8 @@ def test_find_indicator(ref: lacompare.ReferenceData) -> None:
     assert ref.find_indicator("cpp_rate") == by_code
     assert by_code["unit"] == "rate_per_10000"
     lac = ref.find_indicator("LAC")
-    assert (lac["unit"], lac["polarity"], lac["decimals"]) == ("rate_per_10000", "neutral", 1)
+    # LAIT says one place; DfE publishes the series in whole numbers (88, 67).
+    assert (lac["unit"], lac["polarity"], lac["decimals"]) == ("rate_per_10000", "neutral", 0)
     rereferral = ref.find_indicator("ReReferral")
     assert (rereferral["unit"], rereferral["polarity"]) == ("percent", "low")
 

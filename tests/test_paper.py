@@ -411,7 +411,7 @@ def test_local_figures_reach_the_paper_marked(ref: lacompare.ReferenceData) -> N
     )
     (table,) = [t for t in paper.tables() if t.caption.endswith("Derby: Children in care")]
     first = table.model.frame.row(0, named=True)
-    assert (first["la"], first["period"]) == ("84.0 [L]", "2026 (comparators 2025)")
+    assert (first["la"], first["period"]) == ("84 [L]", "2026 (comparators 2025)")
     assert any(note.startswith("[L] Derby's own figures") for note in table.model.notes)
     said = " ".join(p.text for p in paper.paragraphs())
-    assert "84.0 in 2026 (local unvalidated figure)" in said
+    assert "84 in 2026 (local unvalidated figure)" in said

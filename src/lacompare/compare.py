@@ -43,10 +43,21 @@ from lacompare.errors import (
     suggest,
     user_facing,
 )
+from lacompare.periods import period_year
 from lacompare.reference import ReferenceData
 from lacompare.schemas import ComparisonSchema, validate
 from lacompare.sources.counts import SESSION_MEASURES
-from lacompare.stats import compare_with_benchmark, proportion_ci, rate_ci, rate_ci_method
+from lacompare.stats import (
+    compare_difference,
+    compare_with_benchmark,
+    newcombe_difference,
+    overdispersion_factor,
+    poisson_ratio_ci,
+    proportion_ci,
+    proportion_z,
+    rate_ci,
+    rate_ci_method,
+)
 from lacompare.vocab import UNIT_MULTIPLIER
 
 ENGLAND = "E92000001"
@@ -236,6 +247,7 @@ def _compare(
         .with_columns(_k=_row_key("area_code", "period", keys))
         .cache()
     )
+    dispersion = _overdispersion(sub, ind, all_las, keys).cache()
     rows = (
         chosen.with_columns(
             _k_shown=_row_key("area_code", "period", keys),
@@ -253,12 +265,29 @@ def _compare(
         # national standing at the comparator period: single integer keys (see _row_key).
         .join(_own_values(sub), left_on="_k_shown", right_on="_k", how="left")
         .join(
-            sub.select("_k", previous_value="value"),
+            sub.select(
+                "_k",
+                previous_value="value",
+                previous_numerator="numerator",
+                previous_denominator="denominator",
+            ),
             left_on="_k_previous",
             right_on="_k",
             how="left",
         )
         .join(_england_values(sub, keys), on=["indicator_id", "comparator_period"], how="left")
+        .join(
+            dispersion,
+            left_on=["indicator_id", "comparator_period"],
+            right_on=["indicator_id", "period"],
+            how="left",
+        )
+        .join(
+            dispersion.rename({"overdispersion": "_previous_phi"}),
+            left_on=["indicator_id", "previous_period"],
+            right_on=["indicator_id", "period"],
+            how="left",
+        )
         .join(
             _neighbour_statistics(sub, chosen, groups, longest, keys),
             left_on="_k_comparator",
@@ -287,6 +316,10 @@ def _compare(
             la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
             change_from_previous=pl.col("la_value") - pl.col("previous_value"),
             is_lait_latest=pl.col("period") == pl.col("lait_latest"),
+            # Older than the latest period any LA has: the LA's own latest, shown as such.
+            is_old=~pl.col("local") & (_label_year("period") < _label_year("lait_latest")),
+            england_flag=_implausible_benchmark("england_value"),
+            small_number=_small_number(),
         )
         .with_columns(direction=_direction())
         .pipe(_significance)
@@ -595,21 +628,39 @@ def _national_standing(
         la_values.group_by(group)
         .agg(_sorted=pl.col("value").sort(), _n=pl.len())
         .with_columns(
-            q1=_type7_quantile(0.25), median=_type7_quantile(0.5), q3=_type7_quantile(0.75)
+            q1=_type7_quantile(0.25),
+            median=_type7_quantile(0.5),
+            q3=_type7_quantile(0.75),
+            national_min=pl.col("_sorted").list.first(),
+            national_max=pl.col("_sorted").list.last(),
         )
         .drop("_sorted", "_n")
     )
     return (
         ranked.join(cut_points, on=group, how="left")
         .with_columns(quartile_band=_quartile_band())
+        .with_columns(
+            # Tied values share the lowest rank (LAIT); say so ("=26 of 151").
+            rank_tied=pl.when(pl.col("national_rank").is_not_null()).then(
+                pl.len().over([*group, "national_rank"]) > 1
+            ),
+            # Ties on whole-number data make bands uneven: the share of LAs in this band.
+            band_share=pl.when(pl.col("quartile_band").is_not_null()).then(
+                pl.len().over([*group, "quartile_band"]) / pl.col("rank_of")
+            ),
+        )
         .select(
             "_k",
             "national_rank",
             "rank_of",
+            "rank_tied",
             "quartile_band",
+            "band_share",
             "q1",
             "median",
             "q3",
+            "national_min",
+            "national_max",
         )
     )
 
@@ -618,8 +669,9 @@ def _neighbour_statistics(
     sub: pl.LazyFrame, chosen: pl.LazyFrame, groups: pl.LazyFrame, longest: int, keys: _Keys
 ) -> pl.LazyFrame:
     """Stage 3, each target LA's neighbour average, minimum, maximum and count at the
-    comparator period."""
-    values = sub.select("_k", _value="value")
+    comparator period, and the pooled group (the neighbours' numerators summed over their
+    denominators summed) where every neighbour has counts."""
+    values = sub.select("_k", _value="value", _x="numerator", _n="denominator")
     return (
         chosen.select(
             "area_code",
@@ -641,6 +693,10 @@ def _neighbour_statistics(
         .group_by("_k")
         .agg(
             _values=pl.col("_value").drop_nulls(),
+            _group_size=pl.len(),
+            _with_counts=pl.col("_x").is_not_null().sum(),
+            sn_numerator=pl.col("_x").sum(),
+            sn_denominator=pl.col("_n").sum(),
         )
         .with_columns(
             sn_min=pl.col("_values").list.min(),
@@ -648,7 +704,12 @@ def _neighbour_statistics(
             sn_count=pl.col("_values").list.len().cast(pl.Int32),
             sn_average=_r_mean(pl.col("_values"), longest),
         )
-        .drop("_values")
+        # The pooled group only where every neighbour in it has counts.
+        .with_columns(
+            pl.when(pl.col("_with_counts") == pl.col("_group_size")).then(pl.col(c)).alias(c)
+            for c in ("sn_numerator", "sn_denominator")
+        )
+        .drop("_values", "_group_size", "_with_counts")
     )
 
 
@@ -704,6 +765,42 @@ def _england_values(sub: pl.LazyFrame, keys: _Keys) -> pl.LazyFrame:
         comparator_period="period",
         england_value="value",
         england_status="status",
+        _england_numerator="numerator",
+        _england_denominator="denominator",
+    )
+
+
+def _overdispersion(
+    sub: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series, keys: _Keys
+) -> pl.LazyFrame:
+    """Stage 4c, Spiegelhalter's overdispersion factor φ of each session-based measure
+    (school absence counted in half-days) per period: the LAs' z-scores against England's
+    proportion (from England's counts; the LAs' pooled proportion without them), winsorised
+    (:func:`lacompare.stats.overdispersion_factor`). Other measures get none (binomial)."""
+    sessions = ind.filter("per_session").select("indicator_id")
+    counted = sub.join(sessions, on="indicator_id", how="semi").filter(
+        pl.col("numerator").is_not_null()
+    )
+    england = pl.Series([ENGLAND], dtype=keys.area)
+    target = counted.filter(pl.col("area_code").is_in(england.implode())).select(
+        "indicator_id", "period", _england=pl.col("numerator") / pl.col("denominator")
+    )
+    return (
+        counted.filter(pl.col("area_code").is_in(all_las.implode()))
+        .join(target, on=["indicator_id", "period"], how="left")
+        .with_columns(
+            _target=pl.coalesce(
+                "_england",
+                (pl.col("numerator").sum() / pl.col("denominator").sum()).over(
+                    "indicator_id", "period"
+                ),
+            )
+        )
+        .with_columns(
+            _z=proportion_z(pl.col("numerator"), pl.col("denominator"), pl.col("_target"))
+        )
+        .group_by("indicator_id", "period")
+        .agg(overdispersion=overdispersion_factor(pl.col("_z")))
     )
 
 
@@ -747,24 +844,134 @@ def _history(
 
 
 def _significance(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Stage 6, the LA's 95% and 99.8% intervals and Fingertips' verdicts against England and
-    the SN average at both levels."""
+    """Stage 6, the LA's 95% and 99.8% intervals and the verdicts (see :mod:`lacompare.stats`):
 
-    def verdict(benchmark: str, suffix: str) -> pl.Expr:
-        return compare_with_benchmark(
-            pl.col("la_value"),
-            pl.col(f"la_lower_ci{suffix}"),
-            pl.col(f"la_upper_ci{suffix}"),
-            pl.col(benchmark),
-            pl.col("polarity"),
+    - ``vs_england``: England's value inside the LA's interval (Fingertips), England's value
+      taken from England's own counts where they exist (unrounded: 68.55, not 69);
+    - ``vs_sn``: the LA against its pooled neighbours (their numerators over their
+      denominators), a two-sample test, where every neighbour has counts;
+    - ``change_vs_previous``: this period against the previous year, a two-sample test.
+
+    Percentages use Wilson and Newcombe's difference; rates exact Poisson / Byar's and the
+    conditional binomial ratio. Session counts (school absence) are scaled to their effective
+    sizes x/φ, n/φ by the period's overdispersion factor first."""
+    return (
+        rows.with_columns(_effective_counts())
+        .with_columns(_intervals())
+        .with_columns(
+            england_exact_value=pl.coalesce(
+                pl.col("_england_numerator") / pl.col("_england_denominator") * _multiplier(),
+                "england_value",
+            ),
+            sn_pooled_value=pl.col("sn_numerator") / pl.col("sn_denominator") * _multiplier(),
+            _estimate=pl.coalesce(_x / _n * _multiplier(), "la_value"),
         )
+        .with_columns(
+            vs_england=_against_england(""),
+            vs_england_998=_against_england("_998"),
+            vs_sn=_two_sample(_x, _n, pl.col("_sn_x"), pl.col("_sn_n"), 0.95),
+            vs_sn_998=_two_sample(_x, _n, pl.col("_sn_x"), pl.col("_sn_n"), 0.998),
+            change_vs_previous=_two_sample(_x, _n, pl.col("_prev_x"), pl.col("_prev_n"), 0.95),
+        )
+    )
 
-    return rows.with_columns(_intervals()).with_columns(
-        vs_england=verdict("england_value", ""),
-        vs_sn=verdict("sn_average", ""),
-        # Fingertips' second level: the same test on the 99.8% interval.
-        vs_england_998=verdict("england_value", "_998"),
-        vs_sn_998=verdict("sn_average", "_998"),
+
+#: The LA's counts as the tests use them (effective sizes for session counts).
+_x, _n = pl.col("_x"), pl.col("_n")
+
+
+def _multiplier() -> pl.Expr:
+    return pl.col("unit").replace_strict(UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64)
+
+
+def _effective_counts() -> list[pl.Expr]:
+    """The counts each test uses: as published, or for session measures divided by the
+    period's overdispersion factor φ (:func:`_overdispersion`) so the intervals widen by
+    sqrt(φ). Rows without a unit that has an interval get none."""
+    testable = _multiplier().is_not_null()
+    sessions = pl.col("per_session")
+    phi = pl.when(sessions).then(pl.col("overdispersion").fill_null(1.0)).otherwise(1.0)
+    previous_phi = pl.when(sessions).then(pl.col("_previous_phi").fill_null(phi)).otherwise(1.0)
+
+    def scaled(column: str, factor: pl.Expr, name: str) -> pl.Expr:
+        return pl.when(testable).then(pl.col(column) / factor).alias(name)
+
+    return [
+        scaled("la_numerator", phi, "_x"),
+        scaled("la_denominator", phi, "_n"),
+        scaled("sn_numerator", phi, "_sn_x"),
+        scaled("sn_denominator", phi, "_sn_n"),
+        scaled("previous_numerator", previous_phi, "_prev_x"),
+        scaled("previous_denominator", previous_phi, "_prev_n"),
+        pl.when(pl.col("per_session") & testable).then(phi).alias("overdispersion"),
+    ]
+
+
+def _against_england(suffix: str) -> pl.Expr:
+    """Fingertips' test of England's exact value against the LA's interval; none where
+    England's published value is implausible (:func:`_implausible_benchmark`)."""
+    verdict = compare_with_benchmark(
+        pl.col("_estimate"),
+        pl.col(f"la_lower_ci{suffix}"),
+        pl.col(f"la_upper_ci{suffix}"),
+        pl.col("england_exact_value"),
+        pl.col("polarity"),
+    )
+    return pl.when(pl.col("england_flag").is_null()).then(verdict).otherwise(pl.lit("not compared"))
+
+
+def _two_sample(x1: pl.Expr, n1: pl.Expr, x2: pl.Expr, n2: pl.Expr, confidence: float) -> pl.Expr:
+    """A first estimate against a second: Newcombe's interval for a difference of
+    percentages, the conditional binomial ratio for rates; "not compared" without counts."""
+    d_low, d_high = newcombe_difference(x1, n1, x2, n2, confidence)
+    r_low, r_high = poisson_ratio_ci(x1, n1, x2, n2, confidence)
+    polarity = pl.col("polarity")
+    has_counts = x1.is_not_null() & n1.is_not_null() & x2.is_not_null() & n2.is_not_null()
+    return (
+        pl.when(~has_counts)
+        .then(pl.lit("not compared"))
+        .when(pl.col("unit") == "percent")
+        .then(compare_difference(d_low, d_high, 0.0, polarity))
+        .otherwise(compare_difference(r_low, r_high, 1.0, polarity))
+    )
+
+
+def _label_year(column: str) -> pl.Expr:
+    return period_year(pl.col(column).cast(pl.String))
+
+
+#: Fewer people than this behind a percentage, or fewer events behind a rate, is a small
+#: number: shown with its counts, never ranked, banded or counted in summaries.
+SMALL_DENOMINATOR = 20
+SMALL_EVENTS = 10
+
+
+def _small_number() -> pl.Expr:
+    """A percentage of fewer than :data:`SMALL_DENOMINATOR` children, or a rate from fewer
+    than :data:`SMALL_EVENTS` events ("19 of 19" health checks): too few for a rank, a
+    quartile band or a place in a summary count to mean anything."""
+    unit = pl.col("unit")
+    return (
+        ((unit == "percent") & (pl.col("la_denominator") < SMALL_DENOMINATOR))
+        | (unit.str.starts_with("rate_per_") & (pl.col("la_numerator") < SMALL_EVENTS))
+    ).fill_null(False)
+
+
+#: Units whose England and regional values are averages over the LAs (so lie within their
+#: range), not totals.
+_AVERAGED_UNITS = ("percent", "rate_per_1000", "rate_per_10000", "rate_per_100000")
+
+
+def _implausible_benchmark(column: str) -> pl.Expr:
+    """A note where a published benchmark that is an average of LAs (a percentage or rate)
+    lies outside the range of every LA's value by more than that range's width: a bad value
+    in the source (LAIT's England first-time youth-justice entrants, 1,258 per 100,000
+    against LAs' 0 to 400), shown but never used as a benchmark. Null where plausible."""
+    spread = pl.col("national_max") - pl.col("national_min")
+    value = pl.col(column)
+    outside = (value > pl.col("national_max") + spread) | (value < pl.col("national_min") - spread)
+    return pl.when(pl.col("unit").is_in(_AVERAGED_UNITS) & outside & (spread > 0)).then(
+        pl.lit("outside the range of every local authority's value: not used as a benchmark")
     )
 
 
@@ -881,7 +1088,11 @@ COMPARISON_COLUMNS = [
     "la_status",
     "la_numerator",
     "la_denominator",
+    "small_number",
+    "is_old",
     "england_value",
+    "england_exact_value",
+    "england_flag",
     "region_code",
     "region_name",
     "region_value",
@@ -890,17 +1101,26 @@ COMPARISON_COLUMNS = [
     "sn_count",
     "sn_min",
     "sn_max",
+    "sn_pooled_value",
     "national_rank",
     "rank_of",
+    "rank_tied",
     "quartile_band",
+    "band_share",
     "q1",
     "median",
     "q3",
+    "national_min",
+    "national_max",
     "previous_period",
     "previous_value",
+    "previous_numerator",
+    "previous_denominator",
     "change_from_previous",
     "direction",
+    "change_vs_previous",
     "ci_method",
+    "overdispersion",
     "la_lower_ci",
     "la_upper_ci",
     "la_lower_ci_998",
@@ -988,17 +1208,17 @@ def _direction() -> pl.Expr:
 
 
 def _intervals() -> list[pl.Expr]:
-    """95% and 99.8% intervals of the LA's value from its numerator and denominator: Wilson
-    for percentages of a whole, exact Poisson / Byar's for rates (and percentages that are
+    """95% and 99.8% intervals of the LA's value from its (effective) counts: Wilson for
+    percentages of a whole, exact Poisson / Byar's for rates (and percentages that are
     ratios); null where there are no counts or the unit has no interval."""
-    x, n = pl.col("la_numerator"), pl.col("la_denominator")
+    x, n = _x, _n
     unit = pl.col("unit")
-    multiplier = unit.replace_strict(UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64)
-    has_counts = x.is_not_null() & n.is_not_null() & multiplier.is_not_null()
+    multiplier = _multiplier()
+    has_counts = x.is_not_null() & n.is_not_null()
     is_proportion = unit == "percent"
     out: list[pl.Expr] = [
         pl.when(has_counts & is_proportion & pl.col("per_session"))
-        .then(pl.lit("Wilson (sessions)"))
+        .then(pl.lit("Wilson (sessions, overdispersion)"))
         .when(has_counts & is_proportion)
         .then(pl.lit("Wilson"))
         .when(has_counts)

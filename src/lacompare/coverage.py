@@ -9,9 +9,14 @@ latest published values carry such counts and, where they do not, the reason:
 - ``no count published``: no DfE file lacompare reads publishes the counts behind it;
 - ``count does not reproduce the value``: counts are published, but they do not give the
   published figure to its decimals (another base or definition), so none are attached;
-- ``counts for earlier years only``: counts reproduce earlier years, not the latest.
+- ``counts for earlier years only``: counts reproduce earlier years, not the latest;
+- ``not a count of people``: the only counts are full-time equivalent staff (turnover, agency
+  and vacancy rates): leavers are not a subset of staff in post and FTE are not trials.
 
-Tested indicators without a polarity are tested as higher / lower, never better / worse.
+Tested indicators without a polarity are tested as higher / lower, never better / worse;
+school absence counted in half-day sessions is tested with its intervals widened for
+overdispersion. ``years_tested`` names the years whose counts passed the build's acceptance
+rule (see :func:`lacompare.sources.counts.attach_counts`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import polars as pl
 
 from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData
-from lacompare.sources.counts import COUNT_SPECS
+from lacompare.sources.counts import COUNT_SPECS, FTE_MEASURES, SESSION_MEASURES
 from lacompare.vocab import UNIT_MULTIPLIER
 
 #: Units without a count-based interval -> the reason given.
@@ -32,11 +37,16 @@ NOT_A_RATE: dict[str, str] = {
     "percentage_points": "not a rate: a gap in percentage points",
 }
 
+NOT_PEOPLE = "not a count of people: full-time equivalent staff"
+SESSIONS = "tested (sessions, widened for overdispersion)"
+
 #: Every status :func:`coverage` gives, most testable first.
 COVERAGE_STATUSES: tuple[str, ...] = (
     "tested",
     "tested (higher / lower: no polarity)",
+    SESSIONS,
     "counts for earlier years only",
+    NOT_PEOPLE,
     "count does not reproduce the value",
     "no count published",
     *dict.fromkeys(NOT_A_RATE.values()),
@@ -51,7 +61,8 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
     ``latest_period`` (the latest period any LA has a value for), ``las_with_value`` and
     ``las_with_counts`` (current LAs at that period), ``status`` (one of
     :data:`COVERAGE_STATUSES`), ``count_source`` (where the latest counts come from) and
-    ``count_checks`` ("agree/checked" over all years and areas, from the build's manifest).
+    ``count_checks`` ("agree/checked" over all years and LAs, from the build's manifest) and
+    ``years_tested`` (the years whose counts are used, "2016-2025" or "2019, 2021-2025").
     With ``la``, also ``la_period`` and ``la_verdict``: that LA's latest comparison with
     England ("not compared" where it has no counts).
     """
@@ -82,21 +93,21 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
             .first(),
         )
     )
-    ever_counted = (
-        ref.observations.lazy()
-        .filter(pl.col("numerator").is_not_null())
-        .select(pl.col("indicator_id").cast(pl.String))
-        .unique()
-        .with_columns(ever_counted=pl.lit(True))
-    )
+    ever_counted = _year_ranges(
+        la_rows.filter(pl.col("numerator").is_not_null()).select("indicator_id", "year")
+    ).with_columns(ever_counted=pl.lit(True))
     checks = _count_checks(ref)
     testable_unit = pl.col("unit").is_in(list(UNIT_MULTIPLIER))
     status = (
         pl.when(~testable_unit)
         .then(pl.col("unit").replace_strict(NOT_A_RATE, default="not a rate"))
+        .when(pl.col("lait_code").is_in(list(FTE_MEASURES)))
+        .then(pl.lit(NOT_PEOPLE))
         .when(pl.col("las_with_counts") > 0)
         .then(
-            pl.when(pl.col("polarity") == "neutral")
+            pl.when(pl.col("lait_code").is_in(list(SESSION_MEASURES)))
+            .then(pl.lit(SESSIONS))
+            .when(pl.col("polarity") == "neutral")
             .then(pl.lit("tested (higher / lower: no polarity)"))
             .otherwise(pl.lit("tested"))
         )
@@ -138,6 +149,7 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
             "status",
             "count_source",
             "count_checks",
+            "years_tested",
         )
         .sort("topic", "name")
         .collect()
@@ -164,11 +176,31 @@ def coverage_summary(table: pl.DataFrame) -> pl.DataFrame:
             tested=pl.col("status").str.starts_with("tested").sum(),
             earlier_years_only=(pl.col("status") == "counts for earlier years only").sum(),
             not_reproduced=(pl.col("status") == "count does not reproduce the value").sum(),
+            not_people=(pl.col("status") == NOT_PEOPLE).sum(),
             no_count=(pl.col("status") == "no count published").sum(),
         )
         .with_columns(share_tested=(100 * pl.col("tested") / pl.col("indicators")).round(1))
         .sort("topic")
     )
+
+
+def _year_ranges(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """(indicator_id, years_tested) from (indicator_id, year) rows: the years as text with runs
+    joined, "2016-2025" or "2019, 2021-2025"."""
+    runs = (
+        rows.unique()
+        .sort("indicator_id", "year")
+        .with_columns(_run=(pl.col("year").diff().fill_null(1) != 1).cum_sum().over("indicator_id"))
+        .group_by("indicator_id", "_run")
+        .agg(first=pl.col("year").min(), last=pl.col("year").max())
+        .sort("indicator_id", "_run")
+        .with_columns(
+            text=pl.when(pl.col("first") == pl.col("last"))
+            .then(pl.col("first").cast(pl.String))
+            .otherwise(pl.format("{}-{}", "first", "last"))
+        )
+    )
+    return runs.group_by("indicator_id").agg(years_tested=pl.col("text").str.join(", "))
 
 
 def _count_checks(ref: ReferenceData) -> pl.DataFrame:

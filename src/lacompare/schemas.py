@@ -720,7 +720,16 @@ class ComparisonSchema(pa.DataFrameModel):
     la_status: str = pa.Field(isin=sorted(STATUSES))
     la_numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
     la_denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
+    #: Fewer than 20 children behind a percentage or 10 events behind a rate.
+    small_number: bool
+    #: The LA's latest figure is older than the latest period any LA has.
+    is_old: bool = pa.Field(nullable=True)
     england_value: pl.Float64 = pa.Field(nullable=True)
+    #: England's value for the test: from England's own counts where they exist (68.55 where
+    #: DfE shows 69), else the published value.
+    england_exact_value: pl.Float64 = pa.Field(nullable=True)
+    #: Why England's published value is not used as a benchmark (null where it is).
+    england_flag: str = pa.Field(nullable=True)
     region_code: str = pa.Field(str_matches=r"^E12\d{6}$")
     region_name: str = pa.Field(nullable=True)
     region_value: pl.Float64 = pa.Field(nullable=True)
@@ -729,17 +738,33 @@ class ComparisonSchema(pa.DataFrameModel):
     sn_count: pl.Int32 = pa.Field(nullable=True, ge=0, le=NEIGHBOURS_PER_GROUP * 20)
     sn_min: pl.Float64 = pa.Field(nullable=True)
     sn_max: pl.Float64 = pa.Field(nullable=True)
+    #: The neighbours pooled (their numerators over their denominators), where all have counts.
+    sn_pooled_value: pl.Float64 = pa.Field(nullable=True)
     national_rank: pl.Int32 = pa.Field(nullable=True, ge=1)
     rank_of: pl.Int32 = pa.Field(nullable=True, ge=1)
+    #: Another LA shares this rank (shown "=26 of 151").
+    rank_tied: bool = pa.Field(nullable=True)
     quartile_band: str = pa.Field(nullable=True, isin=["A", "B", "C", "D"])
+    #: The share of LAs in this quartile band (0.25 unless ties make bands uneven).
+    band_share: pl.Float64 = pa.Field(nullable=True, ge=0, le=1)
     q1: pl.Float64 = pa.Field(nullable=True)
     median: pl.Float64 = pa.Field(nullable=True)
     q3: pl.Float64 = pa.Field(nullable=True)
+    national_min: pl.Float64 = pa.Field(nullable=True)
+    national_max: pl.Float64 = pa.Field(nullable=True)
     previous_period: str = pa.Field(nullable=True)
     previous_value: pl.Float64 = pa.Field(nullable=True)
+    previous_numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
+    previous_denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
     change_from_previous: pl.Float64 = pa.Field(nullable=True)
     direction: str = pa.Field(isin=DIRECTIONS)
-    ci_method: str = pa.Field(nullable=True, isin=["Wilson", "Wilson (sessions)", "Exact", "Byars"])
+    #: The change from the previous year, tested (Newcombe / conditional binomial, 95%).
+    change_vs_previous: str = pa.Field(isin=COMPARISON_VERDICTS)
+    ci_method: str = pa.Field(
+        nullable=True, isin=["Wilson", "Wilson (sessions, overdispersion)", "Exact", "Byars"]
+    )
+    #: Spiegelhalter's overdispersion factor φ the session counts were scaled by.
+    overdispersion: pl.Float64 = pa.Field(nullable=True, ge=1)
     la_lower_ci: pl.Float64 = pa.Field(nullable=True)
     la_upper_ci: pl.Float64 = pa.Field(nullable=True)
     la_lower_ci_998: pl.Float64 = pa.Field(nullable=True)

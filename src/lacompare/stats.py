@@ -2,8 +2,18 @@
 
 One function per method, each returning a polars expression so it runs over every LA at once.
 Formulas and references are in each docstring; they follow PHEindicatormethods v2.1.0
-(``R/utils.R``, ``R/Proportions.R``, ``R/Rates.R``) and Fingertips' comparers
-(``PholioVisualisationWS/Analysis/SingleOverlappingCIsComparer.cs``).
+(``R/utils.R``, ``R/Proportions.R``, ``R/Rates.R``), Fingertips' comparers
+(``PholioVisualisationWS/Analysis/SingleOverlappingCIsComparer.cs``), Newcombe (1998) for the
+difference of two proportions, the conditional binomial test for two Poisson rates, and
+Spiegelhalter (2005) for overdispersion.
+
+- one area against a fixed benchmark (England): :func:`compare_with_benchmark` on the area's
+  :func:`proportion_ci` (Wilson) or :func:`rate_ci` (Byar's / exact Poisson);
+- two estimates (an LA against its pooled neighbours, this year against last):
+  :func:`newcombe_difference` for proportions, :func:`poisson_ratio_ci` for rates, read by
+  :func:`compare_difference`;
+- counts that are not independent trials (school sessions): :func:`overdispersion_factor`
+  widens every interval by the spread seen between councils.
 """
 
 from __future__ import annotations
@@ -164,7 +174,13 @@ def compare_with_benchmark(
     Reference: Fingertips ``SingleOverlappingCIsComparer`` (comparator method 1) and
     ``IndicatorComparer.AdjustForPolarity``.
     """
-    missing = value.is_null() | lower.is_null() | upper.is_null() | benchmark.is_null()
+    missing = (
+        value.is_null()
+        | benchmark.is_null()
+        | _invalid_interval(lower, upper)
+        | ~value.is_finite()
+        | ~benchmark.is_finite()
+    )
     inside = (lower <= benchmark) & (benchmark <= upper)
     higher = value > benchmark
     return (
@@ -178,6 +194,120 @@ def compare_with_benchmark(
         .then(pl.when(higher).then(pl.lit("worse")).otherwise(pl.lit("better")))
         .otherwise(pl.when(higher).then(pl.lit("higher")).otherwise(pl.lit("lower")))
     )
+
+
+def _invalid_interval(lower: pl.Expr, upper: pl.Expr) -> pl.Expr:
+    """An interval no verdict may rest on: a missing or NaN limit, or limits the wrong way
+    round (a numerator above its denominator makes Wilson's square root NaN)."""
+    return lower.is_null() | upper.is_null() | lower.is_nan() | upper.is_nan() | (lower > upper)
+
+
+# --------------------------------------------------------------------------------------------
+# Two estimates: differences of proportions and ratios of rates
+
+
+def newcombe_difference(
+    x1: pl.Expr, n1: pl.Expr, x2: pl.Expr, n2: pl.Expr, confidence: float = 0.95
+) -> tuple[pl.Expr, pl.Expr]:
+    """(lower, upper) of the difference of two proportions p1 − p2 (0-1 scale) by Newcombe's
+    hybrid score method (method 10), from each proportion's Wilson limits (l1, u1), (l2, u2):
+
+    ``D = p1 − p2``; ``lower = D − sqrt((p1 − l1)² + (u2 − p2)²)``;
+    ``upper = D + sqrt((u1 − p1)² + (p2 − l2)²)``.
+
+    Significant when the interval excludes 0. It behaves at x = 0 and x = n, where the simple
+    (Wald) interval collapses. The two samples are taken as independent; for the same LA in two
+    consecutive years (many of the same children) the true difference varies less than that,
+    so the test is conservative.
+
+    Reference: Newcombe RG (1998) Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Stat Med 17:873-890. PHE/OHID technical guide
+    "Confidence intervals" recommends it for differences of proportions.
+    """
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_lower(x1, n1, confidence), wilson_upper(x1, n1, confidence)
+    l2, u2 = wilson_lower(x2, n2, confidence), wilson_upper(x2, n2, confidence)
+    difference = p1 - p2
+    lower = difference - ((p1 - l1) ** 2 + (u2 - p2) ** 2).sqrt()
+    upper = difference + ((u1 - p1) ** 2 + (p2 - l2) ** 2).sqrt()
+    return lower, upper
+
+
+def poisson_ratio_ci(
+    x1: pl.Expr, n1: pl.Expr, x2: pl.Expr, n2: pl.Expr, confidence: float = 0.95
+) -> tuple[pl.Expr, pl.Expr]:
+    """(lower, upper) of the ratio of two Poisson rates (x1/n1) / (x2/n2) by the conditional
+    binomial method: given x1 + x2 events, under equal rates x1 is Binomial(x1 + x2,
+    n1 / (n1 + n2)). The Wilson interval (pl, pu) of p = x1 / (x1 + x2) maps to the ratio
+    interval ``(pl / (1 − pl), pu / (1 − pu)) · n2 / n1``. Significant when it excludes 1.
+
+    With no events in either (x1 + x2 = 0) there is no information: the interval is (0, ∞),
+    which contains 1.
+
+    Reference: Breslow NE, Day NE (1987) Statistical methods in cancer research vol II, IARC,
+    §2.2 (the conditional test); Wilson EB (1927) for the binomial interval.
+    """
+    events = x1 + x2
+    p_lower = wilson_lower(x1, events, confidence)
+    p_upper = wilson_upper(x1, events, confidence)
+    scale = n2 / n1
+    no_events = events == 0
+    lower = pl.when(no_events).then(pl.lit(0.0)).otherwise(p_lower / (1 - p_lower) * scale)
+    upper = (
+        pl.when(no_events | (p_upper >= 1))
+        .then(pl.lit(float("inf")))
+        .otherwise(p_upper / (1 - p_upper) * scale)
+    )
+    return lower, upper
+
+
+def compare_difference(lower: pl.Expr, upper: pl.Expr, null: float, polarity: pl.Expr) -> pl.Expr:
+    """The verdict on an interval for a difference (``null`` 0) or a ratio (``null`` 1) of a
+    first estimate to a second: "similar" when the interval contains ``null`` (limits
+    included), else "higher" / "lower" for the first, turned into "better" / "worse" by
+    polarity. A missing, NaN or inverted interval is "not compared"."""
+    higher = lower > null
+    return (
+        pl.when(_invalid_interval(lower, upper))
+        .then(pl.lit("not compared"))
+        .when((lower <= null) & (null <= upper))
+        .then(pl.lit("similar"))
+        .when(polarity == "high")
+        .then(pl.when(higher).then(pl.lit("better")).otherwise(pl.lit("worse")))
+        .when(polarity == "low")
+        .then(pl.when(higher).then(pl.lit("worse")).otherwise(pl.lit("better")))
+        .otherwise(pl.when(higher).then(pl.lit("higher")).otherwise(pl.lit("lower")))
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Overdispersion
+
+
+def proportion_z(x: pl.Expr, n: pl.Expr, target: pl.Expr) -> pl.Expr:
+    """z-score of the proportion x/n against a target proportion under the binomial:
+    ``(x/n − target) / sqrt(target·(1 − target) / n)`` (Spiegelhalter 2005, eq. 2)."""
+    return (x / n - target) / (target * (1 - target) / n).sqrt()
+
+
+def overdispersion_factor(z: pl.Expr, trim: float = 0.1) -> pl.Expr:
+    """Spiegelhalter's multiplicative overdispersion factor φ of a set of z-scores (an
+    aggregation: use it in ``group_by().agg`` or ``over``): the z-scores are winsorised at the
+    ``trim`` and ``1 − trim`` quantiles (10% each end, so a few true outliers do not inflate
+    it), and ``φ = mean(z²)``, never below 1 (no narrowing).
+
+    Widening an interval by φ is the same as giving the counts the effective sizes x/φ and
+    n/φ. School absence is the textbook case: the half-day sessions of one pupil are not
+    independent trials, and councils' session rates spread 10-30 times wider than the
+    binomial allows, so φ is in the hundreds. A difference then counts as significant only
+    if it is larger than the spread between councils, as on PHE's funnel plots.
+
+    Reference: Spiegelhalter DJ (2005) Funnel plots for comparing institutional performance.
+    Stat Med 24:1185-1202, §3.2 (multiplicative overdispersion with winsorised z-scores);
+    PHE/OHID technical guide "Funnel plots".
+    """
+    low, high = z.quantile(trim, "linear"), z.quantile(1 - trim, "linear")
+    return pl.max_horizontal((z.clip(low, high) ** 2).mean(), pl.lit(1.0))
 
 
 # --------------------------------------------------------------------------------------------

@@ -404,11 +404,11 @@ def board_frame(
             "'Not compared' where no counts are published that reproduce the figure. "
             f"{tested} of {comparison.height} rows were tested."
         )
-        if (comparison.get_column("ci_method") == "Wilson (sessions)").any():
+        if comparison.get_column("overdispersion").is_not_null().any():
             notes.append(
-                "School absence rates are tested on sessions (half-days), as Fingertips tests "
-                "pupil absence; a pupil's sessions are not independent, so these intervals are "
-                "narrow and small differences can show as significant."
+                "School absence counted in half-day sessions: a pupil's sessions are not "
+                "independent, so these intervals are widened by the spread seen between "
+                "councils (overdispersion, as on PHE's funnel plots)."
             )
     if "quartile_band" in wanted or "rank" in wanted:
         notes.append(

@@ -54,6 +54,20 @@ def published_decimals(value: pl.Expr) -> pl.Expr:
     return fraction.str.len_chars().cast(pl.Int32)
 
 
+def series_decimals(observations: pl.DataFrame, la_codes: pl.Series) -> pl.DataFrame:
+    """(indicator_id, year, series_decimals): the decimal places each indicator is published to
+    in each year, read from every local authority's value together (the most any value has),
+    not from each value alone: in a series published to 0.1, "72" is 72.0, not 72 +/- 0.5."""
+    return (
+        observations.filter(
+            pl.col("value").is_not_null(),
+            pl.col("area_code").cast(pl.String).is_in(la_codes.cast(pl.String).implode()),
+        )
+        .group_by("indicator_id", "year")
+        .agg(series_decimals=published_decimals(pl.col("value")).max())
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # File helpers
 

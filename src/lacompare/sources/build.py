@@ -10,7 +10,12 @@ import polars as pl
 from lacompare.errors import SourceFileError, user_facing
 from lacompare.sources.areas import build_areas, read_ees_area_codes, read_la_types
 from lacompare.sources.counts import attach_counts
-from lacompare.sources.lait import as_observations, read_lait_dictionary, read_lait_long
+from lacompare.sources.lait import (
+    as_observations,
+    read_lait_dictionary,
+    read_lait_long,
+    with_series_decimals,
+)
 from lacompare.sources.neighbours import read_sn_workbook
 from lacompare.sources.ofsted import OFSTED_FILE, read_ofsted_judgements
 
@@ -50,7 +55,9 @@ def build_reference(data_dir: Path) -> BuiltReference:
         lait_long, read_ees_area_codes(ees_dir), read_la_types(lait_dir / "la_code_list.xlsx")
     )
     observations = read_lait_long(long_path, areas, indicators)
-    observations, count_report = attach_counts(observations, indicators, ees_dir)
+    la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
+    indicators = with_series_decimals(indicators, observations, la_codes)
+    observations, count_report = attach_counts(observations, indicators, ees_dir, areas)
     observations = as_observations(observations, indicators, areas)
     neighbours = pl.concat(
         [

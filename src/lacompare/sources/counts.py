@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lacompare.sources._common import published_decimals
+from lacompare.sources._common import published_decimals, series_decimals
 from lacompare.sources.ees import read_ees
 
 
@@ -41,7 +41,21 @@ class LaitCount:
         return (self.lait_code,) if isinstance(self.lait_code, str) else self.lait_code
 
 
-Count = EesCount | LaitCount
+@dataclass(frozen=True)
+class RateCount:
+    """A count recovered from a published rate and its population: ``round(rate x population /
+    multiplier)``. DfE publishes some counts only as rates (child protection plans ceasing in
+    the year, per 10,000 children); the rate is rounded to 0.1, so for populations under
+    100,000 the recovered count is exact or one off, which moves an interval by far less than
+    its width. Counts recovered this way are used only where the measure they make reproduces
+    its own published value (as every count here)."""
+
+    rate: LaitCount
+    population: EesCount
+    multiplier: float
+
+
+Count = EesCount | LaitCount | RateCount
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,17 @@ class CountSpec:
     """Where the numerator and denominator of a LAIT measure are published.
 
     ``multiplier`` turns numerator / denominator into the published unit. A published value is
-    given its counts only where they reproduce it to the published precision.
+    given its counts only where they reproduce it to the published precision. ``people`` is
+    False where the counts are not of people or events (full-time equivalent staff: leavers
+    are not a subset of staff in post, and 16.8 FTE are not 16.8 trials): such counts are
+    checked and reported, never attached, so no interval rests on them.
     """
 
     lait_code: str
     numerator: Count
     denominator: Count
     multiplier: float
+    people: bool = True
 
 
 #: ONS mid-year estimate of children aged 0-17: DfE's denominator for rates per 10,000 at 31
@@ -102,12 +120,15 @@ def _ratio(
     filters: dict[str, str] | None = None,
     *,
     year_offset: int = 0,
+    people: bool = True,
 ) -> CountSpec:
     """A percentage of two columns on the same EES rows."""
-    return _percent(
+    return CountSpec(
         lait_code,
         EesCount(file, numerator, filters or {}, year_offset),
         EesCount(file, denominator, filters or {}, year_offset),
+        100,
+        people,
     )
 
 
@@ -239,6 +260,14 @@ COUNT_SPECS: list[CountSpec] = [
     _lait("CP_conf_15days", ("10_ICPC", "15_ICPC"), ("10_ICPC", "15_ICPC", "20_ICPC", "21_ICPC")),
     # Plans of 3 months or more at 31 March reviewed on time.
     _lait("RevCP", "CPP_Reviewed_InReqTimeScl", "CPP_31March_3MnthorMore"),
+    # Plans that ceased in the year having lasted 2 years or more, over all plans that ceased:
+    # DfE publishes the ceased plans only as a rate per 10,000 children (DeRegCPR).
+    CountSpec(
+        "CPPlans2yrs",
+        LaitCount("CPRDuration"),
+        RateCount(LaitCount("DeRegCPR"), POPULATION_0_17, 10_000),
+        100,
+    ),
     # -- Children looked after (SSDA903) ----------------------------------------------------
     CountSpec(
         "LAC",
@@ -377,45 +406,82 @@ COUNT_SPECS: list[CountSpec] = [
     _absence("CPPTotalAb_3Term", "CPP", "t_sess_overall", "t_sess_possible"),
     _absence("LAC_Over_Abs", "LAC", "t_sess_overall", "t_sess_possible"),
     _absence("LAC_Unauth", "LAC", "t_sess_unauthorised", "t_sess_possible"),
-    # -- Social workers (FTE at 30 September; PHEindicatormethods' Wilson interval accepts the
-    # non-integer counts) ------------------------------------------------------------------
-    _ratio("Work_Force_TO_Rate", _WORKFORCE, "leavers_fte", "inpost_fte"),
-    _ratio("Work_Force_Agecy_Rate", _WORKFORCE, "agency_fte", ("agency_fte", "inpost_fte")),
-    _ratio("Work_Force_Vac_Rate", _WORKFORCE, "vacancy_fte", ("vacancy_fte", "inpost_fte")),
+    # -- Social workers (FTE at 30 September): ratios of full-time equivalents, not counts of
+    # people. Checked and reported, never attached (people=False): no interval rests on them.
+    _ratio("Work_Force_TO_Rate", _WORKFORCE, "leavers_fte", "inpost_fte", people=False),
+    _ratio(
+        "Work_Force_Agecy_Rate",
+        _WORKFORCE,
+        "agency_fte",
+        ("agency_fte", "inpost_fte"),
+        people=False,
+    ),
+    _ratio(
+        "Work_Force_Vac_Rate",
+        _WORKFORCE,
+        "vacancy_fte",
+        ("vacancy_fte", "inpost_fte"),
+        people=False,
+    ),
     # -- Definitions tried that do not reproduce the published values (MIN_AGREEMENT rejects
     # them): kept so the manifest and the coverage view say why these measures are not tested.
     # LAIT's caseholder share and agency cover use bases the CSWW file does not publish; "not
     # in touch" is not the activity file's "information not known"; LAIT's CPRDuration counts
     # plans that ended, not plans open at 31 March.
-    _ratio("Social_Work_Caseholders_%", _WORKFORCE, "case_holders_fte", "inpost_fte"),
-    _ratio("Work_Force_AgencyCover", _WORKFORCE, "agency_cover_fte", "vacancy_fte"),
+    _ratio("Social_Work_Caseholders_%", _WORKFORCE, "case_holders_fte", "inpost_fte", people=False),
+    _ratio("Work_Force_AgencyCover", _WORKFORCE, "agency_cover_fte", "vacancy_fte", people=False),
     _percent(
         "CareLeavers_LA_NotInTouch",
         _leavers(_LEAVERS, "Total information not known"),
         _leavers(_LEAVERS, "Total"),
     ),
     _lait("CPPlans2yrsActive", "CPRDuration", "CPP_Num"),
-    _ratio("Vacancies_cover", _WORKFORCE, "agency_cover_fte", "vacancy_fte"),
+    _ratio("Vacancies_cover", _WORKFORCE, "agency_cover_fte", "vacancy_fte", people=False),
 ]
 
 
-#: Measures whose counts are school sessions (half-days), not children: their Wilson interval
-#: treats sessions as independent, as Fingertips does for pupil absence, so it is narrower than
-#: the variation between pupils. Tables say so in their notes.
+#: Measures whose counts are school sessions (half-days), not children. A pupil's sessions are
+#: not independent trials, so their intervals are widened for overdispersion
+#: (:func:`lacompare.stats.overdispersion_factor`) before any verdict.
 SESSION_MEASURES: frozenset[str] = frozenset(
     spec.lait_code
     for spec in COUNT_SPECS
     if isinstance(spec.denominator, EesCount) and "t_sess_possible" in spec.denominator.columns
 )
 
-#: The share of checkable published values a spec must reproduce to be used at all.
-MIN_AGREEMENT = 0.5
+#: Measures whose only counts are full-time equivalents (``people=False``): never tested.
+FTE_MEASURES: frozenset[str] = frozenset(
+    spec.lait_code for spec in COUNT_SPECS if not spec.people
+) - frozenset(spec.lait_code for spec in COUNT_SPECS if spec.people)
+
+#: A count definition is used in a year only if it reproduces, at the series' published
+#: precision, the published values of at least this share of the local authorities with a
+#: value that year; then it is used for every LA it reproduces, else for none that year (so
+#: rounding luck never decides which councils are tested).
+MIN_AGREEMENT = 0.9
 
 
 def _count_frame(
-    count: Count, ees_dir: Path, lait: pl.DataFrame, cache: dict[str, pl.DataFrame]
+    count: Count,
+    ees_dir: Path,
+    lait: pl.DataFrame,
+    cache: dict[str, pl.DataFrame],
+    former: dict[str, str],
 ) -> pl.DataFrame:
-    """(area_code, year, count, count_source) for one count definition."""
+    """(area_code, year, count, count_source) for one count definition; ``former`` maps an
+    authority's older ONS codes (Sheffield's E08000019 in DfE's files before 2024) to today's."""
+    if isinstance(count, RateCount):
+        rate = _count_frame(count.rate, ees_dir, lait, cache, former)
+        population = _count_frame(count.population, ees_dir, lait, cache, former)
+        return rate.join(population, on=["area_code", "year"], suffix="_pop").select(
+            "area_code",
+            "year",
+            count=(pl.col("count") * pl.col("count_pop") / count.multiplier).round(0),
+            count_source=pl.concat_str(
+                pl.lit("round("), "count_source", pl.lit(" x "), "count_source_pop",
+                pl.lit(f" / {count.multiplier:,.0f})"),
+            ),
+        )  # fmt: skip
     if isinstance(count, LaitCount):
         codes = count.codes
         return (
@@ -439,12 +505,22 @@ def _count_frame(
     total = pl.col(columns[0])
     for column in columns[1:]:
         total = total + pl.col(column)  # null if any part is suppressed
-    return rows.select(
-        "area_code",
-        year=pl.col("year") + count.year_offset,
-        count=total,
-        count_source=pl.lit(f"EES {count.file} {'+'.join(columns)}{_where(count.filters)}"),
-    ).filter(pl.col("count").is_not_null())
+    return (
+        rows.with_columns(
+            _former=pl.col("area_code").is_in(list(former)),
+            area_code=pl.col("area_code").replace(former),
+        )
+        # A year listing an authority under both codes: today's code wins.
+        .sort("_former")
+        .unique(["area_code", "year"], keep="first", maintain_order=True)
+        .select(
+            "area_code",
+            year=pl.col("year") + count.year_offset,
+            count=total,
+            count_source=pl.lit(f"EES {count.file} {'+'.join(columns)}{_where(count.filters)}"),
+        )
+        .filter(pl.col("count").is_not_null())
+    )
 
 
 def _where(filters: dict[str, str]) -> str:
@@ -458,33 +534,40 @@ def attach_counts(
     observations: pl.DataFrame,
     indicators: pl.DataFrame,
     ees_dir: Path,
+    areas: pl.DataFrame,
     specs: list[CountSpec] = COUNT_SPECS,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fill ``numerator``/``denominator`` where a spec reproduces the published value.
 
     A pair of counts is attached only when ``numerator / denominator * multiplier`` rounds to
-    the published value at the precision it was published with (so a revised population
-    estimate cannot put a confidence interval around the wrong point), and only from a spec
-    that reproduces at least :data:`MIN_AGREEMENT` of the values it can be checked against: a
-    definition that mostly disagrees is not the measure's, and its few agreements are
-    coincidences of rounding. Earlier specs for a measure win. Returns the observations and a
-    report: per measure and source, how many published values were matched, how many counts
-    disagreed, and whether the spec was accepted.
+    the published value at the series' published precision for that year
+    (:func:`series_decimals`), so a revised population estimate cannot put an interval around
+    the wrong point; and only in the years where the spec reproduces the values of at least
+    :data:`MIN_AGREEMENT` of the local authorities (of ``areas``) with a value: a definition
+    that reproduces fewer is not the measure's that year, and its agreements are coincidences
+    of rounding. Earlier specs for a measure win; specs of full-time equivalents (``people`` is
+    False) are checked but never attached. Returns the observations and a report: per measure,
+    source and year, the LAs with a value, how many values the counts reproduced and how many
+    they did not, and whether the year was accepted.
     """
     lait = observations.join(
         indicators.select("indicator_id", "lait_code"), on="indicator_id"
     ).select("lait_code", "area_code", "period", "year", "value")
+    la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
+    codes = areas.select("area_code", "former_codes").explode("former_codes").drop_nulls()
+    former = dict(zip(codes["former_codes"].to_list(), codes["area_code"].to_list(), strict=True))
     cache: dict[str, pl.DataFrame] = {}
     candidates = []
     for priority, spec in enumerate(specs):
-        numerator = _count_frame(spec.numerator, ees_dir, lait, cache)
-        denominator = _count_frame(spec.denominator, ees_dir, lait, cache)
+        numerator = _count_frame(spec.numerator, ees_dir, lait, cache, former)
+        denominator = _count_frame(spec.denominator, ees_dir, lait, cache, former)
         candidates.append(
             numerator.join(denominator, on=["area_code", "year"], suffix="_den").select(
                 "area_code",
                 "year",
                 lait_code=pl.lit(spec.lait_code),
                 priority=pl.lit(priority),
+                people=pl.lit(spec.people),
                 multiplier=pl.lit(spec.multiplier, pl.Float64),
                 numerator=pl.col("count"),
                 denominator=pl.col("count_den"),
@@ -497,32 +580,50 @@ def attach_counts(
             )
         )
     ids = indicators.select("indicator_id", "lait_code")
+    is_la = pl.col("area_code").cast(pl.String).is_in(la_codes.cast(pl.String).implode())
+    published = (
+        observations.filter(pl.col("value").is_not_null(), is_la)
+        .join(ids, on="indicator_id")
+        .group_by("lait_code", "year")
+        .agg(las_with_value=pl.len())
+    )
     matched = (
         observations.with_row_index("_row")
         .filter(pl.col("value").is_not_null())
         .drop("numerator", "denominator")
         .join(ids, on="indicator_id")
+        .join(series_decimals(observations, la_codes), on=["indicator_id", "year"], how="left")
         .join(pl.concat(candidates), on=["lait_code", "area_code", "year"])
         .filter(pl.col("denominator") > 0)
         .with_columns(
             recomputed=pl.col("numerator") / pl.col("denominator") * pl.col("multiplier"),
-            # Precision as published: LAIT stores "71.900000000000006", so round first.
-            tolerance=0.5 * pl.lit(10.0).pow(-published_decimals(pl.col("value"))) + 1e-9,
+            # A year with no LA values (England only): that value's own precision.
+            tolerance=0.5
+            * pl.lit(10.0).pow(-pl.coalesce("series_decimals", published_decimals(pl.col("value"))))
+            + 1e-9,
+            is_la=is_la,
         )
         .with_columns(agrees=(pl.col("recomputed") - pl.col("value")).abs() <= pl.col("tolerance"))
     )
     report = (
-        matched.group_by("lait_code", "count_source")
-        .agg(agree=pl.col("agrees").sum(), disagree=(~pl.col("agrees")).sum())
-        .with_columns(
-            accepted=pl.col("agree") >= MIN_AGREEMENT * (pl.col("agree") + pl.col("disagree"))
+        matched.group_by("lait_code", "count_source", "year")
+        .agg(
+            people=pl.col("people").first(),
+            agree=(pl.col("agrees") & pl.col("is_la")).sum(),
+            disagree=(~pl.col("agrees") & pl.col("is_la")).sum(),
         )
-        .sort("lait_code", "count_source")
+        .join(published, on=["lait_code", "year"], how="left")
+        .with_columns(
+            pl.col("las_with_value").fill_null(0),
+            accepted=(pl.col("agree") >= MIN_AGREEMENT * pl.col("las_with_value"))
+            & (pl.col("agree") > 0),
+        )
+        .sort("lait_code", "count_source", "year")
     )
     best = (
         matched.join(
-            report.filter("accepted").select("lait_code", "count_source"),
-            on=["lait_code", "count_source"],
+            report.filter("accepted", "people").select("lait_code", "count_source", "year"),
+            on=["lait_code", "count_source", "year"],
             how="semi",
         )
         .filter("agrees")
@@ -541,4 +642,13 @@ def attach_counts(
         )
         .select(observations.columns)
     )
-    return out, report
+    return out, report.select(
+        "lait_code",
+        "count_source",
+        "year",
+        "people",
+        "las_with_value",
+        "agree",
+        "disagree",
+        "accepted",
+    )

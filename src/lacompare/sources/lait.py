@@ -9,7 +9,13 @@ import polars as pl
 from lacompare.errors import DataValidationError, SourceFileError
 from lacompare.periods import check_period_labels, period_label_status, period_year
 from lacompare.schemas import STATUS_DTYPE
-from lacompare.sources._common import _read_csv_text, _require_columns, check_values, parse_values
+from lacompare.sources._common import (
+    _read_csv_text,
+    _require_columns,
+    check_values,
+    parse_values,
+    series_decimals,
+)
 
 # --------------------------------------------------------------------------------------------
 # LAIT data dictionary -> indicators
@@ -39,6 +45,19 @@ UNIT_OVERRIDES: dict[str, str] = {
     "PrimFixedEx": "percent_ratio",
     "SecFixedEx": "percent_ratio",
     "TotFixedEx": "percent_ratio",
+}
+
+
+#: Polarities lacompare sets against LAIT's, each with its reason (the methods appendix and
+#: ``docs/statistics.md`` print them). A polarity decides ranks, quartile bands and the words
+#: better / worse, so an override is made only where LAIT's contradicts its neighbours'.
+POLARITY_OVERRIDES: dict[str, tuple[str, str]] = {
+    "Vacancies_cover": (
+        "neutral",
+        "LAIT marks a higher share of vacancies covered by agency workers as better, and a "
+        "higher share of agency workers as worse: the two cannot both hold, and neither "
+        "direction is better for children (a covered vacancy is still agency use)",
+    ),
 }
 
 
@@ -132,9 +151,15 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
         topics=pl.col("topics"),
         unit=pl.coalesce(unit, unit_from_labels(pl.col("y_axis_name"), pl.col("Chart_title"))),
         unit_label=pl.col("y_axis_name"),
-        polarity=pl.col("Polarity")
-        .str.to_lowercase()
-        .replace_strict({"high": "high", "low": "low"}, default="neutral"),
+        polarity=pl.col("Measure_short")
+        .replace_strict(
+            {code: polarity for code, (polarity, _) in POLARITY_OVERRIDES.items()}, default=None
+        )
+        .fill_null(
+            pl.col("Polarity")
+            .str.to_lowercase()
+            .replace_strict({"high": "high", "low": "low"}, default="neutral")
+        ),
         decimals=pl.col("decimals").cast(pl.Int32).fill_null(1),
         quartiles=pl.col("No_Quartile").fill_null("") != "N",
         period_type=pl.col("Year_Type").replace_strict(YEAR_TYPES),
@@ -157,6 +182,30 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
             "indicator_id (rule: indicator ids are unique)"
         )
     return indicators
+
+
+def with_series_decimals(
+    indicators: pl.DataFrame, observations: pl.DataFrame, la_codes: pl.Series, years: int = 3
+) -> pl.DataFrame:
+    """``decimals`` as DfE publishes the series: the fewer of LAIT's ``dps`` and the decimals
+    the local authorities' values carry in the series' latest ``years`` years
+    (:func:`~lacompare.sources._common.series_decimals`). CLA rates published as 88, 91 and 67
+    are shown as whole numbers, never "88.0", even where LAIT's dictionary says one place."""
+    precision = series_decimals(observations, la_codes).with_columns(
+        latest=pl.col("year").max().over("indicator_id")
+    )
+    published = (
+        precision.filter(pl.col("year") > pl.col("latest") - years)
+        .group_by(pl.col("indicator_id").cast(pl.String))
+        .agg(published=pl.col("series_decimals").max())
+    )
+    return (
+        indicators.join(published, on="indicator_id", how="left")
+        .with_columns(
+            decimals=pl.min_horizontal("decimals", pl.col("published").fill_null(6)).cast(pl.Int32)
+        )
+        .drop("published")
+    )
 
 
 # --------------------------------------------------------------------------------------------
