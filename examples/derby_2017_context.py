@@ -55,7 +55,10 @@ def main() -> None:
     rows = pl.concat(
         [
             lacompare.compare(
-                with_report, "Derby", indicators=[r["indicator"] for r in local], period=2017
+                with_report,
+                "Derby",
+                indicators=[r["indicator"] for r in local],
+                period="at 6 Mar 2017",  # the report's own date (DfE's 31 March 2017 is later)
             ),
             lacompare.compare(with_report, "Derby", indicators=context, period=2016),
         ]

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from lacompare.errors import LacompareError
-from lacompare.sources import write_reference
+from lacompare.reference import write_reference
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -99,11 +99,11 @@ def test_validate_local_figures(tmp_path: Path) -> None:
     figures = tmp_path / "figures.csv"
     figures.write_text(
         "area,indicator,period,value\n"
-        "E99999999,LAC,2017,70\n"  # bad code
-        "Derby,cpp_rate,2017,53\n"
-        "Derby,cpp_rate,2017,53\n"  # duplicate
-        "Derby,ReReferral,2017,140\n"  # percent of 140
-        "Derby,CareLeaverEET,2017,c\n"  # suppressed: legitimate
+        "E99999999,LAC,2026,70\n"  # bad code
+        "Derby,cpp_rate,2026,53\n"
+        "Derby,cpp_rate,2026,53\n"  # duplicate
+        "Derby,ReReferral,2026,140\n"  # percent of 140
+        "Derby,CareLeaverEET,2026,c\n"  # suppressed: legitimate
     )
     out = run("validate", str(figures))
     assert out.returncode == 1

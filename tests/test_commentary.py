@@ -91,9 +91,9 @@ def test_every_las_sentences_read_right(ref: lacompare.ReferenceData) -> None:
 
 def test_local_figures_say_so(derby: pl.DataFrame) -> None:
     row = derby.filter(pl.col("indicator_id") == "rereferral").with_columns(
-        la_status=pl.lit("local_unvalidated")
+        la_status=pl.lit("local"), la_local=pl.lit(True)
     )
-    assert "(local unvalidated figure)" in lacompare.commentary(row)["commentary"][0]
+    assert "(local figure, not yet published)" in lacompare.commentary(row)["commentary"][0]
 
 
 def test_red_red_is_exactly_worse_and_worsening(derby: pl.DataFrame) -> None:

@@ -35,8 +35,15 @@ def with_2017(ref: lacompare.ReferenceData) -> lacompare.ReferenceData:
 
 
 def test_local_figures_flow_into_the_board_table(with_2017) -> None:
-    rows = lacompare.compare(with_2017, "Derby", indicators=["CIN", "CPP_rate", "LAC"], period=2017)
-    assert set(rows["la_status"]) == {"local_unvalidated"}
+    # The published 31 March 2017 figures are later than the report's 6 March: asked for by
+    # year, DfE's win; the report's own date label shows the local figures.
+    published = lacompare.compare(with_2017, "Derby", indicators=["LAC"], period=2017)
+    assert (published["period"][0], published["la_local"][0]) == ("2017", False)
+    rows = lacompare.compare(
+        with_2017, "Derby", indicators=["CIN", "CPP_rate", "LAC"], period="at 6 Mar 2017"
+    )
+    assert set(rows["la_status"]) == {"local"}
+    assert rows["la_local"].all()
     assert set(rows["period"]) == {"at 6 Mar 2017"}
     # Comparators come from the latest published period before the local figure.
     assert set(rows["comparator_period"]) == {"2016"}
@@ -52,9 +59,7 @@ def test_local_figures_flow_into_the_board_table(with_2017) -> None:
     assert shown["lac"] == "73 [L]"
     periods = dict(model.frame.select("indicator_id", "period").iter_rows())
     assert periods["lac"] == "at 6 Mar 2017 (comparators 2016)"
-    assert any(
-        "local unvalidated data at 6 Mar 2017" in note and "(2016)" in note for note in model.notes
-    )
+    assert any("local figures at 6 Mar 2017" in note and "(2016)" in note for note in model.notes)
 
 
 def test_published_figures_are_unchanged_by_local_ones(ref, with_2017) -> None:
@@ -68,7 +73,10 @@ def test_published_figures_are_unchanged_by_local_ones(ref, with_2017) -> None:
 def test_local_figures_are_checked(ref) -> None:
     with pytest.raises(lacompare.DataValidationError, match=r"row 1, column 'value'"):
         ref.with_local({"ReReferral": 140, "period": "2026"}, la="Derby")
-    with pytest.raises(lacompare.DataValidationError, match="repeat 1 published row"):
+    with pytest.raises(
+        lacompare.DataValidationError,
+        match="is not a period DfE has already published for this authority \\(2025: 88\\)",
+    ):
         ref.with_local({"LAC": 88, "period": "2025"}, la="Derby")
     problems = lacompare.check_local_figures(ref, {"Nope": 1, "period": "2026"}, la="Derbyy")
     assert set(problems["column"]) == {"area", "indicator"}

@@ -414,4 +414,4 @@ def test_local_figures_reach_the_paper_marked(ref: lacompare.ReferenceData) -> N
     assert (first["la"], first["period"]) == ("84 [L]", "2026 (comparators 2025)")
     assert any(note.startswith("[L] Derby's own figures") for note in table.model.notes)
     said = " ".join(p.text for p in paper.paragraphs())
-    assert "84 in 2026 (local unvalidated figure)" in said
+    assert "84 in 2026 (local figure, not yet published)" in said

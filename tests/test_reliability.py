@@ -33,7 +33,7 @@ from lacompare.errors import (
     UnknownIndicatorError,
 )
 from lacompare.export import ExportError
-from lacompare.local import local_observations, read_local_figures
+from lacompare.local import local_figures, read_local_figures
 from lacompare.reference import FRAMES, ReferenceData, default_reference_path
 from lacompare.schemas import NeighboursSchema, validate
 from lacompare.sources import ees_observations, read_ees, read_lait_long
@@ -68,7 +68,7 @@ def statuses_of(ref: lacompare.ReferenceData, value: str) -> tuple[list[str], st
     """(the checker's notes, the status the figure is stored with) for a symbol."""
     figure = {"CareLeaverEET": value, "period": "2026"}
     rows = lacompare.check_local_figures(ref, figure, la="Derby")
-    stored = local_observations(ref, figure, la="Derby")
+    stored = local_figures(ref, figure, la="Derby")
     assert stored["value"][0] is None  # a symbol is never turned into a number
     return rows.filter(pl.col("severity") == "info")["rule"].to_list(), stored["status"][0]
 
@@ -103,7 +103,7 @@ FIGURE_ROWS = [{"area": "Derby", "indicator": "LAC", "period": "2026", "value": 
 def added(ref: lacompare.ReferenceData, la: str = "Derby") -> float | None:
     """The LAC figure for 2026 an LA shows once local figures are added."""
     row = lacompare.compare(ref, la, indicators="LAC", period=2026).row(0, named=True)
-    assert row["la_status"] == "local_unvalidated"
+    assert row["la_status"] == "local"
     value: float | None = row["la_value"]
     return value
 
@@ -231,11 +231,17 @@ CASES: list[Case] = [
         "period-unknown-word",
         lambda r, t: lacompare.compare(r, "Derby", period="last"),
         InvalidArgumentError,
-        "period must be 'latest', 'lait_latest' or a year",
+        "period must be 'latest', 'lait_latest', a year such as 2016, or a period label",
     ),
     Case(
         "period-year-without-data",
-        lambda r, t: lacompare.compare(r, "Derby", indicators="LAC", period=1999).row(
+        lambda r, t: lacompare.compare(r, "Derby", indicators="LAC", period=1999),
+        InvalidArgumentError,
+        "period=1999: none of the indicators has a figure for 1999",
+    ),
+    Case(
+        "period-year-without-a-value-for-the-la",
+        lambda r, t: lacompare.compare(r, "Derby", indicators="CPPlans2yrsActive", period=2017).row(
             0, named=True
         ),
         check=lambda row: row["la_value"] is None and row["la_status"] == "not_available",
@@ -339,7 +345,7 @@ CASES: list[Case] = [
         lambda r, t: lacompare.compare(
             local(r, {"LAC": " 73 ", "period": "2026"}), "Derby", indicators="LAC"
         ).row(0, named=True),
-        check=lambda row: row["la_value"] == 73.0 and row["la_status"] == "local_unvalidated",
+        check=lambda row: row["la_value"] == 73.0 and row["la_status"] == "local",
     ),
     Case(
         "symbol-unknown",
@@ -371,7 +377,7 @@ CASES: list[Case] = [
         "gss-symbol-reaches-footnotes",
         lambda r, t: shown_status(r, "c"),
         check=lambda shown: (
-            shown[0] == "[c]" and any(n.startswith("[c] suppressed") for n in shown[1])
+            shown[0] == "[c] [L]" and any(n.startswith("[c] suppressed") for n in shown[1])
         ),
     ),
     Case(
@@ -384,7 +390,7 @@ CASES: list[Case] = [
         "period-does-not-parse",
         lambda r, t: local(r, {"LAC": 70, "period": "16-17"}),
         DataValidationError,
-        "column 'period': parses as a period label",
+        "column 'period': is a year \\(2026\\) or a year span",
     ),
     Case(
         "date-does-not-parse",
@@ -402,7 +408,7 @@ CASES: list[Case] = [
         "local-repeats-published",
         lambda r, t: local(r, {"LAC": 88, "period": "2025"}),
         DataValidationError,
-        "repeat 1 published row",
+        "is not a period DfE has already published for this authority \\(2025: 88\\)",
     ),
     # -- local figures: files ------------------------------------------------------------
     Case(
@@ -648,7 +654,7 @@ CASES: list[Case] = [
         "figure-for-a-year-to-come",
         lambda r, t: local(r, {"LAC": 70, "period": "2099"}),
         DataValidationError,
-        "column 'period': is not a year after the one running now",
+        "column 'period': is not a period still to come",
     ),
     Case(
         "figure-before-the-series",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from lacompare.compare import compare, trend_data
+from lacompare.compare import Neighbours, compare, group_label, model_only, trend_data
 from lacompare.errors import user_facing
 from lacompare.format import format_value, unit_label
 from lacompare.reference import ReferenceData
@@ -43,13 +43,13 @@ def trend_chart(
     indicator: str,
     periods: int = 8,
     *,
-    neighbours: str = "2025",
+    neighbours: Neighbours = "2025",
 ) -> alt.LayerChart | alt.FacetChart:
     """The LA, its region, SN average and England over the last ``periods`` periods of one
     indicator. Points carry their values in tooltips and accessible labels; a year without a
     published value breaks the line."""
     data = trend_data(ref, la, [indicator], periods=periods, neighbours=neighbours)
-    return _trend(data, neighbours)
+    return _trend(data, group_label(neighbours))
 
 
 @user_facing
@@ -67,7 +67,7 @@ def trend_charts(
     charts = [
         _trend(
             data.filter(pl.col("indicator_id") == indicator_id),
-            neighbours,
+            group_label(neighbours),
             width=WIDTH * 2 // (columns + 1),
             height=HEIGHT * 3 // 4,
         )
@@ -82,7 +82,7 @@ def trend_charts(
 
 
 def _trend(
-    data: pl.DataFrame, neighbours: str, *, width: int = WIDTH, height: int = HEIGHT
+    data: pl.DataFrame, group: str, *, width: int = WIDTH, height: int = HEIGHT
 ) -> alt.LayerChart | alt.FacetChart:
     first = data.row(0, named=True)
     name, unit = first["indicator_name"], first["unit"]
@@ -146,7 +146,7 @@ def _trend(
             text=name,
             subtitle=[
                 f"{la_name} compared with its region, statistical neighbours "
-                f"(model {neighbours}) and England, {periods[0]} to {periods[-1]}",
+                f"({group}) and England, {periods[0]} to {periods[-1]}",
                 SOURCE,
             ],
             anchor="start",
@@ -166,6 +166,7 @@ def neighbour_chart(
     """The LA among its statistical neighbours for one period: bars sorted best first by
     polarity (highest first without one), the LA highlighted, the SN average and England as
     labelled reference lines. A neighbour with no published value is listed with no bar."""
+    neighbours = model_only("neighbour_chart", neighbours)
     row = compare(
         ref,
         la,

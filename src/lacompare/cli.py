@@ -219,14 +219,35 @@ def _selection(args: argparse.Namespace) -> list[str] | str:
     return PRESETS[preset]
 
 
-def _formats(text: str) -> list[str]:
+def _formats(text: str, allowed: Sequence[str] | None = None) -> list[str]:
+    """The formats of --format ("html,docx"), each checked; none at all is an error."""
     from lacompare.export import FORMATS
 
+    allowed = list(allowed or FORMATS)
     formats = [f".{part.strip().lstrip('.').lower()}" for part in text.split(",") if part.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise LacompareError(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
-    return formats
+    unknown = [f for f in formats if f not in allowed]
+    if unknown or not formats:
+        given = f"unknown format(s) {unknown}" if unknown else f"no format in --format {text!r}"
+        raise LacompareError(
+            f"{given}; choose one or more of {', '.join(f.lstrip('.') for f in allowed)}"
+        )
+    return list(dict.fromkeys(formats))
+
+
+def _out_folder(out: Path) -> Path:
+    """--out as a folder that exists (made if needed): an existing file, or a folder that
+    cannot be made, is named in a plain error."""
+    if out.exists() and not out.is_dir():
+        raise LacompareError(f"--out {out}: is a file; give a folder to write into")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LacompareError(
+            f"--out {out}: cannot make the folder ({error.strerror or error})"
+        ) from None
+    if not os.access(out, os.W_OK):
+        raise LacompareError(f"--out {out}: the folder is not writable")
+    return out
 
 
 def _period(text: str) -> str | int:
@@ -245,7 +266,7 @@ def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> 
         highlight="red-red" if args.red_red else None,
     )
     stem = "".join(c if c.isalnum() else "_" for c in f"{la}_{label}".lower()).strip("_")
-    args.out.mkdir(parents=True, exist_ok=True)
+    _out_folder(args.out)
     charts = []
     written = []
     if args.charts:
@@ -289,14 +310,12 @@ def _paper(args: argparse.Namespace) -> int:
     from lacompare.paper import AUTHOR_PLACEHOLDER, board_paper
     from lacompare.reference import load_reference
 
-    formats = [f".{p.strip().lstrip('.').lower()}" for p in args.format.split(",") if p.strip()]
-    unknown = [f for f in formats if f not in {".docx", ".html", ".pdf"}]
-    if unknown or not formats:
-        raise LacompareError(f"unknown format(s) {unknown}; a paper is written as docx, html, pdf")
+    formats = _formats(args.format, (".docx", ".html", ".pdf"))
     try:
-        written = dt.date.fromisoformat(args.date) if args.date else None
+        written = dt.date.fromisoformat(args.date.strip()) if args.date is not None else None
     except ValueError:
         raise LacompareError(f"--date {args.date!r} is not a date such as 2026-11-25") from None
+    _out_folder(args.out)
     ref = load_reference()
     paper = board_paper(
         ref,
@@ -308,7 +327,6 @@ def _paper(args: argparse.Namespace) -> int:
         author=args.author or AUTHOR_PLACEHOLDER,
     )
     stem = "".join(c if c.isalnum() else "_" for c in f"{paper.la_name}_{paper.paper}".lower())
-    args.out.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
         print(f"wrote {save(paper, args.out / f'{stem.strip(chr(95))}{fmt}')}")
     return 0
@@ -355,7 +373,7 @@ def _batch(args: argparse.Namespace) -> int:
         except LacompareError as error:
             failed.append((la, str(error)))
     started = time.perf_counter()
-    workers = args.workers or (min(os.cpu_count() or 1, 4) if len(jobs) >= _PARALLEL_FROM else 1)
+    workers = _workers(args.workers, len(jobs))
     for done, (la, paths, problem) in enumerate(_write_all(jobs, args, formats, workers), 1):
         written += paths
         if problem:
@@ -374,6 +392,24 @@ def _batch(args: argparse.Namespace) -> int:
 #: From how many LAs batch shares the work among processes by default: each costs about a
 #: second to start (imports), a board table about 60 ms to write.
 _PARALLEL_FROM = 48
+
+
+def _workers(asked: int, jobs: int) -> int:
+    """Processes for a batch: as asked, but never more than the CPUs (each is a whole Python
+    interpreter) or the LAs; by default one per CPU, up to 4, from 48 LAs."""
+    cpus = os.cpu_count() or 1
+    if asked < 0:
+        raise LacompareError(f"--workers {asked}: give a number of processes, 1 or more")
+    if asked == 0:
+        return min(cpus, 4) if jobs >= _PARALLEL_FROM else 1
+    capped = max(1, min(asked, cpus, jobs))
+    if capped < asked:
+        print(
+            f"--workers {asked}: using {capped} (this machine has {cpus} CPU(s); "
+            f"{jobs} LA(s) to write)",
+            file=sys.stderr,
+        )
+    return capped
 
 
 def _write_one(
@@ -462,6 +498,12 @@ def _areas(args: argparse.Namespace) -> int:
     from lacompare.reference import load_reference
 
     ref = load_reference()
+    models = sorted(ref.neighbours.get_column("model").unique().to_list())
+    if args.neighbours not in models:
+        raise LacompareError(
+            f"--neighbours {args.neighbours!r}: no such statistical-neighbour model; "
+            f"models: {', '.join(models)}"
+        )
     las = ref.local_authorities(current=False)
     for word in args.words:
         las = las.filter(pl.col("name").str.to_lowercase().str.contains(word.lower(), literal=True))
@@ -568,7 +610,10 @@ def _check_ees(path: Path) -> pl.DataFrame:
             frame.filter(number.is_null() & ~symbol & text.is_not_null()).select(
                 "row",
                 column=pl.lit(column),
-                rule=pl.lit("a number or a published symbol (c, x, z, low, k, u, :, .., -)"),
+                rule=pl.lit(
+                    "a number, written plainly (no % sign or commas), or a published symbol "
+                    "(c, x, z, low, k, u, :, .., -)"
+                ),
                 value=pl.col(column),
                 severity=pl.lit("error"),
             )
@@ -600,17 +645,20 @@ def _check_ees(path: Path) -> pl.DataFrame:
 
 
 def _numeric_like(frame: pl.DataFrame, column: str) -> bool:
-    """A column is a measure if most of its values are numbers."""
-    values = frame.get_column(column).drop_nulls()
+    """A column is a measure if most of its values are numbers, or numbers written with a %
+    sign or thousands commas, or published symbols (a breakdown column holds words)."""
+    from lacompare.sources import SYMBOL_STATUS
+
+    values = frame.get_column(column).drop_nulls().str.strip_chars()
     if values.len() == 0:
         return False
-    numbers = values.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().sum()
-    return numbers >= 0.5 * values.len()
+    loose = values.str.replace_all(r"[%,]", "").cast(pl.Float64, strict=False).is_not_null()
+    symbols = values.str.to_lowercase().is_in(list(SYMBOL_STATUS))
+    return int((loose | symbols).sum()) >= 0.5 * values.len()
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from lacompare.reference import default_reference_path, load_reference
-    from lacompare.sources import write_reference
+    from lacompare.reference import default_reference_path, load_reference, write_reference
 
     target = args.out or default_reference_path()
     old = load_reference(target) if (target / "observations.parquet").is_file() else None

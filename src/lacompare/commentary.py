@@ -44,7 +44,7 @@ def sentence(row: Mapping[str, Any]) -> str:
         meaning = STATUS_MARKS.get(row["la_status"], ("", "not published"))[1]
         when = f"in {row['period']}" if row["period"] is not None else "for any period"
         return f"{name}: no published figure for {row['area_name']} {when} ({meaning})."
-    local = " (local unvalidated figure)" if row["la_status"] == "local_unvalidated" else ""
+    local = " (local figure, not yet published)" if row["la_local"] else ""
     parts = [f"{name}: {row['la_text']} in {row['period']}{local}"]
     if row["change_text"] is not None and row["previous_period"] is not None:
         change = row["change_from_previous"]

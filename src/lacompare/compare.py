@@ -42,6 +42,7 @@ from lacompare.errors import (
     UnknownIndicatorError,
     suggest,
     user_facing,
+    whole_number,
 )
 from lacompare.periods import period_year
 from lacompare.reference import ReferenceData
@@ -64,7 +65,7 @@ ENGLAND = "E92000001"
 #: polars 2 defaults to its streaming engine; these join-heavy queries run ~25% faster in memory.
 ENGINE: Final = "in-memory"
 
-Period = Literal["latest", "lait_latest"] | int
+Period = Literal["latest", "lait_latest"] | int | str
 Neighbours = str | int | Sequence[str | int]
 
 
@@ -158,10 +159,105 @@ def select_indicators(ref: ReferenceData, indicators: str | Sequence[str] | None
     return list(dict.fromkeys(chosen))
 
 
+def group_label(neighbours: Neighbours) -> str:
+    """How a comparator group is named in titles: "model 2025", "a custom group of 3"."""
+    if isinstance(neighbours, str | int):
+        return f"model {neighbours}"
+    return f"a custom group of {len(list(neighbours))}"
+
+
+def model_only(name: str, neighbours: object) -> str:
+    """A statistical-neighbour model's name ("2025"), for views that list a model's members
+    with their closeness; a custom group is an error pointing to compare()."""
+    if isinstance(neighbours, int) and not isinstance(neighbours, bool):
+        return str(neighbours)
+    if not isinstance(neighbours, str):
+        raise InvalidArgumentError(
+            f"{name} shows a DfE statistical-neighbour model's group ('2025' or '2021'), not "
+            f"{neighbours!r}; for your own group of authorities use compare(..., "
+            "neighbours=[...])"
+        )
+    return neighbours
+
+
+def _check_period(period: object, keys: _Keys) -> Period:
+    """``period`` as the engine takes it: "latest", "lait_latest", a year (2016 or "2016"), or
+    a period label that exists ("2016-17", a local "at 6 Mar 2017")."""
+    if isinstance(period, bool):
+        period = repr(period)
+    if isinstance(period, int):
+        return period
+    if isinstance(period, str):
+        text = period.strip()
+        if text in {"latest", "lait_latest"}:
+            return text  # type: ignore[return-value]
+        if text.isdigit() and len(text) == 4:
+            return int(text)
+        labels = keys.period.categories.to_list() if isinstance(keys.period, pl.Enum) else []
+        if text in labels:
+            return text
+    raise InvalidArgumentError(
+        "period must be 'latest', 'lait_latest', a year such as 2016, or a period label such "
+        f"as '2016-17' or '2025 (prov)' that the data hold; {period!r} is none of them"
+    )
+
+
+#: compare() for a few LAs (not compare_all) refuses an LA with no group in the model.
+ASKED_ONE_BY_ONE = range(20)
+
+
+def _check_in_model(
+    ref: ReferenceData, targets: pl.DataFrame, groups: pl.DataFrame, model: str
+) -> None:
+    """An LA asked for by name must have neighbours in the model: Cumberland and Westmorland
+    and Furness did not exist in 2021 (their predecessor Cumbria did)."""
+    missing = targets.join(groups, on="area_code", how="anti").get_column("area_code")
+    if missing.len() == 0:
+        return
+    models = sorted(ref.neighbours.get_column("model").unique().to_list())
+    others = [m for m in models if m != model]
+    area = ref.find_area(missing[0])
+    before = ref.areas.filter(pl.col("successor_codes").list.contains(area["area_code"]))
+    origin = (
+        f": it came into being after that model (it replaced "
+        f"{' and '.join(before.get_column('name').to_list())})"
+        if before.height
+        else ""
+    )
+    raise UnknownAreaError(
+        f"{area['name']} has no statistical neighbours in DfE's {model} model{origin}. Use "
+        f"{' or '.join(repr(m) for m in others) or 'another model'}, or compare with a group "
+        "of your own (neighbours=[...])."
+    )
+
+
+def _check_year_has_figures(obs: pl.LazyFrame, year: int) -> None:
+    """A year for which none of the indicators has a single row is a mistake (2030, or 1999),
+    never an empty table. (A year with rows but no value for this LA shows their status.)"""
+    years = (
+        obs.filter(pl.col("year") > 0)
+        .select(pl.col("year").unique().sort())
+        .collect()
+        .to_series()
+        .to_list()
+    )
+    if year not in years:
+        span = f"{years[0]} to {years[-1]}" if years else "none"
+        raise InvalidArgumentError(
+            f"period={year}: none of the indicators has a figure for {year} (their years run "
+            f"{span}); give a year with figures, or 'latest'"
+        )
+
+
 def _comparator_groups(
     ref: ReferenceData, targets: pl.DataFrame, neighbours: Neighbours
 ) -> pl.DataFrame:
     """(area_code, neighbour_code, sn_model) for every target LA."""
+    if isinstance(neighbours, bool) or not isinstance(neighbours, str | int | Sequence):
+        raise InvalidArgumentError(
+            "neighbours must be a statistical-neighbour model ('2025' or '2021') or a list of "
+            f"local authorities (names, DfE or ONS codes), not {neighbours!r}"
+        )
     if isinstance(neighbours, int):  # 2025 and "2025" name the same model
         neighbours = str(neighbours)
     if isinstance(neighbours, str):
@@ -171,11 +267,14 @@ def _comparator_groups(
                 f"no statistical-neighbour model {neighbours!r}; models: {models}, or give a "
                 "list of areas as a custom comparator group"
             )
-        return (
+        groups = (
             ref.neighbours.filter(pl.col("model") == neighbours)
             .join(targets.select("area_code"), on="area_code", how="semi")
             .select("area_code", "neighbour_code", sn_model=pl.lit(neighbours))
         )
+        if targets.height <= len(ASKED_ONE_BY_ONE):
+            _check_in_model(ref, targets, groups, neighbours)
+        return groups
     items = list(neighbours)
     if not items:
         raise InvalidArgumentError(
@@ -230,24 +329,29 @@ def _compare(
 ) -> pl.DataFrame:
     """The engine: the stages below, as one lazy query on the observations' Enum keys (codes
     are never cast to text until the rows are written out)."""
-    if history < 1:
-        raise InvalidArgumentError(f"history must be at least 1 period, not {history}")
+    whole_number("history", history)
     ids = select_indicators(ref, indicators)
     keys = _Keys.of(ref)
+    period = _check_period(period, keys)
     targets, all_las = _target_las(ref, la_codes, keys)
     groups, longest = _neighbour_groups(ref, targets, neighbours, keys)
     ind = _indicator_facts(ref, ids, keys)
-    obs = _observations(ref, ids, keys, _in_time_order(ref.observations))
+    has_local = ref.local is not None and ref.local.height > 0
+    obs = _observations(ref, ids, keys, _in_time_order(ref.observations) and not has_local)
     periods = _periods(obs)
-    has_local = bool(ref.observations.select(_IS_LOCAL.any()).item())
-    chosen = _chosen_periods(obs, periods, ind, targets, all_las, period, has_local).cache()
+    if isinstance(period, int):
+        _check_year_has_figures(obs, period)
+    chosen = _chosen_periods(obs, periods, ind, targets, all_las, period, has_local, keys).cache()
     # Only the (indicator, period) pairs shown, used for the change, or compared with.
     sub = (
         obs.join(_needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
         .with_columns(_k=_row_key("area_code", "period", keys))
         .cache()
     )
-    dispersion = _overdispersion(sub, ind, all_las, keys).cache()
+    # What other areas show (England, regions, neighbours, every LA's standing) is published
+    # data only: no LA's local figure enters any other comparison.
+    published_sub = sub.filter(~_IS_LOCAL)
+    dispersion = _overdispersion(published_sub, ind, all_las, keys).cache()
     rows = (
         chosen.with_columns(
             _k_shown=_row_key("area_code", "period", keys),
@@ -257,7 +361,7 @@ def _compare(
         # Names and other text join last: the frames travelling through the joins stay narrow.
         .join(ind.drop("indicator_name", "topic"), on="indicator_id")
         .join(
-            _region_values(sub, chosen, targets, ref, keys),
+            _region_values(published_sub, chosen, targets, ref, keys),
             on=["area_code", "indicator_id"],
             how="left",
         )
@@ -275,7 +379,11 @@ def _compare(
             right_on="_k",
             how="left",
         )
-        .join(_england_values(sub, keys), on=["indicator_id", "comparator_period"], how="left")
+        .join(
+            _england_values(published_sub, keys),
+            on=["indicator_id", "comparator_period"],
+            how="left",
+        )
         .join(
             dispersion,
             left_on=["indicator_id", "comparator_period"],
@@ -289,7 +397,7 @@ def _compare(
             how="left",
         )
         .join(
-            _neighbour_statistics(sub, chosen, groups, longest, keys),
+            _neighbour_statistics(published_sub, chosen, groups, longest, keys),
             left_on="_k_comparator",
             right_on="_k",
             how="left",
@@ -301,14 +409,15 @@ def _compare(
         .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))
         # A local figure is not ranked against a published field it is not part of.
         .join(
-            _national_standing(sub, chosen, ind, all_las),
+            _national_standing(published_sub, chosen, ind, all_las),
             left_on="_k_comparator",
             right_on="_k",
             how="left",
         )
+        .with_columns(la_local=pl.col("la_local").fill_null(False))
         .with_columns(
-            pl.when(~pl.col("local")).then(pl.col(c)).alias(c)
-            for c in ("national_rank", "rank_of", "quartile_band")
+            pl.when(~pl.col("la_local")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
         )
         .join(_history(obs, chosen, periods, history), on=["area_code", "indicator_id"], how="left")
         .with_columns(
@@ -317,7 +426,7 @@ def _compare(
             change_from_previous=pl.col("la_value") - pl.col("previous_value"),
             is_lait_latest=pl.col("period") == pl.col("lait_latest"),
             # Older than the latest period any LA has: the LA's own latest, shown as such.
-            is_old=~pl.col("local") & (_label_year("period") < _label_year("lait_latest")),
+            is_old=~pl.col("la_local") & (_label_year("period") < _label_year("lait_latest")),
             england_flag=_implausible_benchmark("england_value"),
             small_number=_small_number(),
         )
@@ -356,8 +465,14 @@ class _Keys:
 
     @classmethod
     def of(cls, ref: ReferenceData) -> _Keys:
+        """The observations' Enums; with local figures, the period Enum also holds their
+        labels (sorted with the published ones, so the Enum's order stays the labels')."""
         schema = ref.observations.schema
-        return cls(schema["indicator_id"], schema["area_code"], schema["period"])
+        period = schema["period"]
+        if ref.local is not None and isinstance(period, pl.Enum):
+            labels = set(period.categories.to_list()) | set(ref.local.get_column("period"))
+            period = pl.Enum(sorted(labels))
+        return cls(schema["indicator_id"], schema["area_code"], period)
 
 
 def _indicator_facts(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.LazyFrame:
@@ -424,27 +539,35 @@ def _neighbour_groups(
 def _observations(ref: ReferenceData, ids: list[str], keys: _Keys, in_order: bool) -> pl.LazyFrame:
     """The chosen indicators' observations, every area and period, Enum keys kept, in order of
     indicator, area, year and period label, so each LA's series is in time order for the
-    stages that read it in order. The reference data is stored in that order; rows that come
-    otherwise (shuffled, or with local figures) are sorted."""
+    stages that read it in order, with ``local`` True on the LAs' own figures (the local
+    layer, :attr:`ReferenceData.local`), which only the LA's own rows read. The reference data
+    is stored in that order; rows that come otherwise (shuffled, or with local figures) are
+    sorted."""
     wanted = pl.Series(ids, dtype=keys.indicator)
     time_order = ["indicator_id", "area_code", "year", "period"]
-    observations = ref.observations.lazy()
+    columns = ["indicator_id", "area_code", "period", "year", "value", "status"]
+    columns += ["numerator", "denominator"]
+    observations = ref.observations.lazy().select(*columns, local=pl.lit(False))
+    if ref.local is not None:
+        observations = pl.concat(
+            [
+                observations.with_columns(
+                    pl.col("period").cast(keys.period), pl.col("status").cast(pl.String)
+                ),
+                ref.local.lazy().select(
+                    pl.col("indicator_id").cast(keys.indicator),
+                    pl.col("area_code").cast(keys.area),
+                    pl.col("period").cast(keys.period),
+                    *columns[3:],
+                    local=pl.lit(True),
+                ),
+            ]
+        )
     if not in_order:
         observations = observations.sort(time_order)
-    return (
-        observations.filter(pl.col("indicator_id").is_in(wanted.implode())).select(
-            "indicator_id",
-            "area_code",
-            "period",
-            "year",
-            "value",
-            "status",
-            "numerator",
-            "denominator",
-        )
-        # Not cached: the rows are in memory already, and each stage reads only the columns
-        # it needs (a cache would hold every column for every reader).
-    )
+    # Not cached: the rows are in memory already, and each stage reads only the columns it
+    # needs (a cache would hold every column for every reader).
+    return observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
 
 
 def _in_time_order(observations: pl.DataFrame) -> bool:
@@ -457,16 +580,17 @@ def _in_time_order(observations: pl.DataFrame) -> bool:
     return ordered
 
 
-#: An LA's own unpublished figures (status local_unvalidated) sit beside the published ones
-#: under their own period labels ("at 6 Mar 2017"); they never change what others see.
-_IS_LOCAL = pl.col("status") == "local_unvalidated"
+#: An LA's own unpublished figures (the local layer) sit beside the published ones under
+#: their own period labels ("2026", "at 6 Mar 2017"); they never change what others see.
+_IS_LOCAL = pl.col("local")
 
 
 def _periods(obs: pl.LazyFrame) -> pl.LazyFrame:
-    """Each indicator's period labels, their year, and whether they are local figures."""
+    """Each indicator's period labels, their year, and whether only local figures have them
+    (a label DfE has published for any area is a published period)."""
     return (
-        obs.select("indicator_id", "period", "year", local=_IS_LOCAL)
-        .unique(["indicator_id", "period"])
+        obs.group_by("indicator_id", "period")
+        .agg(year=pl.col("year").first(), local=_IS_LOCAL.all())
         .cache()
     )
 
@@ -479,10 +603,11 @@ def _chosen_periods(
     all_las: pl.Series,
     period: Period,
     has_local: bool,
+    keys: _Keys,
 ) -> pl.LazyFrame:
     """Stage 1, the period each target LA x indicator shows: (area_code, indicator_id,
-    period, previous_period, lait_latest, comparator_period, local). The observations come in
-    time order (see :func:`_observations`); ``has_local`` says whether any are local figures."""
+    period, previous_period, lait_latest, comparator_period). The observations come in time
+    order (see :func:`_observations`); ``has_local`` says whether any are local figures."""
     published = periods.filter(~pl.col("local"))
     target_codes = targets.select("area_code").collect().to_series()
     la_obs = obs.filter(pl.col("area_code").is_in(all_las.implode()))
@@ -497,11 +622,10 @@ def _chosen_periods(
     if period == "latest":
         own_latest = (
             own_obs.filter(pl.col("value").is_not_null())
-            .with_columns(local=_IS_LOCAL)
             .group_by("area_code", "indicator_id")
-            # The most recent year wins; within a year, an LA's own newer figure; then the
-            # greatest label. One integer key orders all three (the Enum's code is the label's
-            # place in sorted order). Without local figures the rows are already in that order.
+            # The most recent year wins; within a year, a published figure (it stands at the
+            # year's end, on or after any local date in it); then the greatest label. One
+            # integer key orders all three. Without local figures the rows are in that order.
             .agg(
                 period=pl.col("period").get(_time_order_key().arg_max())
                 if has_local
@@ -523,20 +647,34 @@ def _chosen_periods(
             .group_by("indicator_id")
             .agg(period=pl.col("period").max())
         )
-        own_local = (
-            own_obs.filter(_IS_LOCAL, pl.col("year") == period)
+        in_own_year = own_obs.filter(pl.col("year") == period)
+        own_published = (
+            in_own_year.filter(~_IS_LOCAL, pl.col("value").is_not_null())
             .group_by("area_code", "indicator_id")
-            .agg(own=pl.col("period").max())
+            .agg(own_published=pl.col("period").max())
+        )
+        own_local = (  # a local symbol ("c") too: the LA's own word for that year
+            in_own_year.filter(_IS_LOCAL)
+            .group_by("area_code", "indicator_id")
+            .agg(own_local=pl.col("period").max())
         )
         chosen = (
             grid.join(in_year, on="indicator_id", how="left")
+            .join(own_published, on=["area_code", "indicator_id"], how="left")
             .join(own_local, on=["area_code", "indicator_id"], how="left")
-            .with_columns(period=pl.coalesce("own", "period"))
+            # The LA's published figure for the year; its own figure only where it has none.
+            .with_columns(period=pl.coalesce("own_published", "own_local", "period"))
             .join(lait_latest, on="indicator_id", how="left")
+        )
+    elif isinstance(period, str):
+        # One period label for every indicator (published, or an LA's own "at 6 Mar 2017").
+        chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
+            period=pl.lit(period).cast(keys.period)
         )
     else:
         raise InvalidArgumentError(
-            f"period must be 'latest', 'lait_latest' or a year, not {period!r}"
+            "period must be 'latest', 'lait_latest', a year such as 2016, or a period label "
+            f"such as '2016-17', not {period!r}"
         )
     # The published period a year earlier, for the change from the previous year (consecutive
     # years only), and for a local figure the latest published period before it, whose England,
@@ -567,7 +705,6 @@ def _chosen_periods(
             comparator_period=pl.when(pl.col("local").fill_null(False))
             .then(pl.col("comparator_period"))
             .otherwise(pl.col("period")),
-            local=pl.col("local").fill_null(False),
         )
     )
 
@@ -588,10 +725,12 @@ def _bits(enum: pl.DataType) -> int:
 
 
 def _time_order_key() -> pl.Expr:
-    """One integer that orders an LA's rows by year, then published before local, then period
+    """One integer that orders an LA's rows by year, then local before published (a published
+    figure stands at the end of its year, on or after any local date in it), then period
     label (the label's Enum code is its place among the sorted labels)."""
     year = pl.col("year").cast(pl.Int64) * 1_000_000
-    return year + _IS_LOCAL.cast(pl.Int64) * 100_000 + pl.col("period").to_physical().cast(pl.Int64)
+    published = (~_IS_LOCAL).cast(pl.Int64) * 100_000
+    return year + published + pl.col("period").to_physical().cast(pl.Int64)
 
 
 def _needed_pairs(chosen: pl.LazyFrame) -> pl.LazyFrame:
@@ -809,9 +948,10 @@ def _own_values(sub: pl.LazyFrame) -> pl.LazyFrame:
     return sub.select(
         "_k",
         la_value="value",
-        la_status="status",
+        la_status=pl.col("status").cast(pl.String),
         la_numerator="numerator",
         la_denominator="denominator",
+        la_local="local",
     )
 
 
@@ -820,20 +960,24 @@ def _history(
 ) -> pl.LazyFrame:
     """Stage 5, each target LA's own series up to the period shown, oldest first, for
     sparklines: only the LAs asked for are read."""
-    shown_year = chosen.join(periods.drop("local"), on=["indicator_id", "period"]).select(
-        "area_code", "indicator_id", "local", shown_year="year", shown_period="period"
+    shown_year = chosen.join(periods, on=["indicator_id", "period"]).select(
+        "area_code",
+        "indicator_id",
+        shown_local="local",
+        shown_year="year",
+        shown_period="period",
     )
     return (
         # The observations are in time order within each LA and indicator; the join and the
         # group_by keep that order, so the last rows are the latest.
-        obs.select("area_code", "indicator_id", "period", "year", "value", "status")
+        obs.select("area_code", "indicator_id", "period", "year", "value", "local")
         .join(shown_year, on=["area_code", "indicator_id"], maintain_order="left")
         # A local figure shown comes after the published years before it (a figure published
         # for its own year is dated later); otherwise local figures stay out of the series.
         .filter(
             (pl.col("period") == pl.col("shown_period"))
             | (~_IS_LOCAL & (pl.col("year") < pl.col("shown_year")))
-            | (~_IS_LOCAL & ~pl.col("local") & (pl.col("year") == pl.col("shown_year")))
+            | (~_IS_LOCAL & ~pl.col("shown_local") & (pl.col("year") == pl.col("shown_year")))
         )
         .group_by("area_code", "indicator_id")
         .agg(
@@ -982,7 +1126,7 @@ def trend_data(
     indicators: str | Sequence[str],
     *,
     periods: int = 5,
-    neighbours: str = "2025",
+    neighbours: Neighbours = "2025",
 ) -> pl.DataFrame:
     """The LA, its region, its SN average and England over the last ``periods`` periods of
     each indicator (LAIT's LA view), long: one row per indicator x series x period.
@@ -1088,6 +1232,7 @@ COMPARISON_COLUMNS = [
     "la_status",
     "la_numerator",
     "la_denominator",
+    "la_local",
     "small_number",
     "is_old",
     "england_value",

@@ -101,3 +101,41 @@ def user_facing(function: F) -> F:
             ) from error
 
     return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------
+# Arguments: checked where they come in, so a mistake is named, not caught by the net
+
+
+def whole_number(name: str, value: object, *, minimum: int = 1) -> int:
+    """``value`` as a whole number of at least ``minimum``, or an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(
+            f"{name} must be a whole number ({minimum} or more), not {value!r}"
+        )
+    if value < minimum:
+        raise InvalidArgumentError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+#: Characters a Word or XML document cannot hold (C0 controls other than tab and newline).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(name: str, value: object, *, max_length: int | None = None) -> str:
+    """``value`` as text a document can hold: a string without control characters (a bell or
+    NUL pasted from another system), at most ``max_length`` characters."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be text, not {value!r}")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise InvalidArgumentError(
+            f"{name} holds a control character (U+{ord(bad.group()):04X}) at position "
+            f"{bad.start() + 1}; use plain text"
+        )
+    if max_length is not None and len(value) > max_length:
+        raise InvalidArgumentError(
+            f"{name} is {len(value)} characters; at most {max_length} fit (a document "
+            "title is limited to 255 by Word)"
+        )
+    return value

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -69,8 +70,22 @@ def save(
     underlying values, unrounded. Charts (:data:`CHART_FORMATS`): ``.png``, ``.svg`` and a
     self-contained ``.html``, rendered without a browser. Returns the path written.
     """
+    if not isinstance(path, str | Path) or not str(path).strip():
+        raise ExportError(f"save() needs a file path such as 'derby.docx', not {path!r}")
     target = Path(path)
     suffix = target.suffix.lower()
+    if not (_is_paper(table) or _is_chart(table) or isinstance(table, GT)):
+        hint = (
+            "; make it a table first (lacompare.board_table(rows)), or write the rows "
+            "themselves with rows.write_csv(path)"
+            if isinstance(table, pl.DataFrame)
+            else ""
+        )
+        raise ExportError(
+            "save() writes a table (board_table, neighbour_table, trend_table), a chart or a "
+            f"board paper, not a {type(table).__module__.split('.')[0]} "
+            f"{type(table).__name__}{hint}"
+        )
     if _is_paper(table):
         from lacompare.paper_export import writers as paper_writers
 
@@ -101,29 +116,85 @@ def save(
         )
     if not target.parent.is_dir():
         raise ExportError(f"{target}: the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name such as {target / 'paper'}")
     if target.exists() and not overwrite:
         raise ExportError(f"{target}: the file exists and overwrite=False")
     if not os.access(target.parent, os.W_OK):
         raise ExportError(f"{target}: the folder {target.parent} is not writable")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    temp_path = Path(temporary).with_suffix(suffix)
-    os.replace(temporary, temp_path)
     try:
-        writers[suffix](table, temp_path)
-        # mkstemp makes a private file; give the result the usual permissions (umask applies).
-        mask = os.umask(0)
-        os.umask(mask)
-        temp_path.chmod(0o666 & ~mask)
-        os.replace(temp_path, target)
+        atomic_write(target, lambda temporary: writers[suffix](table, temporary))
     except LacompareError:
         raise
     except OSError as error:
         raise ExportError(f"{target}: could not be written ({error})") from None
-    finally:
-        if temp_path.exists():
-            temp_path.unlink()
     return target
+
+
+#: Temporary files are named ``.lacompare-<random><ext>`` in the target's folder; one older
+#: than this (left by a save that was killed) is removed by the next save there.
+_TEMPORARY_PREFIX = ".lacompare-"
+_STALE_SECONDS = 3600
+
+
+def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    """Write ``target`` so that no reader ever sees a half-written file and no failure leaves
+    one: ``write`` fills a unique temporary file in the same folder (short name, so any valid
+    target name works), which is flushed to disk and renamed over the target in one step
+    (``os.replace`` is atomic on one file system). Concurrent saves of one path each rename
+    their own complete file; on any error, or an interrupt, the temporary file is removed."""
+    folder = target.parent
+    _remove_stale_temporaries(folder)
+    handle, name = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, suffix=target.suffix, dir=folder)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        # mkstemp makes a private file; give the result the usual permissions (umask applies).
+        temporary.chmod(0o666 & ~_umask())
+        os.replace(temporary, target)
+        _fsync_folder(folder)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would race other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (POSIX); a no-op where folders cannot be opened (Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove temporary files a killed save left here (older than an hour; never a live one)."""
+    now = time.time()
+    for leftover in folder.glob(f"{_TEMPORARY_PREFIX}*"):
+        try:
+            if now - leftover.stat().st_mtime > _STALE_SECONDS:
+                leftover.unlink()
+        except OSError:
+            continue
 
 
 def _model(table: GT, fmt: str) -> TableModel:
@@ -381,15 +452,15 @@ def _write_xlsx(table: GT, path: Path) -> None:
     book = Workbook()
     book.properties.created = book.properties.modified = FIXED_TIME
     book.properties.creator = book.properties.lastModifiedBy = "lacompare"
-    book.properties.title = model.title
+    book.properties.title = _safe_text(model.title)
     sheet = book.active
     sheet.title = "Table"
-    sheet.append([model.title])
+    sheet.append([_safe_text(model.title)])
     sheet["A1"].font = Font(bold=True, size=13)
     if model.subtitle:
-        sheet.append([model.subtitle])
+        sheet.append([_safe_text(model.subtitle)])
     keys = list(model.columns)
-    sheet.append([model.stub_header, *model.columns.values()])
+    sheet.append([_safe_text(h) for h in (model.stub_header, *model.columns.values())])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True, color=palette.header_text.lstrip("#"))
@@ -461,20 +532,12 @@ def _number(model: TableModel, key: str, row: dict[str, object]) -> tuple[float,
 
 
 def _safe_text(text: str) -> str:
-    """Text a spreadsheet will not run: a leading = + - @ (a formula) gets an apostrophe-like
-    guard, as OWASP's CSV-injection advice."""
-    if text and text[0] in "=+-@\t\r" and not _is_number_text(text):
+    """Text a spreadsheet will not run: any text beginning = + - @, a tab or a carriage
+    return (what Excel and LibreOffice read as a formula) starts with an apostrophe instead,
+    as OWASP's CSV-injection advice says. Numbers are written as numbers, never as text."""
+    if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
-
-
-def _is_number_text(text: str) -> bool:
-    cleaned = text.replace(",", "").replace("%", "").replace(" pp", "").strip()
-    try:
-        float(cleaned)
-    except ValueError:
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,7 +611,7 @@ def _write_csv(table: GT, path: Path) -> None:
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(flat.columns)
+    writer.writerow([_safe_text(c) for c in flat.columns])
     for row in flat.iter_rows():
         writer.writerow(
             [_safe_text(v) if isinstance(v, str) else ("" if v is None else repr(v)) for v in row]

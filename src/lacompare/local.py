@@ -1,29 +1,57 @@
-"""An LA's own, not-yet-published figures, checked like published data.
+"""An LA's own, not-yet-published figures: a layer beside the published data, never in it.
 
-Figures come as a dict, a polars frame or a CSV with the columns ``indicator`` (id or LAIT
-code), ``period`` (a label such as ``2017``) or ``as_at`` (a date such as ``2017-03-06``),
-``value`` (a number or a published symbol), and optionally ``area`` (name, DfE or ONS code;
-or give ``la=``), ``numerator`` and ``denominator``. :func:`check_local_figures` lists every
-problem with its row and column; :func:`local_observations` turns clean figures into
-observations with status ``local_unvalidated`` (or the symbol's status).
+Figures come as a dict, a polars or pandas frame, a list of dicts, a CSV or an Excel workbook
+with the columns ``indicator`` (id or LAIT code; ``indicator_id`` too), ``period`` (a label
+such as ``2026`` or ``2025-26``) and/or ``as_at`` (a date, ``2026-03-06``), ``value`` (a number
+or a published symbol such as ``c``), and optionally ``area`` (name, DfE or ONS code),
+``numerator``, ``denominator``, ``status`` (``local``), ``rule_version``, ``source`` and
+``note``.
+
+:func:`check_local_figures` lists every problem with its row, column, value and rule;
+:func:`local_figures` turns clean figures into the validated local layer
+(:class:`~lacompare.schemas.LocalFiguresSchema`) that :meth:`ReferenceData.with_local` adds.
+The rules that keep a paper from being silently wrong:
+
+- the file's ``area`` column wins; ``la=`` only fills a missing area, and a disagreement is an
+  error naming both; several LAs in one file are fine;
+- a period is written the way DfE writes that indicator's periods ("2023/24", "2023-24" and
+  "2024" all mean the year to 31 March 2024 for a financial-year measure); a span runs forward;
+  ``period`` and ``as_at`` must agree;
+- a figure for a period DfE has already published for that LA (or dated on the day a
+  published figure stands at) is refused: a local figure sits beside published ones, never
+  instead of them, and never un-suppresses a suppressed one;
+- value, numerator and denominator must agree at the indicator's precision;
+- a symbol (``c``) keeps its own meaning and is still a local figure.
+
+Nothing here changes the published observations; the comparison engine reads the layer for
+the LA's own rows only (:mod:`lacompare.compare`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from lacompare.errors import DataValidationError, LacompareError, SourceFileError, user_facing
-from lacompare.periods import PERIOD_LABEL_PATTERN, period_year
-from lacompare.reference import ReferenceData
-from lacompare.sources import _read_csv_text, parse_values
-from lacompare.vocab import NULL_STATUSES, UNIT_RANGES
+from lacompare.periods import label_end_year, period_end, period_year
+from lacompare.schemas import LocalFiguresSchema, validate
+from lacompare.sources._common import _read_csv_text, parse_values
+from lacompare.vocab import NULL_STATUSES, SYMBOL_STATUS, UNIT_MULTIPLIER, UNIT_RANGES
 
+if TYPE_CHECKING:  # the reference data is handed in; this module never imports it at run time
+    from lacompare.reference import ReferenceData
+
+LOCAL_STATUS = "local"
 LOCAL_COLUMNS = ["area", "indicator", "period", "as_at", "value", "numerator", "denominator"]
-LOCAL_STATUS = "local_unvalidated"
+OPTIONAL_COLUMNS = ["status", "rule_version", "source", "note"]
+#: Other names for the columns (the layer's own frame, as figures_from_903 writes it).
+COLUMN_ALIASES = {"indicator_id": "indicator", "area_code": "area"}
+#: How many problems a message lists before "... and N more".
+SHOWN_PROBLEMS = 20
 
 Figures = pl.DataFrame | Mapping[str, object] | Sequence[Mapping[str, object]] | str | Path
 
@@ -37,26 +65,41 @@ ACCEPTED_SHAPES = (
 _COMMON_KEYS = ("area", "period", "as_at")
 
 
+# --------------------------------------------------------------------------------------------
+# Reading any accepted shape as text
+
+
 @user_facing
 def read_local_figures(figures: Figures, *, la: str | int | None = None) -> pl.DataFrame:
     """The figures as a frame of text columns (see the module doc), from any accepted form
-    (:data:`ACCEPTED_SHAPES`); anything else is one plain error listing them."""
+    (:data:`ACCEPTED_SHAPES`); anything else is one plain error listing them. ``la`` goes in
+    ``_la`` (it fills a missing area; :func:`check_local_figures` checks it agrees)."""
     frame = _as_text_frame(figures)
     frame = frame.rename({c: str(c).strip().lower() for c in frame.columns})
-    if la is not None:
-        frame = frame.with_columns(area=pl.lit(str(la)))
-    for column in LOCAL_COLUMNS:
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
-    extra = [c for c in frame.columns if c not in LOCAL_COLUMNS and c != "note"]
+    frame = frame.rename({k: v for k, v in COLUMN_ALIASES.items() if k in frame.columns})
+    if len(set(frame.columns)) != len(frame.columns):
+        raise SourceFileError(
+            f"local figures: a column is given twice {frame.columns} (rule: indicator or "
+            "indicator_id, area or area_code, once each)"
+        )
+    known = [*LOCAL_COLUMNS, *OPTIONAL_COLUMNS]
+    extra = [c for c in frame.columns if c not in known]
     if extra:
         raise SourceFileError(
-            f"local figures: unexpected column(s) {extra}; expected {LOCAL_COLUMNS} (and note)"
+            f"local figures: unexpected column(s) {extra}; expected {LOCAL_COLUMNS} "
+            f"(and optionally {OPTIONAL_COLUMNS})"
         )
+    for column in known:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     return frame.select(
-        pl.col(c).cast(pl.String).str.strip_chars()
-        for c in [*LOCAL_COLUMNS, "note"]
-        if c in frame.columns
+        *(
+            pl.col(c).cast(pl.String).str.strip_chars().replace("", None)
+            if c != "value"
+            else pl.col(c).cast(pl.String).str.strip_chars()
+            for c in known
+        ),
+        _la=pl.lit(None if la is None else str(la), pl.String),
     )
 
 
@@ -108,6 +151,8 @@ def _is_column(value: object) -> bool:
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):  # None and NaN: empty
         return None
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -138,7 +183,13 @@ def _cell_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
             f"local figures: column {column.meta.output_name()!r} holds lists ({dtype}); give "
             "one value per cell"
         )
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d")
     return column.cast(pl.String)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking and resolving
 
 
 @user_facing
@@ -152,11 +203,12 @@ def check_local_figures(
 
 
 @user_facing
-def local_observations(
+def local_figures(
     ref: ReferenceData, figures: Figures, *, la: str | int | None = None, source: str = "local"
 ) -> pl.DataFrame:
-    """Observations (text codes) for clean ``figures``; raises :class:`DataValidationError`
-    listing every problem otherwise."""
+    """The local layer (:class:`~lacompare.schemas.LocalFiguresSchema`) for clean
+    ``figures``; raises :class:`DataValidationError` listing the problems otherwise (the first
+    :data:`SHOWN_PROBLEMS`; :func:`check_local_figures` gives them all)."""
     raw = read_local_figures(figures, la=la)
     if raw.height == 0:
         raise DataValidationError(
@@ -165,96 +217,294 @@ def local_observations(
     frame, problems = _resolve(ref, raw)
     errors = problems.filter(pl.col("severity") == "error")
     if errors.height:
+        listed = errors.head(SHOWN_PROBLEMS)
         lines = [f"local figures ({source}) have {errors.height} problem(s):"] + [
             f"  - row {r}, column {c!r}: {rule} (value {v!r})"
-            for r, c, rule, v in errors.select("row", "column", "rule", "value").iter_rows()
+            for r, c, rule, v in listed.select("row", "column", "rule", "value").iter_rows()
         ]
+        if errors.height > SHOWN_PROBLEMS:
+            lines.append(
+                f"  ... and {errors.height - SHOWN_PROBLEMS:,} more (check_local_figures() or "
+                "`lacompare validate` lists them all)"
+            )
         raise DataValidationError("\n".join(lines), failures=errors)
-    return frame.select(
+    layer = frame.select(
         "indicator_id",
         "area_code",
         "period",
         "year",
+        "period_end",
         "value",
         status=pl.coalesce("_symbol", pl.lit(LOCAL_STATUS)),
         numerator="_numerator",
         denominator="_denominator",
-        source=pl.lit(f"local unvalidated ({source})"),
+        source=pl.coalesce("source", pl.lit(source)),
+        rule_version="rule_version",
     )
+    return validate(layer, LocalFiguresSchema, name=f"local figures ({source})")
 
 
 def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Codes, numbers and period for each row, and every problem found."""
-    areas = _resolve_areas(ref, raw.get_column("area"))
+    """Codes, numbers and period for each row, and every problem found, in named steps."""
+    frame = raw.with_row_index("row", offset=1).with_columns(
+        _raw_value=pl.col("value"), _raw_period=pl.coalesce("period", "as_at")
+    )
+    frame = _with_codes(ref, frame)
+    frame = _with_numbers(frame)
+    frame = _with_periods(ref, frame)
+    frame = _with_published_facts(ref, frame).sort("row")
+    found = [
+        frame.filter(condition.fill_null(False)).select(
+            "row",
+            column=pl.lit(column),
+            rule=rule if isinstance(rule, pl.Expr) else pl.lit(rule),
+            value=pl.col(_RAW.get(column, column)).cast(pl.String),
+            severity=pl.lit(severity),
+        )
+        for column, rule, condition, severity in _rules()
+    ]
+    return frame, pl.concat(found).sort("row", "severity")
+
+
+#: The column holding what the user gave, for each column a problem is reported in.
+_RAW = {"value": "_raw_value", "period": "_raw_period"}
+
+
+def _with_codes(ref: ReferenceData, frame: pl.DataFrame) -> pl.DataFrame:
+    """area_code (from the area column, else ``la=``), indicator_id and what the checks need
+    to know of the indicator: unit, decimals, period type and how its periods are written."""
+    area = _resolve_areas(ref, pl.concat([frame.get_column("area"), frame.get_column("_la")]))
+    given = area.rename({"area": "_key", "area_code": "_given_code", "_area_problem": "_given"})
+    la = area.rename({"area": "_key", "area_code": "_la_code", "_area_problem": "_la_problem"})
+    keys = ref.indicators.select(
+        "indicator_id", "unit", "decimals", "period_type", "lait_code"
+    ).with_columns(_style=pl.col("indicator_id").replace_strict(_label_styles(ref), default="bare"))
     indicators = pl.concat(
         [
-            ref.indicators.select(
-                key=pl.col("indicator_id"), indicator_id="indicator_id", unit="unit"
-            ),
-            ref.indicators.select(
-                key=pl.col("lait_code").str.to_lowercase(), indicator_id="indicator_id", unit="unit"
-            ),
+            keys.with_columns(_indicator_key=pl.col("indicator_id")),
+            keys.with_columns(_indicator_key=pl.col("lait_code").str.to_lowercase()),
         ]
-    ).unique("key")
-    # What is published for each indicator: its first year and the largest LA value, against
-    # which a local figure's date and size are checked.
-    las = ref.areas.filter(pl.col("level") == "local_authority").get_column("area_code")
-    published = (
-        ref.observations.lazy()
-        .filter(pl.col("value").is_not_null())
-        .group_by(pl.col("indicator_id").cast(pl.String))
-        .agg(
-            first_year=pl.col("year").min(),
-            largest=pl.col("value")
-            .filter(pl.col("area_code").cast(pl.String).is_in(las.implode()))
-            .max(),
+    ).unique("_indicator_key")
+    return (
+        frame.join(given, left_on="area", right_on="_key", how="left", nulls_equal=False)
+        .join(la, left_on="_la", right_on="_key", how="left", nulls_equal=False)
+        .with_columns(
+            area_code=pl.coalesce(
+                "_given_code", pl.when(pl.col("area").is_null()).then("_la_code")
+            ),
+            _area_problem=pl.coalesce(
+                "_given", pl.when(pl.col("area").is_null()).then("_la_problem")
+            ),
+            _indicator_key=pl.col("indicator").str.to_lowercase(),
         )
-        .collect()
+        .join(indicators.drop("lait_code"), on="_indicator_key", how="left")
     )
-    today = date.today()
-    this_year = today.year + (today.month >= 4)  # the reporting year running now
+
+
+def _with_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """value / symbol, numerator, denominator and as_at, parsed (never guessed)."""
     value, symbol = parse_values(pl.col("value"))
     numerator, _ = parse_values(pl.col("numerator"))
     denominator, _ = parse_values(pl.col("denominator"))
-    as_at = pl.col("as_at").str.to_date("%Y-%m-%d", strict=False)
-    frame = (
-        raw.with_row_index("row", offset=1)
-        .with_columns(_raw_value=pl.col("value"))
-        .with_columns(_indicator_key=pl.col("indicator").str.to_lowercase())
-        .join(areas, on="area", how="left", nulls_equal=True)
-        .join(indicators, left_on="_indicator_key", right_on="key", how="left")
-        .join(published, on="indicator_id", how="left")
-        .with_columns(
-            value=value,
-            _symbol=symbol,
-            _numerator=numerator,
-            _denominator=denominator,
-            _as_at=as_at,
-        )
-        .with_columns(
-            period=pl.coalesce(
-                pl.col("period"),
-                pl.when(pl.col("_as_at").is_not_null()).then(
-                    pl.concat_str(pl.lit("at "), pl.col("_as_at").dt.strftime("%-d %b %Y"))
-                ),
-            ),
-            # A date belongs to the reporting year ending the next 31 March.
-            year=pl.coalesce(
-                pl.when(pl.col("_as_at").is_not_null()).then(
-                    pl.col("_as_at").dt.year() + (pl.col("_as_at").dt.month() >= 4).cast(pl.Int32)
-                ),
-                period_year(pl.col("period")),
-            ).cast(pl.Int32),
-        )
-        .sort("row")
+    status = pl.col("status").str.to_lowercase()
+    return frame.with_columns(
+        value=value,
+        _symbol=pl.coalesce(symbol, status.replace_strict(SYMBOL_STATUS, default=None)),
+        _status_given=status,
+        _numerator=numerator,
+        _denominator=denominator,
+        _as_at=pl.col("as_at").str.to_date("%Y-%m-%d", strict=False),
     )
+
+
+def _with_periods(ref: ReferenceData, frame: pl.DataFrame) -> pl.DataFrame:
+    """The period label each figure gets, written as DfE writes the indicator's periods, its
+    sort year (LAIT's Years_num of that label), the day it stands at, and the period a dated
+    figure falls in. A date becomes "at 6 Mar 2026"; "2023/24", "2023-24" and "2024" become the
+    indicator's own way of writing that year."""
+    text = pl.col("period")
+    start = text.str.extract(r"^(\d{4})(?:[-/](?:\d{2}|\d{4}))?$", 1).cast(pl.Int32, strict=False)
+    end = label_end_year(text)
+    well_formed = text.str.contains(r"^\d{4}(?:[-/](?:\d{2}|\d{4}))?$")
+    single_year = well_formed & ((end - start == 1) | ~text.str.contains(r"[-/]"))
+    # A date's period: the one whose end is the first on or after it.
+    date_end_year = _end_year_of_date(pl.col("_as_at"), pl.col("period_type"))
+    label_of_year = _label_in_style(end, pl.col("_style"))
+    date_label = pl.concat_str(
+        pl.lit("at "),
+        pl.col("_as_at").dt.day().cast(pl.String),
+        pl.lit(" "),
+        pl.col("_as_at").dt.strftime("%b %Y"),
+    )
+    return (
+        frame.with_columns(
+            _period_start=start,
+            _period_end_year=end,
+            _period_ok=well_formed,
+            _single_year=single_year,
+            _date_period=_label_in_style(date_end_year, pl.col("_style")),
+        )
+        .with_columns(
+            period=pl.when(pl.col("_as_at").is_not_null())
+            .then(date_label)
+            .when(single_year)
+            .then(label_of_year)
+            .otherwise(text),
+            _normalised=pl.when(single_year).then(label_of_year),
+            year=pl.when(pl.col("_as_at").is_not_null())
+            .then(period_year(_label_in_style(date_end_year, pl.col("_style"))))
+            .otherwise(period_year(pl.when(single_year).then(label_of_year).otherwise(text)))
+            .cast(pl.Int32),
+        )
+        .with_columns(
+            period_end=pl.coalesce(
+                "_as_at", period_end(pl.col("period"), pl.col("period_type").fill_null(""))
+            ),
+        )
+    )
+
+
+def _end_year_of_date(day: pl.Expr, period_type: pl.Expr) -> pl.Expr:
+    """The end year of the period of ``period_type`` a day falls in: 6 March 2026 is in the
+    year to 31 March 2026 (2026) and in the 2025/26 academic year (2026); 6 May 2026 in the
+    year to 31 March 2027."""
+    month_end = period_type.replace_strict(
+        {"academic_year": 8, "calendar_year": 12, "annual_september": 9, "annual_january": 1},
+        default=3,
+        return_dtype=pl.Int32,
+    )
+    return day.dt.year() + (day.dt.month() > month_end).cast(pl.Int32)
+
+
+def _label_in_style(end_year: pl.Expr, style: pl.Expr) -> pl.Expr:
+    """The label of the year ending in ``end_year`` as the indicator writes its periods:
+    "2026" (bare), "2025-26" (dash) or "2025/26" (slash)."""
+    previous = (end_year - 1).cast(pl.String)
+    two = (end_year % 100).cast(pl.String).str.zfill(2)
+    return (
+        pl.when(style == "dash")
+        .then(pl.concat_str(previous, pl.lit("-"), two))
+        .when(style == "slash")
+        .then(pl.concat_str(previous, pl.lit("/"), two))
+        .otherwise(end_year.cast(pl.String))
+    )
+
+
+def _label_styles(ref: ReferenceData) -> dict[str, str]:
+    """How each indicator writes its periods, read from its latest published label: "bare"
+    (2025), "dash" (2024-25) or "slash" (2023/24)."""
+    latest = (
+        ref.observations.lazy()
+        .select(pl.col("indicator_id").cast(pl.String), pl.col("period").cast(pl.String), "year")
+        .filter(pl.col("year") > 0)
+        .group_by("indicator_id")
+        .agg(pl.col("period").sort_by("year").last())
+        .with_columns(
+            style=pl.when(pl.col("period").str.contains(r"^\d{4}/\d{2}"))
+            .then(pl.lit("slash"))
+            .when(pl.col("period").str.contains(r"^\d{4}-\d{2}"))
+            .then(pl.lit("dash"))
+            .otherwise(pl.lit("bare"))
+        )
+        .collect()
+    )
+    return dict(latest.select("indicator_id", "style").iter_rows())
+
+
+def _with_published_facts(ref: ReferenceData, frame: pl.DataFrame) -> pl.DataFrame:
+    """What DfE has published that a figure is checked against: the indicator's first year
+    and largest LA value, and whether the LA already has a published row for the figure's
+    period (same label, or a published period ending on the figure's date)."""
+    las = ref.areas.filter(pl.col("level") == "local_authority").get_column("area_code")
+    observations = ref.observations.lazy().with_columns(
+        pl.col("indicator_id", "area_code", "period").cast(pl.String)
+    )
+    published = (
+        observations.filter(pl.col("value").is_not_null())
+        .group_by("indicator_id")
+        .agg(
+            first_year=pl.col("year").filter(pl.col("year") > 0).min(),
+            largest=pl.col("value").filter(pl.col("area_code").is_in(las.implode())).max(),
+        )
+        .collect()
+    )
+    wanted = frame.select("area_code", "indicator_id").drop_nulls().unique()
+    own = (
+        observations.join(wanted.lazy(), on=["area_code", "indicator_id"], how="semi")
+        .join(ref.indicators.lazy().select("indicator_id", "period_type"), on="indicator_id")
+        .select(
+            "area_code",
+            "indicator_id",
+            _published_period="period",
+            _published_value="value",
+            _published_status=pl.col("status").cast(pl.String),
+            _published_end=period_end(pl.col("period"), pl.col("period_type")),
+        )
+        .collect()
+    )
+    by_label = own.select(
+        "area_code",
+        "indicator_id",
+        "_published_value",
+        "_published_status",
+        _same="_published_period",
+    )
+    by_date = own.select(
+        "area_code",
+        "indicator_id",
+        _date_value="_published_value",
+        _date_status="_published_status",
+        _date_period="_published_period",
+        _end="_published_end",
+    )
+    return (
+        frame.join(published, on="indicator_id", how="left")
+        .join(
+            by_label,
+            left_on=["area_code", "indicator_id", "period"],
+            right_on=["area_code", "indicator_id", "_same"],
+            how="left",
+        )
+        .join(
+            by_date.rename({"_date_period": "_clash_period"}),
+            left_on=["area_code", "indicator_id", "_as_at"],
+            right_on=["area_code", "indicator_id", "_end"],
+            how="left",
+        )
+        .with_columns(
+            _clash=pl.coalesce(
+                pl.when(pl.col("_published_status").is_not_null()).then(pl.col("period")),
+                "_clash_period",
+            ),
+            _clash_value=pl.coalesce(
+                _number_text(pl.coalesce("_published_value", "_date_value")),
+                pl.coalesce("_published_status", "_date_status").str.replace("_", " "),
+            ),
+        )
+    )
+
+
+def _number_text(value: pl.Expr) -> pl.Expr:
+    """A number as a person writes it: 88, 23.1 (never 88.0)."""
+    return value.round(6).cast(pl.String).str.replace(r"\.0$", "")
+
+
+def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
+    """(column, rule, failing rows, severity) for every check."""
+    today = date.today()
     low = pl.col("unit").replace_strict(
         {u: r[0] for u, r in UNIT_RANGES.items()}, default=None, return_dtype=pl.Float64
     )
     high = pl.col("unit").replace_strict(
         {u: r[1] for u, r in UNIT_RANGES.items()}, default=None, return_dtype=pl.Float64
     )
-    rules: list[tuple[str, str | pl.Expr, pl.Expr, str]] = [
+    multiplier = pl.col("unit").replace_strict(
+        UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64
+    )
+    from_counts = pl.col("_numerator") / pl.col("_denominator") * multiplier
+    tolerance = 0.5 * pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64)) + 1e-9
+    has_date = pl.col("_as_at").is_not_null()
+    return [
         (
             "area",
             pl.coalesce(
@@ -263,10 +513,22 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
             pl.col("area_code").is_null(),
             "error",
         ),
+        (
+            "area",
+            pl.format(
+                "agrees with la={} (the row names another authority; the file's area column "
+                "wins, la= only fills a missing area)",
+                pl.col("_la"),
+            ),
+            pl.col("_given_code").is_not_null()
+            & pl.col("_la_code").is_not_null()
+            & (pl.col("_given_code") != pl.col("_la_code")),
+            "error",
+        ),
         ("indicator", "is an indicator id or LAIT code", pl.col("indicator_id").is_null(), "error"),
         (
             "period",
-            "a period label (2017, 2016-17) or an as_at date (YYYY-MM-DD) is given",
+            "a period label (2026, 2025-26) or an as_at date (YYYY-MM-DD) is given",
             pl.col("period").is_null() & pl.col("as_at").is_null(),
             "error",
         ),
@@ -278,16 +540,41 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         ),
         (
             "period",
-            "parses as a period label",
-            pl.col("as_at").is_null()
-            & pl.col("period").is_not_null()
-            & ~pl.col("period").str.contains(PERIOD_LABEL_PATTERN),
+            "is a year (2026) or a year span (2025-26, 2025/26), with no qualifier such as "
+            "(prov): a local figure is local",
+            pl.col("as_at").is_null() & pl.col("period").is_not_null() & ~pl.col("_period_ok"),
+            "error",
+        ),
+        (
+            "period",
+            "runs forward one year (2025-26, not 2026-25); several years in one figure are "
+            "not accepted",
+            pl.col("_period_ok") & ~pl.col("_single_year") & ~has_date,
+            "error",
+        ),
+        (
+            "period",
+            pl.format(
+                "agrees with as_at (the date falls in {}, not in this period)", "_date_period"
+            ),
+            has_date
+            & pl.col("_single_year")
+            & pl.col("_date_period").is_not_null()
+            & (pl.col("_normalised") != pl.col("_date_period")),
             "error",
         ),
         (
             "value",
             "is a number or a published symbol (c, x, z, low, k, u, :, .., -)",
             pl.col("value").is_null() & pl.col("_symbol").is_null(),
+            "error",
+        ),
+        (
+            "status",
+            "is 'local' or a published symbol (the figure's value decides otherwise)",
+            pl.col("_status_given").is_not_null()
+            & ~pl.col("_status_given").is_in([LOCAL_STATUS, "local_unvalidated"])
+            & pl.col("_status_given").replace_strict(SYMBOL_STATUS, default=None).is_null(),
             "error",
         ),
         (
@@ -304,14 +591,25 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         ),
         (
             "period",
-            f"is not a year after the one running now ({this_year})",
-            pl.col("year") > this_year,
+            "is not a period still to come (it ends more than a year from today)",
+            ~has_date & (pl.col("period_end") > pl.lit(today + timedelta(days=366))),
             "error",
         ),
         (
             "period",
             pl.format("is not before the indicator's published series (from {})", "first_year"),
             pl.col("year") < pl.col("first_year"),
+            "error",
+        ),
+        (
+            "period",
+            pl.format(
+                "is not a period DfE has already published for this authority ({}: {}); a "
+                "local figure sits beside published ones, never in their place",
+                "_clash",
+                "_clash_value",
+            ),
+            pl.col("_clash").is_not_null(),
             "error",
         ),
         (
@@ -339,6 +637,20 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
             "error",
         ),
         (
+            "value",
+            pl.format(
+                "equals numerator / denominator x {} at the indicator's {} decimal place(s) "
+                "(the counts give {})",
+                _number_text(multiplier),
+                "decimals",
+                _number_text(from_counts.round(4)),
+            ),
+            multiplier.is_not_null()
+            & pl.col("value").is_not_null()
+            & ((pl.col("value") - from_counts).abs() > tolerance),
+            "error",
+        ),
+        (
             "indicator",
             "appears once per area and period (duplicate row)",
             pl.col("indicator_id").is_not_null()
@@ -356,18 +668,6 @@ def _resolve(ref: ReferenceData, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
             "info",
         ),
     ]
-    found = [
-        frame.filter(condition.fill_null(False)).select(
-            "row",
-            column=pl.lit(column),
-            rule=rule if isinstance(rule, pl.Expr) else pl.lit(rule),
-            value=pl.col("_raw_value" if column == "value" else column).cast(pl.String),
-            severity=pl.lit(severity),
-        )
-        for column, rule, condition, severity in rules
-    ]
-    problems = pl.concat(found).sort("row", "severity")
-    return frame, problems
 
 
 def _resolve_areas(ref: ReferenceData, areas: pl.Series) -> pl.DataFrame:
@@ -375,9 +675,8 @@ def _resolve_areas(ref: ReferenceData, areas: pl.Series) -> pl.DataFrame:
     :meth:`ReferenceData.find_area` finds names ("Southend", "Windsor & Maidenhead", 831);
     a text that fits no LA, or several, keeps the reason."""
     found: dict[str | None, tuple[str | None, str | None]] = {}
-    for text in areas.unique().to_list():
-        if text is None or not text.strip():
-            found[text] = (None, None)
+    for text in areas.drop_nulls().unique().to_list():
+        if not text.strip():
             continue
         try:
             found[text] = (ref.area_code(text, current=True), None)

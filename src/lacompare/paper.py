@@ -46,6 +46,7 @@ from lacompare.commentary import (
 from lacompare.compare import compare, select_indicators
 from lacompare.errors import InvalidArgumentError, SourceFileError, UnknownIndicatorError
 from lacompare.format import format_value, unit_label
+from lacompare.local import read_local_figures
 from lacompare.presets import PAPER_SECTIONS
 from lacompare.reference import ReferenceData
 from lacompare.tables import MISSING, TableModel, _table_id, board_frame
@@ -287,7 +288,11 @@ def board_paper(
     spec = _spec(ref, paper)
     model = str(neighbours or spec.neighbours)
     if local is not None:
-        ref = ref.with_local(local, la=la)
+        # The figures' own area column wins: la= fills only rows without one, so a file of
+        # several LAs' figures adds each to its own LA (and only this LA's reach the paper).
+        figures = read_local_figures(local).drop("_la")
+        named = figures.get_column("area").drop_nulls().len() == figures.height
+        ref = ref.with_local(figures, la=None if named else la)
     area = ref.find_area(la, current=True)
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))

@@ -65,3 +65,106 @@ def check_period_labels(frame: pl.DataFrame, column: str, *, source: str) -> Non
             f"(rule: a year such as 2016, 2016-17, 2016/17 or 2014-16, optionally followed by "
             f"(Rev), (Final), (prov) or (OT)): {examples}"
         )
+
+
+# --------------------------------------------------------------------------------------------
+# What a label means: the dates it covers, and how a reader should see it
+
+#: Month and day each kind of period ends on (year ending ...), by ``period_type``.
+PERIOD_ENDS: dict[str, tuple[int, int]] = {
+    "reporting_year": (3, 31),  # a count at, or a year to, 31 March
+    "financial_year": (3, 31),
+    "academic_year": (8, 31),
+    "calendar_year": (12, 31),
+    "annual_september": (9, 30),  # the workforce census at 30 September
+    "annual_january": (1, 31),  # the school census in January
+}
+
+#: A local figure's own date label ("at 6 Mar 2026", see :func:`lacompare.local`).
+DATE_LABEL = r"^at (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})$"
+
+#: Qualifier in a label -> words a reader sees after the period.
+QUALIFIER_WORDS: dict[str, str] = {
+    "prov": " (provisional)",
+    "rev": " (revised)",
+    "final": "",
+    "ot": " (outturn)",
+}
+
+
+def label_end_year(label: pl.Expr) -> pl.Expr:
+    """The year a label's period ends in: "2025" -> 2025, "2024-25" -> 2025, "2023/24" -> 2024,
+    "2014-16" -> 2016, "2021/22-23/24" -> 2024; a local date label -> its year."""
+    text = label.str.replace(r"\s*\(.*\)\s*$", "")
+    start = text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    last = text.str.extract(r"[-/](\d{2,4})$", 1)
+    last_year = (
+        pl.when(last.str.len_chars() == 4)
+        .then(last.cast(pl.Int32, strict=False))
+        .otherwise((start // 100) * 100 + last.cast(pl.Int32, strict=False))
+    )
+    dated = text.str.extract(DATE_LABEL, 3).cast(pl.Int32, strict=False)
+    return pl.coalesce(dated, last_year, start)
+
+
+def period_end(label: pl.Expr, period_type: pl.Expr) -> pl.Expr:
+    """The last day a period label covers, by its ``period_type``: 31 March for reporting and
+    financial years, 31 August for academic years, 31 December for calendar years, 30
+    September for the workforce census, 31 January for the school census; a local figure's
+    own date ("at 6 Mar 2026") is that day."""
+    month = period_type.replace_strict(
+        {k: m for k, (m, _) in PERIOD_ENDS.items()}, default=3, return_dtype=pl.Int8
+    )
+    day = period_type.replace_strict(
+        {k: d for k, (_, d) in PERIOD_ENDS.items()}, default=31, return_dtype=pl.Int8
+    )
+    dated = label.str.strptime(pl.Date, "at %d %b %Y", strict=False)
+    return pl.coalesce(dated, pl.date(label_end_year(label), month, day))
+
+
+def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
+    """How a reader sees a period label: "31 March 2025" (a count at 31 March), "2024-25" (a
+    year to 31 March), "2024/25 (academic year)", "30 September 2024" (the workforce census),
+    "January 2025" (the school census), "2024", "2014 to 2016", "6 March 2026" (a local
+    figure's date), with "(provisional)" or "(revised)" where the label says so. ``snapshot``
+    says whether the indicator counts at a date (children looked after at 31 March) rather
+    than over a year (children starting to be looked after)."""
+    text = label.str.replace(r"\s*\(.*\)\s*$", "")
+    qualifier = (
+        label.str.extract(r"\(([A-Za-z]+)\)\s*$", 1)
+        .str.to_lowercase()
+        .replace_strict(QUALIFIER_WORDS, default="")
+        .fill_null("")
+    )
+    end = label_end_year(label)
+    start = text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    span_years = end - start
+    previous = (end - 1).cast(pl.String)
+    two_digits = (end % 100).cast(pl.String).str.zfill(2)
+    is_span = text.str.contains(r"^\d{4}[-/]")
+    one_year_span = is_span & (span_years == 1)
+    dated = label.str.strptime(pl.Date, "at %d %b %Y", strict=False)
+    kind = period_type
+    year_to_march = kind.is_in(["reporting_year", "financial_year"])
+    words = (
+        pl.when(dated.is_not_null())
+        .then(
+            pl.concat_str(dated.dt.day().cast(pl.String), pl.lit(" "), dated.dt.strftime("%B %Y"))
+        )
+        .when(label == "0")
+        .then(pl.lit("year not given"))
+        .when(is_span & ~one_year_span)
+        .then(pl.format("{} to {}", start, end))
+        .when(year_to_march & snapshot)
+        .then(pl.format("31 March {}", end))
+        .when(year_to_march)
+        .then(pl.format("{}-{}", previous, two_digits))
+        .when(kind == "academic_year")
+        .then(pl.format("{}/{} (academic year)", previous, two_digits))
+        .when(kind == "annual_september")
+        .then(pl.format("30 September {}", end))
+        .when(kind == "annual_january")
+        .then(pl.format("January {}", end))
+        .otherwise(text)
+    )
+    return pl.when(label.is_null()).then(None).otherwise(pl.concat_str(words, qualifier))

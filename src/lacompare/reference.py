@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from lacompare.errors import (
     suggest,
     user_facing,
 )
+from lacompare.local import local_figures
 from lacompare.schemas import (
     AreasSchema,
     CrossRules,
@@ -34,6 +36,7 @@ from lacompare.schemas import (
     validate_reference,
     verdict_plan,
 )
+from lacompare.sources.build import build_reference
 
 FRAMES = ("indicators", "observations", "areas", "neighbours")
 #: Frames a reference directory may hold beside the four (read and validated when present).
@@ -88,6 +91,9 @@ class ReferenceData:
         The directory the data was read from (None if built in memory).
     ofsted
         Each current LA's latest Ofsted inspection judgements (None if not loaded).
+    local
+        LAs' own figures added with :meth:`with_local` (None without any); see
+        :class:`~lacompare.schemas.LocalFiguresSchema`.
     """
 
     indicators: pl.DataFrame
@@ -96,6 +102,8 @@ class ReferenceData:
     neighbours: pl.DataFrame
     path: Path | None = None
     ofsted: pl.DataFrame | None = None
+    #: An LA's own figures (:meth:`with_local`), a layer beside the published observations.
+    local: pl.DataFrame | None = None
 
     @property
     def frame_names(self) -> tuple[str, ...]:
@@ -148,39 +156,31 @@ class ReferenceData:
     def with_local(
         self, figures: Any, *, la: str | int | None = None, source: str = "local"
     ) -> ReferenceData:
-        """A copy with an LA's own, not-yet-published figures added (status
-        ``local_unvalidated``), checked like published data (see :mod:`lacompare.local`).
+        """A copy with an LA's own, not-yet-published figures added as a separate layer
+        (``local``), checked like published data (see :mod:`lacompare.local`). The published
+        observations are untouched: a local figure for a period DfE has published is refused,
+        and no LA's local figure enters any other LA's comparison.
 
-        ``compare`` shows a local figure where it is the latest (or the year asked for), marks
-        it, and compares it with the latest published England, region and neighbour figures
-        before it, naming their period in ``comparator_period``.
+        ``compare`` shows a local figure where it is the LA's latest (or the year asked for
+        has no published value for the LA), marks it, and compares it with the latest
+        published England, region and neighbour figures before it, naming their period in
+        ``comparator_period``. ``figures`` may be the frame :func:`lacompare.figures_from_903`
+        returns. ``la`` fills a missing area column; the file's own area wins.
         """
-        from lacompare.local import local_observations
-        from lacompare.sources import as_observations
-
-        local = local_observations(self, figures, la=la, source=source)
-        combined = pl.concat(
-            [
-                self.observations.with_columns(
-                    pl.col("indicator_id", "area_code", "period", "status", "source").cast(
-                        pl.String
-                    )
-                ),
-                local,
-            ],
-            how="vertical_relaxed",
-        )
-        clash = combined.filter(pl.struct("indicator_id", "area_code", "period").is_duplicated())
-        if clash.height:
-            raise DataValidationError(
-                f"local figures ({source}) repeat {clash.height // 2} published row(s), e.g. "
-                f"{clash.select('indicator_id', 'area_code', 'period').head(3).rows()} "
-                "(rule: one value per indicator, area and period)"
+        layer = local_figures(self, figures, la=la, source=source)
+        if self.local is not None:
+            layer = pl.concat([self.local, layer])
+            repeated = layer.filter(
+                pl.struct("area_code", "indicator_id", "period").is_duplicated()
             )
-        observations = as_observations(combined, self.indicators, self.areas)
-        return ReferenceData(
-            self.indicators, observations, self.areas, self.neighbours, self.path, self.ofsted
-        ).validate()
+            if repeated.height:
+                shown = repeated.select("area_code", "indicator_id", "period").unique().head(5)
+                raise DataValidationError(
+                    f"local figures ({source}) repeat {repeated.height // 2} local figure(s) "
+                    f"already added, e.g. {shown.rows()} (rule: one local figure per area, "
+                    "indicator and period)"
+                )
+        return replace(self, local=layer)
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what."""
@@ -195,9 +195,18 @@ class ReferenceData:
     @property
     def manifest(self) -> dict[str, Any]:
         """What the build script recorded: sources, row counts, count checks."""
-        if self.path is None or not (self.path / MANIFEST).is_file():
+        file = None if self.path is None else self.path / MANIFEST
+        if file is None or not file.is_file():
             return {}
-        result: dict[str, Any] = json.loads((self.path / MANIFEST).read_text())
+        try:
+            result: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise SourceFileError(
+                f"{file}: not a readable manifest ({error}); rebuild the reference data with "
+                "`lacompare refresh` or ./run.sh build-data"
+            ) from None
+        if not isinstance(result, dict):
+            raise SourceFileError(f"{file}: a manifest is a JSON object; rebuild the data")
         return result
 
     # -- areas ----------------------------------------------------------------------------
@@ -410,6 +419,35 @@ def load_reference(path: str | Path | None = None, *, validate: bool = True) -> 
         raise SourceFileError(f"{directory}: reference data directory not found")
     reference = ReferenceData(**read_reference_frames(directory), path=directory)
     return reference.validate() if validate else reference
+
+
+@user_facing
+def write_reference(data_dir: Path, out: Path) -> tuple[ReferenceData, pl.DataFrame]:
+    """Build, validate and write the reference data from ``data_dir`` into ``out``, with a
+    manifest of the sources (size, sha256), row counts and the count checks. Nothing is
+    written unless everything validates. Returns (ReferenceData, count report)."""
+    built = build_reference(data_dir)
+    reference = ReferenceData(
+        built.indicators, built.observations, built.areas, built.neighbours, ofsted=built.ofsted
+    ).validate()
+    sources = {
+        str(p.relative_to(data_dir)): {
+            "bytes": p.stat().st_size,
+            "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+        }
+        for p in sorted(data_dir.rglob("*"))
+        if p.is_file()
+    }
+    years = built.observations.filter(pl.col("year") > 0).get_column("year")
+    manifest = {
+        "publisher": "Department for Education (LAIT; Explore Education Statistics); ONS",
+        "licence": "Open Government Licence v3.0",
+        "sources": sources,
+        "count_checks": built.count_report.to_dicts(),
+        "years_covered": [int(years.min()), int(years.max())],  # type: ignore[arg-type]
+    }
+    reference.write(out, manifest)
+    return reference, built.count_report
 
 
 def _check_frames(

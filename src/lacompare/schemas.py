@@ -32,6 +32,7 @@ from lacompare.vocab import (
     OFSTED_GRADES,
     PERIOD_TYPES,
     POLARITIES,
+    PUBLISHED_STATUSES,
     STATUSES,
     UNIT_MULTIPLIER,
     UNIT_RANGES,
@@ -46,7 +47,7 @@ SN_MODEL_PATTERN = r"^\d{4}$"
 NEIGHBOURS_PER_GROUP = 10
 
 #: Observation status as a polars Enum: the closed vocabulary is part of the dtype.
-STATUS_DTYPE = pl.Enum(sorted(STATUSES))
+STATUS_DTYPE = pl.Enum(sorted(PUBLISHED_STATUSES))
 
 
 @Engine.register_dtype
@@ -720,6 +721,8 @@ class ComparisonSchema(pa.DataFrameModel):
     la_status: str = pa.Field(isin=sorted(STATUSES))
     la_numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
     la_denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
+    #: The row shows the LA's own (local) figure, not a published one.
+    la_local: bool
     #: Fewer than 20 children behind a percentage or 10 events behind a rate.
     small_number: bool
     #: The LA's latest figure is older than the latest period any LA has.
@@ -827,6 +830,38 @@ class ComparisonSchema(pa.DataFrameModel):
             )
             & (~pl.col("vs_sn_998").is_in(differs) | (pl.col("vs_sn_998") == pl.col("vs_sn")))
         )
+
+
+class LocalFiguresSchema(pa.DataFrameModel):
+    """An LA's own figures, a layer beside the published observations (never in them): one
+    row per area x indicator x period, built by :func:`lacompare.local.local_figures`."""
+
+    indicator_id: str = pa.Field(str_matches=INDICATOR_ID_PATTERN)
+    area_code: str = pa.Field(str_matches=r"^E(06|08|09|10)\d{6}$")
+    #: "2026", "2025-26" (as DfE writes the indicator's periods) or a date, "at 6 Mar 2026".
+    period: str = pa.Field(str_matches=PERIOD_LABEL_PATTERN)
+    #: LAIT's sort year of the period (Years_num).
+    year: pl.Int32 = pa.Field(ge=1990, le=2100)
+    #: The day the figure stands at (the period's last day, or the date given).
+    period_end: pl.Date
+    value: pl.Float64 = pa.Field(nullable=True)
+    #: "local", or the published symbol's status ("suppressed" for a local "c").
+    status: str = pa.Field(isin=["local", *sorted(NULL_STATUSES)])
+    numerator: pl.Float64 = pa.Field(nullable=True, ge=0)
+    denominator: pl.Float64 = pa.Field(nullable=True, gt=0)
+    source: str
+    #: The rules a figure was derived by ("ssda903 definitions v1.1"), where it was derived.
+    rule_version: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["area_code", "indicator_id", "period"]  # noqa: RUF012 (pandera's API)
+
+    @pa.dataframe_check(name="value: given if and only if the status is local")
+    @classmethod
+    def value_iff_local(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("value").is_not_null() == (pl.col("status") == "local"))
 
 
 class OfstedJudgementsSchema(pa.DataFrameModel):

@@ -21,8 +21,15 @@ from dataclasses import dataclass, field
 import polars as pl
 from great_tables import GT, loc, style
 
-from lacompare.compare import compare, compare_all, trend_data
-from lacompare.errors import InvalidArgumentError, user_facing
+from lacompare.compare import (
+    Neighbours,
+    compare,
+    compare_all,
+    group_label,
+    model_only,
+    trend_data,
+)
+from lacompare.errors import InvalidArgumentError, plain_text, user_facing, whole_number
 from lacompare.format import format_change, format_number, format_value
 from lacompare.reference import ReferenceData
 from lacompare.vocab import DIFFERENCE_VERDICTS
@@ -53,7 +60,7 @@ STATUS_MARKS: dict[str, tuple[str, str]] = {
     "not_applicable": ("[z]", "not applicable"),
     "low": ("[low]", "rounds to zero but is not zero"),
     "unreliable": ("[u]", "too unreliable to publish"),
-    "local_unvalidated": ("[L]", "local unvalidated figure, not yet published by DfE"),
+    "local": ("[L]", "the authority's own figure, not yet published by DfE"),
 }
 
 
@@ -259,6 +266,20 @@ def board_frame(
     """The :class:`TableModel` of a board table for one LA's comparison rows (in the order
     given with ``keep_order``, else alphabetically within each group)."""
     la = _one_la(comparison)
+    title, subtitle, notes = _checked_texts(title, subtitle, notes)
+    columns = [columns] if isinstance(columns, str) else columns
+    if columns is not None and not all(isinstance(c, str) for c in columns):
+        raise InvalidArgumentError(f"columns must be a list of column keys, not {columns!r}")
+    if group_by is not None and (
+        not isinstance(group_by, str) or group_by not in comparison.columns
+    ):
+        raise InvalidArgumentError(
+            f"group_by must be 'topic', None (no groups) or another column of the "
+            f"comparison such as 'unit' or 'polarity', not {group_by!r}"
+        )
+    whole_number("sparkline_periods", sparkline_periods, minimum=0)
+    if palette is not None and not isinstance(palette, Palette):
+        raise InvalidArgumentError(f"palette must be a lacompare.Palette, not {palette!r}")
     # Other neighbour models' averages (from compare_neighbour_models) get their own column.
     other_models = sorted(
         c.removeprefix("sn_average_")
@@ -311,7 +332,11 @@ def board_frame(
         .with_columns(sn_average_value=pl.col("sn_average"))
         .with_columns(
             label=pl.col("indicator_name"),
-            la=_with_mark(format_value(pl.col("la_value"), unit, decimals), pl.col("la_status")),
+            la=_with_mark(
+                format_value(pl.col("la_value"), unit, decimals),
+                pl.col("la_status"),
+                pl.col("la_local"),
+            ),
             sn_average=format_value(pl.col("sn_average"), unit, decimals),
             england=format_value(pl.col("england_value"), unit, decimals),
             region=format_value(pl.col("region_value"), unit, decimals),
@@ -341,7 +366,7 @@ def board_frame(
                 "quartile_band",
                 *[f"sn_average_{m}" for m in other_models],
             ).fill_null(MISSING),
-            period=pl.when(pl.col("la_status") == "local_unvalidated")
+            period=pl.when(pl.col("la_local"))
             .then(pl.format("{} (comparators {})", pl.col("period"), pl.col("comparator_period")))
             .otherwise(pl.col("period"))
             .fill_null(MISSING),
@@ -382,14 +407,14 @@ def board_frame(
     notes = [
         f"{mark} {meaning}"
         for status, (mark, meaning) in STATUS_MARKS.items()
-        if status in statuses and status != "local_unvalidated"  # explained in full below
+        if status in statuses and status != "local"  # explained in full below
     ]
-    local = comparison.filter(pl.col("la_status") == "local_unvalidated")
+    local = comparison.filter(pl.col("la_local"))
     if local.height:
         when = ", ".join(sorted(set(local.get_column("period").to_list())))
         against = ", ".join(sorted(set(local.get_column("comparator_period").drop_nulls())))
         notes.append(
-            f"[L] {la}'s own figures, not yet published by DfE (local unvalidated data {when}); "
+            f"[L] {la}'s own figures, not yet published by DfE (local figures {when}); "
             "they are compared with the latest published England, region and neighbour figures "
             f"before them ({against or 'none published'}) and are not ranked."
         )
@@ -514,6 +539,7 @@ def neighbour_table(
     """LAIT's statistical-neighbour view for one indicator: the LA and each of its neighbours
     (with closeness) sorted best first by polarity (highest first without one), then the SN
     average, region and England; the LA's row highlighted."""
+    neighbours = model_only("neighbour_table", neighbours)
     code = ref.area_code(la, current=True)
     indicator_id = ref.find_indicator(indicator)["indicator_id"]
     members = ref.neighbours_of(code, neighbours)
@@ -632,12 +658,13 @@ def trend_table(
     indicators: str | Sequence[str],
     *,
     periods: int = 5,
-    neighbours: str = "2025",
+    neighbours: Neighbours = "2025",
     palette: Palette | None = None,
 ) -> GT:
     """LAIT's LA view across years: for each indicator, the LA, its region, its statistical
     neighbours' average and England over the last ``periods`` periods, with the change from
     the previous year (consecutive years only)."""
+    whole_number("periods", periods)
     code = ref.area_code(la, current=True)
     latest = compare(ref, code, indicators=indicators, neighbours=neighbours, history=periods)
     ids = latest.get_column("indicator_id").to_list()
@@ -699,7 +726,7 @@ def trend_table(
             columns=columns,
             title=f"{la_name} over time",
             subtitle=f"Last {periods} periods, with region, statistical neighbours "
-            f"(model {neighbours}) and England",
+            f"({group_label(neighbours)}) and England",
             bold_rows=la_rows,
             notes=(
                 "Change from previous year: the latest period minus the one before, only "
@@ -711,13 +738,30 @@ def trend_table(
             raw=long.select(
                 "indicator_id", "indicator_name", "series", "period", "value", "status"
             ),
-            table_id=_table_id("trend", code, str(periods), neighbours, *ids),
+            table_id=_table_id("trend", code, str(periods), str(neighbours), *ids),
             palette=palette or Palette(),
         )
     )
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _checked_texts(
+    title: object, subtitle: object, notes: object
+) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A table's title (at most 255 characters: Word's limit for a document title), subtitle
+    and notes as plain text (no control characters), or an error naming which."""
+    if title is not None:
+        title = plain_text("title", title, max_length=255)
+    if subtitle is not None:
+        subtitle = plain_text("subtitle", subtitle)
+    if isinstance(notes, str):
+        notes = (notes,)
+    if not isinstance(notes, Sequence):
+        raise InvalidArgumentError(f"notes must be a list of sentences, not {notes!r}")
+    checked = tuple(plain_text(f"notes[{i}]", note) for i, note in enumerate(notes))
+    return title, subtitle, checked  # type: ignore[return-value]
 
 
 def _one_la(comparison: pl.DataFrame) -> str:
@@ -803,10 +847,14 @@ def _verdict_text(verdict: pl.Expr, at_998: pl.Expr | None = None) -> pl.Expr:
     )
 
 
-def _with_mark(text: pl.Expr, status: pl.Expr) -> pl.Expr:
+def _with_mark(text: pl.Expr, status: pl.Expr, local: pl.Expr | None = None) -> pl.Expr:
     """The value followed by its status mark ("45.6 [p]"); the mark alone where there is no
-    value ("[c]"); plain published figures carry no mark."""
+    value ("[c]"); plain published figures carry no mark. A local figure is marked [L]
+    whatever else it is (a local "c" reads "[c] [L]")."""
     mark = status.replace_strict({s: m for s, (m, _) in STATUS_MARKS.items()}, default=None)
+    if local is not None:
+        local_mark = pl.when(local & (status != "local")).then(pl.lit("[L]"))
+        mark = pl.concat_str(mark, local_mark, separator=" ", ignore_nulls=True).replace("", None)
     return (
         pl.when(text.is_null())
         .then(mark.fill_null(MISSING))

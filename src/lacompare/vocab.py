@@ -10,7 +10,7 @@ VALUE_STATUSES: frozenset[str] = frozenset(
         "revised",  # label carries "(Rev)"
         "final",  # label carries "(Final)"
         "outturn",  # finance outturn, label carries "(OT)"
-        "local_unvalidated",  # an LA's own figure, not yet published by DfE
+        "local",  # an LA's own figure, not yet published (or validated) by DfE
     }
 )
 
@@ -26,6 +26,8 @@ NULL_STATUSES: frozenset[str] = frozenset(
 )
 
 STATUSES: frozenset[str] = VALUE_STATUSES | NULL_STATUSES
+#: Statuses a published observation may have (an LA's own figures are a separate layer).
+PUBLISHED_STATUSES: frozenset[str] = STATUSES - {"local"}
 
 #: Published symbols (GSS / EES / LAIT) -> status. Anything else that is not a number is an error.
 SYMBOL_STATUS: dict[str, str] = {

@@ -23,7 +23,7 @@ from lacompare.sources._common import (
     published_decimals,
 )
 from lacompare.sources.areas import build_areas, read_ees_area_codes, read_la_types
-from lacompare.sources.build import BuiltReference, build_reference, write_reference
+from lacompare.sources.build import BuiltReference, build_reference
 from lacompare.sources.counts import COUNT_SPECS, CountSpec, EesCount, LaitCount, attach_counts
 from lacompare.sources.ees import (
     EES_STANDARD_COLUMNS,
@@ -72,5 +72,4 @@ __all__ = [
     "read_ofsted_judgements",
     "read_sn_workbook",
     "unit_from_labels",
-    "write_reference",
 ]

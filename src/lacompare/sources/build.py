@@ -67,35 +67,3 @@ def build_reference(data_dir: Path) -> BuiltReference:
     )
     ofsted = read_ofsted_judgements(ees_dir / OFSTED_FILE, areas)
     return BuiltReference(indicators, observations, areas, neighbours, count_report, ofsted)
-
-
-def write_reference(data_dir: Path, out: Path) -> tuple[object, pl.DataFrame]:
-    """Build, validate and write the reference data from ``data_dir`` into ``out``, with a
-    manifest of the sources (size, sha256), row counts and the count checks. Nothing is
-    written unless everything validates. Returns (ReferenceData, count report)."""
-    import hashlib
-
-    from lacompare.reference import ReferenceData
-
-    built = build_reference(data_dir)
-    reference = ReferenceData(
-        built.indicators, built.observations, built.areas, built.neighbours, ofsted=built.ofsted
-    ).validate()
-    sources = {
-        str(p.relative_to(data_dir)): {
-            "bytes": p.stat().st_size,
-            "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
-        }
-        for p in sorted(data_dir.rglob("*"))
-        if p.is_file()
-    }
-    years = built.observations.filter(pl.col("year") > 0).get_column("year")
-    manifest = {
-        "publisher": "Department for Education (LAIT; Explore Education Statistics); ONS",
-        "licence": "Open Government Licence v3.0",
-        "sources": sources,
-        "count_checks": built.count_report.to_dicts(),
-        "years_covered": [int(years.min()), int(years.max())],  # type: ignore[arg-type]
-    }
-    reference.write(out, manifest)
-    return reference, built.count_report
