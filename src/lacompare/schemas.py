@@ -88,7 +88,22 @@ class IndicatorsSchema(pa.DataFrameModel):
     """One row per measure."""
 
     indicator_id: str = pa.Field(unique=True, str_matches=INDICATOR_ID_PATTERN)
-    name: str = pa.Field(str_length={"min_value": 1})
+    #: DfE's name for the measure (LAIT's chart title), spaces tidied.
+    name: str = pa.Field(str_length={"min_value": 1}, str_matches=r"^\S(?:.*\S)?$")
+    #: The short label a paper shows: curated (at most 90 characters) for the built-in papers'
+    #: indicators (``reference_data/indicator_wording.csv``), DfE's name otherwise.
+    label: str = pa.Field(str_length={"min_value": 1})
+    #: A plain-English definition that belongs to this indicator (curated), else null.
+    definition: str = pa.Field(nullable=True)
+    #: What the indicator is about (curated: referrals, cp_plans, placements, ...), else null.
+    theme: str = pa.Field(nullable=True)
+    #: Counted at a date (children looked after on 31 March) rather than over a year.
+    snapshot: bool
+    #: The publication the figures come from ("Children looked after in England including
+    #: adoptions"), and when LAIT last updated the measure and will next.
+    publication: str = pa.Field(nullable=True)
+    released: pl.Date = pa.Field(nullable=True)
+    next_release: pl.Date = pa.Field(nullable=True)
     topic: str = pa.Field(str_length={"min_value": 1})
     #: Every topic the measure is listed under (LAIT lists some measures under two topics).
     topics: pl.List(pl.String)  # type: ignore[valid-type]
@@ -109,6 +124,20 @@ class IndicatorsSchema(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+
+    @pa.dataframe_check(name="label: no double spaces or backslashes")
+    @classmethod
+    def clean_labels(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~pl.col("label").str.contains(r"  |\\") & ~pl.col("name").str.contains(r"  |\\")
+        )
+
+    @pa.dataframe_check(name="label: at most 90 characters where curated")
+    @classmethod
+    def short_curated_labels(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("definition").is_null() | (pl.col("label").str.len_chars() <= 90)
+        )
 
 
 class ObservationsSchema(pa.DataFrameModel):
@@ -708,10 +737,15 @@ class ComparisonSchema(pa.DataFrameModel):
     area_name: str
     indicator_id: str = pa.Field(str_matches=INDICATOR_ID_PATTERN)
     indicator_name: str
+    #: The short label tables show (curated for the built-in papers' indicators).
+    indicator_label: str
     topic: str
     unit: str = pa.Field(isin=sorted(UNITS))
     polarity: str = pa.Field(isin=sorted(POLARITIES))
     decimals: pl.Int32 = pa.Field(ge=0, le=6)
+    period_type: str = pa.Field(isin=sorted(PERIOD_TYPES))
+    #: Counted at a date ("31 March 2025") rather than over a year ("2024-25").
+    snapshot: bool
     period: str = pa.Field(nullable=True)
     #: The published period England, region, neighbours and rank come from: the row's own
     #: period, or for a local figure the latest published period before it.
@@ -739,6 +773,8 @@ class ComparisonSchema(pa.DataFrameModel):
     sn_model: str = pa.Field(nullable=True)
     sn_average: pl.Float64 = pa.Field(nullable=True)
     sn_count: pl.Int32 = pa.Field(nullable=True, ge=0, le=NEIGHBOURS_PER_GROUP * 20)
+    #: The neighbours in the group (10 in a DfE model), with or without a figure.
+    sn_size: pl.Int32 = pa.Field(nullable=True, ge=1)
     sn_min: pl.Float64 = pa.Field(nullable=True)
     sn_max: pl.Float64 = pa.Field(nullable=True)
     #: The neighbours pooled (their numerators over their denominators), where all have counts.

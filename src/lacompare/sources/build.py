@@ -15,9 +15,24 @@ from lacompare.sources.lait import (
     read_lait_dictionary,
     read_lait_long,
     with_series_decimals,
+    with_wording,
 )
 from lacompare.sources.neighbours import read_sn_workbook
 from lacompare.sources.ofsted import OFSTED_FILE, read_ofsted_judgements
+
+#: The curated wording of the indicators papers use (hand-edited, in the repository; inside
+#: the package in a wheel).
+WORDING = next(
+    (
+        folder / "indicator_wording.csv"
+        for folder in (
+            Path(__file__).resolve().parents[3] / "reference_data",
+            Path(__file__).resolve().parents[1] / "reference_data",
+        )
+        if (folder / "indicator_wording.csv").is_file()
+    ),
+    Path(__file__).resolve().parents[3] / "reference_data" / "indicator_wording.csv",
+)
 
 # --------------------------------------------------------------------------------------------
 # Everything together
@@ -45,7 +60,7 @@ def build_reference(data_dir: Path) -> BuiltReference:
             raise SourceFileError(
                 f"{directory}: directory not found (expected lait/ and ees/ under {data_dir})"
             )
-    indicators = read_lait_dictionary(lait_dir / "lait_data_dictionary.csv")
+    indicators = with_wording(read_lait_dictionary(lait_dir / "lait_data_dictionary.csv"), WORDING)
     long_path = lait_dir / "bds_long_0.parquet"
     try:
         lait_long = pl.read_parquet(long_path, columns=["LA and Regions", "LA Number", "Region"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import polars as pl
@@ -144,9 +145,20 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
     )
     first = clean.unique("Measure_short", keep="first", maintain_order=True).drop("dps")
     unit = pl.col("Measure_short").replace_strict(UNIT_OVERRIDES, default=None)
+    name = tidy_text(pl.col("Chart_title").fill_null(pl.col("Measure")))
+    url = pl.col("Hyperlink(s)").str.extract(r"(https?://\S+)", 1).str.replace(r"[/,;.]+$", "")
     indicators = first.join(topics, on="Measure_short").select(
         indicator_id=indicator_slug(pl.col("Measure_short")),
-        name=pl.col("Chart_title").fill_null(pl.col("Measure")).str.strip_chars(),
+        name=name,
+        label=name,
+        definition=pl.lit(None, pl.String),
+        theme=pl.lit(None, pl.String),
+        # Counted at a date: LAIT's "Annual" measures are at 31 March; others say so.
+        snapshot=(pl.col("Year_Type") == "Annual")
+        | name.str.contains(r"(?i)\b(?:at|on|as at) 31 March\b"),
+        publication=publication_name(url),
+        released=_excel_date(pl.col("Last Update")),
+        next_release=_excel_date(pl.col("Next Update")),
         topic=pl.col("Topic"),
         topics=pl.col("topics"),
         unit=pl.coalesce(unit, unit_from_labels(pl.col("y_axis_name"), pl.col("Chart_title"))),
@@ -163,7 +175,10 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
         decimals=pl.col("decimals").cast(pl.Int32).fill_null(1),
         quartiles=pl.col("No_Quartile").fill_null("") != "N",
         period_type=pl.col("Year_Type").replace_strict(YEAR_TYPES),
-        source=pl.col("Data Owner (DO) /Supplier and Contact Details"),
+        # LAIT writes "0" where no owner is recorded: no source, never "Source: 0".
+        source=pl.col("Data Owner (DO) /Supplier and Contact Details")
+        .str.strip_chars()
+        .replace({"0": None, "-": None}),
         source_url=pl.col("Hyperlink(s)"),
         description=pl.col("Description"),
         methodology=pl.col("Methodology"),
@@ -182,6 +197,103 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
             "indicator_id (rule: indicator ids are unique)"
         )
     return indicators
+
+
+def tidy_text(text: pl.Expr) -> pl.Expr:
+    """DfE's text with runs of spaces (and non-breaking spaces) as one space, no stray
+    backslashes, trimmed: "19-21 year olds in  Education" -> "19-21 year olds in Education"."""
+    return (
+        text.str.replace_all("\u00a0", " ")
+        .str.replace_all(r"\\", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+#: Publications named by the address LAIT links to (find-statistics/<slug>, collections/<slug>).
+PUBLICATIONS: dict[str, str] = {
+    "characteristics-of-children-in-need": "Characteristics of children in need",
+    "children-looked-after-in-england-including-adoptions": (
+        "Children looked after in England including adoptions"
+    ),
+    "outcomes-for-children-in-need-including-children-looked-after-by-local-authorities-in-"
+    "england": "Outcomes for children in need, including children looked after",
+    "statistics-childrens-social-care-workforce": "Children's social work workforce",
+    "childrens-social-care-statistics": "Children's social care statistics",
+    "stability-measures-for-children-looked-after-in-england": (
+        "Stability measures for children looked after in England"
+    ),
+    "pupil-absence-in-schools-in-england": "Pupil absence in schools in England",
+    "key-stage-2-attainment": "Key stage 2 attainment",
+    "statistics-gcses-key-stage-4": "GCSEs (key stage 4)",
+    "youth-justice-statistics": "Youth justice statistics",
+    "la-and-school-expenditure": "LA and school expenditure",
+}
+
+
+def publication_name(url: pl.Expr) -> pl.Expr:
+    """The publication a measure's link names: DfE's title where known (:data:`PUBLICATIONS`),
+    else the address's last words in sentence case; the site for other hosts."""
+    slug = url.str.extract(r"/(?:find-statistics|collections|publications|statistics)/([^/#?]+)", 1)
+    words = slug.str.replace_all("-", " ").str.replace(r"^statistics ", "")
+    sentence = pl.concat_str(words.str.slice(0, 1).str.to_uppercase(), words.str.slice(1))
+    host = (
+        url.str.extract(r"https?://([^/]+)", 1)
+        .str.replace(r"^www\.", "")
+        .replace(
+            {
+                "fingertips.phe.org.uk": "Fingertips (OHID)",
+                "ons.gov.uk": "Office for National Statistics",
+                "cafcass.gov.uk": "Cafcass",
+                "ncmd.info": "National Child Mortality Database",
+            }
+        )
+    )
+    return pl.coalesce(slug.replace_strict(PUBLICATIONS, default=None), sentence, host)
+
+
+def _excel_date(serial: pl.Expr) -> pl.Expr:
+    """An Excel serial date (LAIT's dictionary stores 45962 for 1 November 2025) as a date;
+    text such as "TBC" or "New Data" as null."""
+    days = serial.str.strip_chars().cast(pl.Int32, strict=False)
+    return pl.when(days.is_between(30_000, 80_000)).then(
+        (pl.lit(datetime.date(1899, 12, 30)) + pl.duration(days=days)).cast(pl.Date)
+    )
+
+
+def with_wording(indicators: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """The curated wording (``reference_data/indicator_wording.csv``: label, theme, snapshot,
+    definition per LAIT code) over DfE's: every row names a measure that exists."""
+    wording = _read_csv_text(path)
+    _require_columns(
+        wording, ["lait_code", "label", "theme", "snapshot", "definition"], source=str(path)
+    )
+    unknown = wording.join(indicators, on="lait_code", how="anti")
+    if unknown.height:
+        raise DataValidationError(
+            f"{path}: lait_code {unknown.get_column('lait_code').to_list()[:5]} are not LAIT "
+            "measures (rule: every curated row names a measure in the data dictionary)"
+        )
+    flags = wording.get_column("snapshot").str.to_lowercase()
+    if not flags.is_in(["true", "false"]).all():
+        raise DataValidationError(f"{path}: column 'snapshot' holds values other than true/false")
+    curated = wording.select(
+        "lait_code",
+        _label=tidy_text(pl.col("label")),
+        _theme=pl.col("theme"),
+        _snapshot=pl.col("snapshot").str.to_lowercase() == "true",
+        _definition=tidy_text(pl.col("definition")),
+    )
+    return (
+        indicators.join(curated, on="lait_code", how="left")
+        .with_columns(
+            label=pl.coalesce("_label", "label"),
+            theme=pl.coalesce("_theme", "theme"),
+            snapshot=pl.coalesce("_snapshot", "snapshot"),
+            definition=pl.coalesce("_definition", "definition"),
+        )
+        .drop("_label", "_theme", "_snapshot", "_definition")
+    )
 
 
 def with_series_decimals(
