@@ -359,7 +359,7 @@ def _compare(
             _k_comparator=_row_key("area_code", "comparator_period", keys),
         )
         # Names and other text join last: the frames travelling through the joins stay narrow.
-        .join(ind.drop("indicator_name", "topic"), on="indicator_id")
+        .join(ind.drop("indicator_name", "indicator_label", "topic"), on="indicator_id")
         .join(
             _region_values(published_sub, chosen, targets, ref, keys),
             on=["area_code", "indicator_id"],
@@ -433,7 +433,10 @@ def _compare(
         .with_columns(direction=_direction())
         .pipe(_significance)
         .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
-        .join(ind.select("indicator_id", "indicator_name", "topic"), on="indicator_id")
+        .join(
+            ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
+            on="indicator_id",
+        )
         .join(_area_names(ref, keys), on="comparator_region_code", how="left")
         .with_columns(
             pl.col(
@@ -483,6 +486,9 @@ def _indicator_facts(ref: ReferenceData, ids: list[str], keys: _Keys) -> pl.Lazy
         .select(
             pl.col("indicator_id").cast(keys.indicator),
             indicator_name="name",
+            indicator_label="label",
+            period_type="period_type",
+            snapshot="snapshot",
             topic="topic",
             unit="unit",
             polarity="polarity",
@@ -841,6 +847,7 @@ def _neighbour_statistics(
             sn_min=pl.col("_values").list.min(),
             sn_max=pl.col("_values").list.max(),
             sn_count=pl.col("_values").list.len().cast(pl.Int32),
+            sn_size=pl.col("_group_size").cast(pl.Int32),
             sn_average=_r_mean(pl.col("_values"), longest),
         )
         # The pooled group only where every neighbour in it has counts.
@@ -1141,7 +1148,16 @@ def trend_data(
     ids = latest.get_column("indicator_id").to_list()
     # The periods each indicator shows, right-aligned so the latest is always the last column.
     slots = (
-        latest.select("indicator_id", "indicator_name", "unit", "decimals", "recent_periods")
+        latest.select(
+            "indicator_id",
+            "indicator_name",
+            "indicator_label",
+            "unit",
+            "decimals",
+            "period_type",
+            "snapshot",
+            "recent_periods",
+        )
         .with_columns(count=pl.col("recent_periods").list.len())
         .explode("recent_periods")
         .rename({"recent_periods": "period"})
@@ -1181,8 +1197,11 @@ def trend_data(
             index=[
                 "indicator_id",
                 "indicator_name",
+                "indicator_label",
                 "unit",
                 "decimals",
+                "period_type",
+                "snapshot",
                 "slot",
                 "year",
                 "period",
@@ -1221,10 +1240,13 @@ COMPARISON_COLUMNS = [
     "area_name",
     "indicator_id",
     "indicator_name",
+    "indicator_label",
     "topic",
     "unit",
     "polarity",
     "decimals",
+    "period_type",
+    "snapshot",
     "period",
     "comparator_period",
     "is_lait_latest",
@@ -1244,6 +1266,7 @@ COMPARISON_COLUMNS = [
     "sn_model",
     "sn_average",
     "sn_count",
+    "sn_size",
     "sn_min",
     "sn_max",
     "sn_pooled_value",

@@ -153,6 +153,16 @@ def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.E
         )
         .when(label == "0")
         .then(pl.lit("year not given"))
+        .when(is_span & ~one_year_span & (kind == "academic_year"))
+        .then(
+            pl.format(
+                "{}/{} to {}/{} (academic years)",
+                start,
+                ((start + 1) % 100).cast(pl.String).str.zfill(2),
+                previous,
+                two_digits,
+            )
+        )
         .when(is_span & ~one_year_span)
         .then(pl.format("{} to {}", start, end))
         .when(year_to_march & snapshot)
@@ -161,10 +171,57 @@ def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.E
         .then(pl.format("{}-{}", previous, two_digits))
         .when(kind == "academic_year")
         .then(pl.format("{}/{} (academic year)", previous, two_digits))
-        .when(kind == "annual_september")
+        .when((kind == "annual_september") & snapshot)
         .then(pl.format("30 September {}", end))
+        .when(kind == "annual_september")
+        .then(pl.format("year to 30 September {}", end))
         .when(kind == "annual_january")
         .then(pl.format("January {}", end))
         .otherwise(text)
     )
     return pl.when(label.is_null()).then(None).otherwise(pl.concat_str(words, qualifier))
+
+
+def period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
+    """A period as a chart axis shows it: "Mar 2025" (a count at 31 March), "2024-25" (a year to
+    31 March), "2024/25" (an academic year), "Sep 2024", "Jan 2025", "2024"; a local figure's
+    date as "6 Mar 2026". Say in the chart's subtitle what the periods are."""
+    text = label.str.replace(r"\s*\(.*\)\s*$", "")
+    end = label_end_year(label)
+    previous = (end - 1).cast(pl.String)
+    two_digits = (end % 100).cast(pl.String).str.zfill(2)
+    dated = label.str.strptime(pl.Date, "at %d %b %Y", strict=False)
+    kind = period_type
+    single = ~text.str.contains(r"^\d{4}[-/]") | (
+        end - text.str.slice(0, 4).cast(pl.Int32, strict=False) == 1
+    )
+    return (
+        pl.when(dated.is_not_null())
+        .then(dated.dt.strftime("%-d %b %Y"))
+        .when(~single)
+        .then(text)
+        .when(kind.is_in(["reporting_year", "financial_year"]) & snapshot)
+        .then(pl.format("Mar {}", end))
+        .when(kind.is_in(["reporting_year", "financial_year"]))
+        .then(pl.format("{}-{}", previous, two_digits))
+        .when(kind == "academic_year")
+        .then(pl.format("{}/{}", previous, two_digits))
+        .when(kind == "annual_september")
+        .then(pl.format("Sep {}", end))
+        .when(kind == "annual_january")
+        .then(pl.format("Jan {}", end))
+        .otherwise(text)
+    )
+
+
+#: How a chart's subtitle says what its periods are, by period type and snapshot.
+def periods_phrase(period_type: str, snapshot: bool) -> str:
+    """ "at 31 March each year", "years to 31 March", "academic years", ..."""
+    if period_type in {"reporting_year", "financial_year"}:
+        return "at 31 March each year" if snapshot else "years to 31 March"
+    return {
+        "academic_year": "academic years",
+        "annual_september": "at 30 September each year" if snapshot else "years to 30 September",
+        "annual_january": "January school census",
+        "calendar_year": "calendar years",
+    }.get(period_type, "years")

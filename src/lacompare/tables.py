@@ -21,6 +21,21 @@ from dataclasses import dataclass, field
 import polars as pl
 from great_tables import GT, loc, style
 
+from lacompare._cells import (
+    DIRECTION_STYLE,
+    MISSING,
+    STATUS_MARKS,
+    VERDICT_STYLE,
+    direction_cell,
+    direction_key,
+    england_verdict_cell,
+    neighbours_cell,
+    period_cell,
+    quartile_cell,
+    rank_cell,
+    value_cell,
+    with_mark,
+)
 from lacompare.compare import (
     Neighbours,
     compare,
@@ -30,37 +45,39 @@ from lacompare.compare import (
     trend_data,
 )
 from lacompare.errors import InvalidArgumentError, plain_text, user_facing, whole_number
+from lacompare.exception_rules import flag_expr
 from lacompare.format import format_change, format_number, format_value
+from lacompare.periods import period_text
 from lacompare.reference import ReferenceData
-from lacompare.vocab import DIFFERENCE_VERDICTS
 
-#: Board column key -> header. The default board table shows all of them, in this order.
+#: Board column key -> header: short words that never break inside a word in a narrow
+#: column; :data:`COLUMN_GLOSSARY` gives each in full for the table's notes.
 BOARD_COLUMNS: dict[str, str] = {
     "period": "Period",
     "la": "{la}",
     "trend": "Recent years",
-    "sn_average": "Statistical neighbours",
+    "sn_average": "Neighbours",
     "england": "England",
     "region": "Region",
-    "rank": "National rank",
-    "quartile_band": "Quartile (A best)",
-    "change": "Change from previous year",
+    "rank": "Rank",
+    "quartile_band": "Quartile",
+    "change": "Change",
     "direction": "Direction",
-    "vs_england": "Compared with England",
+    "vs_england": "vs England",
 }
 
-#: Marks put after a value, and what each means (a table's notes explain the ones it uses).
-STATUS_MARKS: dict[str, tuple[str, str]] = {
-    "provisional": ("[p]", "provisional figure"),
-    "revised": ("[r]", "revised figure"),
-    "final": ("[f]", "final figure"),
-    "outturn": ("[o]", "finance outturn"),
-    "suppressed": ("[c]", "suppressed to protect confidentiality"),
-    "not_available": ("[x]", "not available"),
-    "not_applicable": ("[z]", "not applicable"),
-    "low": ("[low]", "rounds to zero but is not zero"),
-    "unreliable": ("[u]", "too unreliable to publish"),
-    "local": ("[L]", "the authority's own figure, not yet published by DfE"),
+#: What each board column shows, in full (the notes under a table, the paper's glossary).
+COLUMN_GLOSSARY: dict[str, str] = {
+    "period": "the period of the figure: a date for a count at a date, a year otherwise; "
+    "'(latest)' where the authority's latest figure is older than others'",
+    "sn_average": "the simple average of the statistical neighbours with a figure (LAIT's "
+    "method); '(7 of 10)' where some have none",
+    "rank": "national rank among local authorities, 1 best; '=' where tied",
+    "quartile_band": "quartile band, A the best quarter of local authorities, D the worst",
+    "change": "the change from the previous year",
+    "direction": "the change from the previous year, tested at 95% where counts allow "
+    "('not tested' otherwise)",
+    "vs_england": "compared with England, tested at 95% (and 99.8%) where counts allow",
 }
 
 
@@ -79,23 +96,6 @@ class Palette:
     header: str = "#1d3557"
     header_text: str = "#ffffff"
     font: tuple[str, ...] = ("Arial", "Helvetica", "sans-serif")
-
-
-#: Verdict -> (symbol, word, palette field). Higher / lower (no polarity) are not shaded.
-VERDICT_STYLE: dict[str, tuple[str, str, str | None]] = {
-    "better": ("▲", "Better", "better"),
-    "worse": ("▼", "Worse", "worse"),
-    "similar": ("●", "Similar", "similar"),
-    "higher": ("↑", "Higher", None),
-    "lower": ("↓", "Lower", None),
-    "not compared": ("–", "Not compared", None),
-    "improving": ("▲", "Improving", "better"),
-    "worsening": ("▼", "Worsening", "worse"),
-    "no change": ("●", "No change", "similar"),
-    "not rated": ("–", "Not rated", None),
-}
-
-MISSING = "–"
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,27 @@ def model_of(table: GT) -> TableModel | None:
     """The :class:`TableModel` behind a table made by lacompare (None for other tables)."""
     table_id = table._options.table_id.value
     return _MODELS.get(str(table_id)) if table_id else None
+
+
+def body_rows(model: TableModel) -> list[tuple[str, int | None, str, list[str]]]:
+    """The table's body as text, in display order: ("group", None, name, []) for a group's
+    heading and ("row", index, label, cells) for each row (what Word, Excel, LaTeX and the
+    paper's HTML write)."""
+    out: list[tuple[str, int | None, str, list[str]]] = []
+    keys = list(model.columns)
+    current = None
+    for index, row in enumerate(model.frame.iter_rows(named=True)):
+        if model.group and row[model.group] != current:
+            current = row[model.group]
+            out.append(("group", None, str(current), []))
+        cells = [_cell_text(model, key, row) for key in keys]
+        out.append(("row", index, str(row[model.stub]), cells))
+    return out
+
+
+def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
+    value = row.get(model.texts.get(key, key))
+    return "" if value is None else str(value)
 
 
 #: The sparkline's drawing box (px) and margin.
@@ -255,7 +276,7 @@ def board_frame(
     *,
     title: str | None = None,
     subtitle: str | None = None,
-    columns: Sequence[str] | None = None,
+    columns: Sequence[str] | str | None = None,
     group_by: str | None = "topic",
     sparkline_periods: int = 5,
     palette: Palette | None = None,
@@ -264,12 +285,52 @@ def board_frame(
     keep_order: bool = False,
 ) -> TableModel:
     """The :class:`TableModel` of a board table for one LA's comparison rows (in the order
-    given with ``keep_order``, else alphabetically within each group)."""
+    given with ``keep_order``, else alphabetically within each group), in four steps: the
+    columns asked for, every cell's text, the rows' order and shading, and the notes."""
     la = _one_la(comparison)
-    title, subtitle, notes = _checked_texts(title, subtitle, notes)
-    columns = [columns] if isinstance(columns, str) else columns
-    if columns is not None and not all(isinstance(c, str) for c in columns):
-        raise InvalidArgumentError(f"columns must be a list of column keys, not {columns!r}")
+    title, subtitle, extra_notes = _checked_texts(title, subtitle, notes)
+    _check_board_options(comparison, group_by, sparkline_periods, palette, highlight)
+    wanted, available, other_models = _board_columns(comparison, columns, sparkline_periods)
+    frame = _board_texts(comparison, sparkline_periods, other_models)
+    frame, group_by = _board_order(frame, group_by, highlight, keep_order)
+    header = dict(available) | {"la": la}
+    return TableModel(
+        frame=frame,
+        stub="label",
+        stub_header="Indicator",
+        columns={key: header[key] for key in wanted},
+        title=title or f"{la}: how it compares",
+        subtitle=subtitle,
+        group=group_by,
+        fills=_board_fills(frame, wanted),
+        notes=(
+            *_board_notes(comparison, la, wanted, highlight, sparkline_periods),
+            *extra_notes,
+        ),
+        source_notes=_source_notes(comparison),
+        numbers=_number_columns(wanted)
+        | {
+            f"sn_average_{m}": (f"sn_average_{m}_value", "decimals")
+            for m in other_models
+            if f"sn_average_{m}" in wanted
+        },
+        raw=comparison.drop("recent_periods", "recent_values", strict=False),
+        trend="trend" if "trend" in wanted else None,
+        texts={"trend": "trend_text"},
+        table_id=_table_id(
+            "board", la, title or "", *wanted, *frame.get_column("indicator_id").to_list()
+        ),
+        palette=palette or Palette(),
+    )
+
+
+def _check_board_options(
+    comparison: pl.DataFrame,
+    group_by: object,
+    sparkline_periods: object,
+    palette: object,
+    highlight: object,
+) -> None:
     if group_by is not None and (
         not isinstance(group_by, str) or group_by not in comparison.columns
     ):
@@ -280,7 +341,22 @@ def board_frame(
     whole_number("sparkline_periods", sparkline_periods, minimum=0)
     if palette is not None and not isinstance(palette, Palette):
         raise InvalidArgumentError(f"palette must be a lacompare.Palette, not {palette!r}")
-    # Other neighbour models' averages (from compare_neighbour_models) get their own column.
+    if highlight not in {None, *HIGHLIGHTS}:
+        raise InvalidArgumentError(
+            f"highlight must be one of {sorted(HIGHLIGHTS)} or None, not {highlight!r}"
+        )
+
+
+def _board_columns(
+    comparison: pl.DataFrame, columns: Sequence[str] | str | None, sparkline_periods: int
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """(the column keys shown, every key's header, other neighbour models' keys): other
+    models' averages (from compare_neighbour_models) get a column each."""
+    columns = [columns] if isinstance(columns, str) else columns
+    if columns is not None and (
+        not isinstance(columns, Sequence) or not all(isinstance(c, str) for c in columns)
+    ):
+        raise InvalidArgumentError(f"columns must be a list of column keys, not {columns!r}")
     other_models = sorted(
         c.removeprefix("sn_average_")
         for c in comparison.columns
@@ -288,7 +364,7 @@ def board_frame(
     )
     available = dict(BOARD_COLUMNS)
     for model in other_models:
-        available[f"sn_average_{model}"] = f"Statistical neighbours ({model} model)"
+        available[f"sn_average_{model}"] = f"Neighbours ({model} model)"
     wanted = (
         list(columns)
         if columns is not None
@@ -305,16 +381,18 @@ def board_frame(
         raise InvalidArgumentError(
             f"unknown board column(s) {unknown}; choose from {list(available)}"
         )
-    if highlight not in {None, "red-red", "green-green"}:
-        raise InvalidArgumentError(
-            f"highlight must be 'red-red' or 'green-green', not {highlight!r}"
-        )
     if sparkline_periods < 1 and "trend" in wanted:
         wanted.remove("trend")
-    decimals = pl.col("decimals")
-    unit = pl.col("unit")
-    # One lazy query for every display text: these expressions are large and the frame small,
-    # so planning them once (not one eager step at a time) is most of the cost saved.
+    return wanted, available, other_models
+
+
+def _board_texts(
+    comparison: pl.DataFrame, sparkline_periods: int, other_models: list[str]
+) -> pl.DataFrame:
+    """Every cell's text (:mod:`lacompare._cells`), beside the values and verdicts behind it.
+    One lazy query: these expressions are large and the frame small, so planning them once is
+    most of the cost saved."""
+    unit, decimals = pl.col("unit"), pl.col("decimals")
     trend_text = (
         comparison.lazy()
         .select("indicator_id", "decimals", "recent_values")
@@ -326,84 +404,111 @@ def board_frame(
         .group_by("indicator_id", maintain_order=True)
         .agg(trend_text=pl.col("text").str.join(" → "))
     )
-    frame = (
+    return (
         comparison.lazy()
         .join(trend_text, on="indicator_id", how="left", maintain_order="left")
-        .with_columns(sn_average_value=pl.col("sn_average"))
         .with_columns(
-            label=pl.col("indicator_name"),
-            la=_with_mark(
-                format_value(pl.col("la_value"), unit, decimals),
-                pl.col("la_status"),
-                pl.col("la_local"),
-            ),
-            sn_average=format_value(pl.col("sn_average"), unit, decimals),
-            england=format_value(pl.col("england_value"), unit, decimals),
-            region=format_value(pl.col("region_value"), unit, decimals),
-            rank=pl.when(pl.col("national_rank").is_not_null()).then(
-                pl.format("{} of {}", pl.col("national_rank"), pl.col("rank_of"))
-            ),
-            change=format_change(pl.col("change_from_previous"), unit, decimals),
-            direction=_verdict_text(pl.col("direction")),
-            vs_england=_verdict_text(pl.col("vs_england"), pl.col("vs_england_998")),
+            sn_average_value=pl.col("sn_average"),
+            flag=flag_expr(),
+            direction_verdict=direction_key(),
+            vs_england_verdict=pl.when(pl.col("england_flag").is_null()).then("vs_england"),
+        )
+        .with_columns(
+            label=pl.col("indicator_label"),
+            period=period_cell(),
+            la=value_cell(),
+            sn_average=neighbours_cell(),
+            # A missing cell says so, never a blank that could read as zero.
+            england=format_value(pl.col("england_value"), unit, decimals).fill_null(MISSING),
+            region=format_value(pl.col("region_value"), unit, decimals).fill_null(MISSING),
+            rank=rank_cell(),
+            quartile_band=quartile_cell(),
+            change=format_change(pl.col("change_from_previous"), unit, decimals).fill_null(MISSING),
+            direction=direction_cell(),
+            vs_england=england_verdict_cell(),
             trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
-            direction_verdict=pl.col("direction"),
-            vs_england_verdict=pl.col("vs_england"),
             **{f"sn_average_{m}_value": pl.col(f"sn_average_{m}") for m in other_models},
             **{
-                f"sn_average_{m}": format_value(pl.col(f"sn_average_{m}"), unit, decimals)
+                f"sn_average_{m}": format_value(
+                    pl.col(f"sn_average_{m}"), unit, decimals
+                ).fill_null(MISSING)
                 for m in other_models
             },
         )
-        .with_columns(
-            # A missing cell says so, never a blank that could read as zero.
-            pl.col(
-                "sn_average",
-                "england",
-                "region",
-                "rank",
-                "change",
-                "quartile_band",
-                *[f"sn_average_{m}" for m in other_models],
-            ).fill_null(MISSING),
-            period=pl.when(pl.col("la_local"))
-            .then(pl.format("{} (comparators {})", pl.col("period"), pl.col("comparator_period")))
-            .otherwise(pl.col("period"))
-            .fill_null(MISSING),
-        )
         .collect(engine="in-memory")
     )
-    flagged_label = {
-        "red-red": "Red-red: worse than England and getting worse",
-        "green-green": "Green-green: better than England and improving",
-    }.get(highlight or "")
-    if flagged_label:
-        verdict, movement = (
-            ("worse", "worsening") if highlight == "red-red" else ("better", "improving")
-        )
-        flagged = (pl.col("vs_england_verdict") == verdict) & (
-            pl.col("direction_verdict") == movement
-        )
+
+
+#: Rows a board table can list first, and the group name they are listed under.
+HIGHLIGHTS: dict[str, str] = {
+    "red-red": "Red-red: worse than England and getting worse",
+    "green-green": "Green-green: better than England and improving",
+}
+
+
+def _board_order(
+    frame: pl.DataFrame, group_by: str | None, highlight: str | None, keep_order: bool
+) -> tuple[pl.DataFrame, str | None]:
+    """Rows in order: highlighted rows first (red-red by the exception rule, or green-green),
+    then by group and, unless ``keep_order``, indicator name."""
+    if highlight:
+        first = (
+            pl.col("flag") == "red-red"
+            if highlight == "red-red"
+            else (pl.col("vs_england_verdict") == "better")
+            & pl.col("direction_verdict").is_in(["better", "improving"])
+        ).fill_null(False)
         group_by = group_by or "topic"
         frame = frame.with_columns(
-            _first=flagged,
-            **{group_by: pl.when(flagged).then(pl.lit(flagged_label)).otherwise(pl.col(group_by))},
+            _first=first,
+            **{
+                group_by: pl.when(first)
+                .then(pl.lit(HIGHLIGHTS[highlight]))
+                .otherwise(pl.col(group_by))
+            },
         )
     else:
         frame = frame.with_columns(_first=pl.lit(False))
     keys = [pl.col("_first"), *([pl.col(group_by)] if group_by else [])]
     if not keep_order:
-        keys.append(pl.col("indicator_name"))
-    frame = frame.sort(keys, descending=[True] + [False] * (len(keys) - 1), maintain_order=True)
-    fills = _verdict_fills(
-        frame, {"direction": "direction_verdict", "vs_england": "vs_england_verdict"}, wanted
-    )
-    if "quartile_band" in wanted:  # LAIT colours only the best and worst quarters
+        keys.append(pl.col("label"))
+    ordered = frame.sort(keys, descending=[True] + [False] * (len(keys) - 1), maintain_order=True)
+    return ordered, group_by
+
+
+def _board_fills(frame: pl.DataFrame, wanted: Sequence[str]) -> dict[tuple[int, str], str]:
+    """Shaded cells: tested verdicts and tested changes (better / similar / worse), and the best
+    and worst quartile bands as LAIT colours them; never a small number's band. Every shaded
+    cell also carries a symbol and a word."""
+    fills: dict[tuple[int, str], str] = {}
+    verdict_colours = {k: c for k, (_, _, c) in VERDICT_STYLE.items() if c}
+    direction_colours = {k: c for k, (_, c) in DIRECTION_STYLE.items() if c}
+    for key, column, colours in (
+        ("vs_england", "vs_england_verdict", verdict_colours),
+        ("direction", "direction_verdict", direction_colours),
+    ):
+        if key not in wanted:
+            continue
+        for row, verdict in enumerate(frame.get_column(column).to_list()):
+            if verdict in colours:
+                fills[(row, key)] = colours[verdict]
+    if "quartile_band" in wanted:
         for row, band in enumerate(frame.get_column("quartile_band").to_list()):
             if band in {"A", "D"}:
                 fills[(row, "quartile_band")] = "better" if band == "A" else "worse"
-    statuses = set(frame.get_column("la_status").to_list())
-    extra_notes = list(notes)
+    return fills
+
+
+def _board_notes(
+    comparison: pl.DataFrame,
+    la: str,
+    wanted: Sequence[str],
+    highlight: str | None,
+    sparkline_periods: int,
+) -> list[str]:
+    """The notes a reader needs under the table: what each mark and column means, how the
+    comparisons were made, and what the table cannot show."""
+    statuses = set(comparison.get_column("la_status").to_list())
     notes = [
         f"{mark} {meaning}"
         for status, (mark, meaning) in STATUS_MARKS.items()
@@ -411,22 +516,19 @@ def board_frame(
     ]
     local = comparison.filter(pl.col("la_local"))
     if local.height:
-        when = ", ".join(sorted(set(local.get_column("period").to_list())))
-        against = ", ".join(sorted(set(local.get_column("comparator_period").drop_nulls())))
-        notes.append(
-            f"[L] {la}'s own figures, not yet published by DfE (local figures {when}); "
-            "they are compared with the latest published England, region and neighbour figures "
-            f"before them ({against or 'none published'}) and are not ranked."
-        )
+        notes.append(local_note(local, la))
+    glossary = [f"{BOARD_COLUMNS[k]}: {COLUMN_GLOSSARY[k]}" for k in wanted if k in COLUMN_GLOSSARY]
+    if glossary:
+        notes.append("Columns. " + "; ".join(glossary) + ".")
     if "vs_england" in wanted:
         tested = comparison.filter(pl.col("vs_england") != "not compared").height
         notes.append(
-            "Compared with England: similar when England's value lies inside "
+            "vs England: similar when England's value lies inside "
             f"{la}'s 95% confidence interval, otherwise better or worse by the indicator's "
             "polarity (Wilson score interval for percentages, Byar's or exact Poisson for "
             "rates: Fingertips' method); '(99.8%)' where England's value lies outside the "
             "99.8% interval too; higher / lower where the indicator has no polarity; "
-            "'Not compared' where no counts are published that reproduce the figure. "
+            "'Not tested' where no counts are published that reproduce the figure. "
             f"{tested} of {comparison.height} rows were tested."
         )
         if comparison.get_column("overdispersion").is_not_null().any():
@@ -435,51 +537,51 @@ def board_frame(
                 "independent, so these intervals are widened by the spread seen between "
                 "councils (overdispersion, as on PHE's funnel plots)."
             )
-    if "quartile_band" in wanted or "rank" in wanted:
+    if comparison.get_column("small_number").any():
         notes.append(
-            "National rank: 1 is best, among local authorities with a value. Quartile: A is "
-            "the best quarter of local authorities, D the worst (DfE LAIT's banding); none "
-            "where the indicator has no polarity."
+            "Small numbers: a percentage of fewer than 20 children, or a rate from fewer than "
+            "10, is shown with its counts and is not ranked, banded or counted in summaries."
         )
-    if flagged_label:
+    uneven = comparison.filter(~pl.col("small_number"), (pl.col("band_share") - 0.25).abs() > 0.05)
+    if ("quartile_band" in wanted or "rank" in wanted) and uneven.height:
+        listed = "; ".join(
+            f"{name} (band {band}: {share:.0%} of authorities)"
+            for name, band, share in uneven.select(
+                "indicator_label", "quartile_band", "band_share"
+            ).iter_rows()
+        )
+        notes.append(f"Quartile bands are uneven where many authorities tie: {listed}.")
+    if highlight:
+        label = HIGHLIGHTS[highlight].split(":")[0]
         notes.append(
-            f"{flagged_label.split(':')[0]} rows are listed first: compared with England "
-            f"{'worse' if highlight == 'red-red' else 'better'} (significantly, by the test "
-            f"above) and {'worsening' if highlight == 'red-red' else 'improving'} since the "
-            "previous year."
+            f"{label} rows are listed first: "
+            + (
+                "significantly worse than England and worse than the previous period (tested "
+                "where counts allow)."
+                if highlight == "red-red"
+                else "significantly better than England and improving since the previous year."
+            )
         )
     if "trend" in wanted:
         notes.append(
             f"Recent years: {la}'s values for up to {sparkline_periods} periods to the one "
             "shown; a gap is a year with no published value."
         )
-    notes.extend(extra_notes)
-    header = dict(available)
-    header["la"] = la
-    return TableModel(
-        frame=frame,
-        stub="label",
-        stub_header="Indicator",
-        columns={key: header[key] for key in wanted},
-        title=title or f"{la}: how it compares",
-        subtitle=subtitle,
-        group=group_by,
-        fills=fills,
-        notes=tuple(notes),
-        source_notes=_source_notes(comparison),
-        numbers=_number_columns(wanted)
-        | {
-            f"sn_average_{m}": (f"sn_average_{m}_value", "decimals")
-            for m in other_models
-            if f"sn_average_{m}" in wanted
-        },
-        raw=comparison.drop("recent_periods", "recent_values", strict=False),
-        trend="trend" if "trend" in wanted else None,
-        texts={"trend": "trend_text"},
-        table_id=_table_id(
-            "board", la, title or "", *wanted, *frame.get_column("indicator_id").to_list()
-        ),
-        palette=palette or Palette(),
+    return notes
+
+
+def local_note(local: pl.DataFrame, la: str) -> str:
+    """What a reader needs to know of an LA's own figures: which, and against what."""
+    shown = local.with_columns(
+        when=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
+        against=period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot")),
+    )
+    when = ", ".join(sorted(set(shown.get_column("when").drop_nulls().to_list())))
+    against = ", ".join(sorted(set(shown.get_column("against").drop_nulls().to_list())))
+    return (
+        f"[L] {la}'s own figures, not yet published by DfE (local figures for {when}); they "
+        "are compared with the latest published England, region and neighbour figures before "
+        f"them ({against or 'none published'}) and are not ranked."
     )
 
 
@@ -599,7 +701,7 @@ def neighbour_table(
     )
     unit, decimals = la_row["unit"], la_row["decimals"]
     frame = pl.concat([people, summary], how="diagonal_relaxed").with_columns(
-        shown=_with_mark(
+        shown=with_mark(
             format_value(pl.col("value"), pl.lit(unit), decimals),
             pl.col("status"),
         ),
@@ -669,7 +771,7 @@ def trend_table(
     latest = compare(ref, code, indicators=indicators, neighbours=neighbours, history=periods)
     ids = latest.get_column("indicator_id").to_list()
     long = trend_data(ref, code, ids, periods=periods, neighbours=neighbours).with_columns(
-        text=_with_mark(
+        text=with_mark(
             format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")),
             pl.col("status").fill_null("not_available"),
         ),
@@ -811,54 +913,9 @@ def _number_columns(keys: Sequence[str]) -> dict[str, tuple[str, str]]:
     return {key: (raw[key], "decimals") for key in keys if key in raw}
 
 
-def _verdict_fills(
-    frame: pl.DataFrame, verdict_columns: dict[str, str], shown: Sequence[str]
-) -> dict[tuple[int, str], str]:
-    fills: dict[tuple[int, str], str] = {}
-    for key, source in verdict_columns.items():
-        if key not in shown:
-            continue
-        for row, verdict in enumerate(frame.get_column(source).to_list()):
-            colour = VERDICT_STYLE.get(verdict, ("", "", None))[2]
-            if colour:
-                fills[(row, key)] = colour
-    return fills
-
-
 def _table_id(*parts: str) -> str:
     return "lacompare-" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
 
 
 def _consecutive(earlier: str, later: str) -> bool:
     return int(later[:4]) - int(earlier[:4]) == 1
-
-
-def _verdict_text(verdict: pl.Expr, at_998: pl.Expr | None = None) -> pl.Expr:
-    """ "▲ Better", "● Similar", ... : a symbol and a word, readable without colour; with the
-    99.8% verdict, a difference significant at both levels reads "▲ Better (99.8%)"."""
-    mapping = {key: f"{symbol} {word}" for key, (symbol, word, _) in VERDICT_STYLE.items()}
-    text = verdict.replace_strict(mapping, default=None)
-    if at_998 is None:
-        return text
-    return (
-        pl.when(at_998.is_in(sorted(DIFFERENCE_VERDICTS)))
-        .then(pl.concat_str(text, pl.lit(" (99.8%)")))
-        .otherwise(text)
-    )
-
-
-def _with_mark(text: pl.Expr, status: pl.Expr, local: pl.Expr | None = None) -> pl.Expr:
-    """The value followed by its status mark ("45.6 [p]"); the mark alone where there is no
-    value ("[c]"); plain published figures carry no mark. A local figure is marked [L]
-    whatever else it is (a local "c" reads "[c] [L]")."""
-    mark = status.replace_strict({s: m for s, (m, _) in STATUS_MARKS.items()}, default=None)
-    if local is not None:
-        local_mark = pl.when(local & (status != "local")).then(pl.lit("[L]"))
-        mark = pl.concat_str(mark, local_mark, separator=" ", ignore_nulls=True).replace("", None)
-    return (
-        pl.when(text.is_null())
-        .then(mark.fill_null(MISSING))
-        .when(mark.is_null())
-        .then(text)
-        .otherwise(pl.concat_str(text, pl.lit(" "), mark))
-    )
