@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import lacompare
+from lacompare.periods import period_text
 from lacompare.tables import model_of
 
 
@@ -22,17 +23,27 @@ NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:,\d{3})*(?:\.\d+)?%?")
 def test_every_sentence_uses_the_tables_numbers(derby: pl.DataFrame) -> None:
     """Every number in every Derby sentence is one the board table displays for that row
     (value, SN average, England, change, rank), and its words agree with the verdicts."""
-    said = lacompare.commentary(derby)
+    said = lacompare.commentary(derby).with_columns(
+        period_text=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
+        previous_period_text=period_text(
+            pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot")
+        ),
+    )
     shown = model_of(lacompare.board_table(derby)).frame
     table = {row["indicator_id"]: row for row in shown.iter_rows(named=True)}
     checked = 0
     for row in said.iter_rows(named=True):
         text = row["commentary"]
         cells = table[row["indicator_id"]]
-        name = row["indicator_name"]
+        name = row["indicator_label"]
         body = text[len(name) :]  # numbers inside the indicator's own name do not count
-        for label in (row["period"], row["previous_period"]):
-            if label:  # period labels ("2022/23") are names, not figures
+        for label in (
+            row["period_text"],
+            row["previous_period_text"],
+            row["period"],
+            row["previous_period"],
+        ):
+            if label:  # periods ("2022/23", "31 March 2025") are names, not figures
                 body = body.replace(str(label), "")
         allowed = set()
         for key in ("la", "sn_average", "england", "change", "rank", "period"):
@@ -48,6 +59,7 @@ def test_every_sentence_uses_the_tables_numbers(derby: pl.DataFrame) -> None:
         if row["la_value"] is None:
             assert "no published figure" in text
             continue
+        tested_change = row["change_vs_previous"]
         england = row["vs_england"]
         if england == "similar":
             assert "imilar to England" in text
@@ -59,8 +71,14 @@ def test_every_sentence_uses_the_tables_numbers(derby: pl.DataFrame) -> None:
             and row["england_value"] is not None
         ):
             assert "England" in text and "not tested" in text
-        if row["direction"] in {"improving", "worsening"}:
-            assert f"({row['direction']})" in text
+        # A change is called better or worse only when tested; "not tested" otherwise.
+        if tested_change == "similar" and row["previous_value"] is not None:
+            assert "not a significant change" in text, text
+        elif tested_change in {"better", "worse"}:
+            assert f"significantly {tested_change}" in text, text
+        elif row["direction"] in {"improving", "worsening"}:
+            assert "(not tested)" in text, text
+            assert row["direction"] not in text
         if row["polarity"] == "neutral":
             assert "better" not in text and "worse" not in text
     assert checked > 1000
@@ -97,20 +115,26 @@ def test_local_figures_say_so(derby: pl.DataFrame) -> None:
 
 
 def test_red_red_is_exactly_worse_and_worsening(derby: pl.DataFrame) -> None:
-    expected = (
-        derby.filter((pl.col("vs_england") == "worse") & (pl.col("direction") == "worsening"))
-        .get_column("indicator_id")
-        .sort()
-        .to_list()
+    """Red-red: significantly worse than England and worse than the previous period, by the
+    tested change where it could be tested (LAIT's label only where it could not)."""
+    tested, untested = pl.col("change_vs_previous"), pl.col("direction")
+    worsened = (tested == "worse") | ((tested == "not compared") & (untested == "worsening"))
+    improved = (tested == "better") | ((tested == "not compared") & (untested == "improving"))
+    expected = derby.filter((pl.col("vs_england") == "worse") & worsened)
+    assert lacompare.red_red(derby).get_column("indicator_id").sort().to_list() == (
+        expected.get_column("indicator_id").sort().to_list()
     )
-    assert lacompare.red_red(derby).get_column("indicator_id").sort().to_list() == expected
-    greens = (
-        derby.filter((pl.col("vs_england") == "better") & (pl.col("direction") == "improving"))
-        .get_column("indicator_id")
-        .sort()
-        .to_list()
+    greens = derby.filter((pl.col("vs_england") == "better") & improved)
+    assert lacompare.green_green(derby).get_column("indicator_id").sort().to_list() == (
+        greens.get_column("indicator_id").sort().to_list()
     )
-    assert lacompare.green_green(derby).get_column("indicator_id").sort().to_list() == greens
+    # A worsening the test calls too small to be significant is not red-red.
+    similar = derby.filter(
+        pl.col("vs_england") == "worse", untested == "worsening", tested == "similar"
+    )
+    assert not set(similar.get_column("indicator_id")) & set(
+        lacompare.red_red(derby).get_column("indicator_id")
+    )
 
 
 def test_red_red_rows_are_listed_first(ref) -> None:
@@ -153,11 +177,19 @@ def test_both_neighbour_models_by_hand(ref) -> None:
 
 def test_summary_counts_and_paragraph(derby: pl.DataFrame) -> None:
     table = lacompare.summary(derby)
-    total = table.filter(pl.col("topic") == "All topics").row(0, named=True)
-    with_value = derby.filter(pl.col("la_value").is_not_null())
-    assert total["indicators"] == with_value.height
-    assert total["england_similar"] == (with_value["vs_england"] == "similar").sum()
-    assert total["sn_worse"] == (with_value["vs_sn"] == "worse").sum()
+    total = table.filter(pl.col("topic") == "All").row(0, named=True)
+    assert total["indicators"] == derby.height
+    parts = ["no_figure", "small_number", "not_tested", "better", "similar", "worse"]
+    assert total["indicators"] == sum(total[p] for p in [*parts, "higher_or_lower"])
+    assert (
+        total["tested"]
+        == sum(total[p] for p in ["better", "similar", "worse"]) + total["higher_or_lower"]
+    )
+    counted = derby.filter(pl.col("la_value").is_not_null(), ~pl.col("small_number"))
+    assert total["similar"] == (counted["vs_england"] == "similar").sum()
+    assert total["sn_worse"] == (counted["vs_sn"] == "worse").sum()
     paragraph = lacompare.summary_paragraph(derby)
-    assert f"similar on {total['england_similar']}" in paragraph
-    assert "Derby" in paragraph
+    assert f"{total['similar']} similar" in paragraph
+    assert "Derby" in paragraph and "flagged" in paragraph
+    with pytest.raises(lacompare.InvalidArgumentError, match="describes one local authority"):
+        lacompare.summary_paragraph(pl.concat([derby, derby.with_columns(area_name=pl.lit("X"))]))

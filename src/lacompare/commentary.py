@@ -12,11 +12,13 @@ from typing import Any
 
 import polars as pl
 
+from lacompare._cells import STATUS_MARKS
 from lacompare.compare import compare
 from lacompare.errors import InvalidArgumentError, user_facing
+from lacompare.exception_rules import exceptions, flag_expr
 from lacompare.format import format_change, format_value
+from lacompare.periods import period_text
 from lacompare.reference import ReferenceData
-from lacompare.tables import STATUS_MARKS
 from lacompare.vocab import DIFFERENCE_VERDICTS
 
 
@@ -32,98 +34,105 @@ def commentary(comparison: pl.DataFrame, *, style: str = "board") -> pl.DataFram
 
 
 def sentence(row: Mapping[str, Any]) -> str:
-    """One board-paper sentence for one comparison row (with its display texts, as
-    :func:`commentary` adds them), e.g. "Re-referrals ...: 23.1% in 2025, up 0.6 pp on the
-    previous year (worsening). Similar to England (22.6%) and significantly higher than the
-    statistical neighbour average (20.1%), which is worse; ranked 116 of 153 (quartile D)."
-    Counts ("Number of children looked after") get their level and change only: an LA's count
-    beside England's total or its neighbours' counts compares sizes, not performance."""
-    name = row["indicator_name"]
-    polarity = row["polarity"]
+    """One board-paper line for one comparison row (with its display texts, as
+    :func:`commentary` adds them), saying what the table's figures mean: "Re-referrals within
+    12 months of a previous referral: 23.1% in 2024-25, similar to England (22.6%); higher
+    than its statistical neighbours' average (20.1%), significantly, which is worse; up 0.6 pp
+    on 2023-24, not a significant change."
+
+    A difference is called better or worse only where it was tested; an untested one is
+    higher or lower, "not tested". Counts ("Number of children looked after") get their level
+    and change only: an LA's count beside England's total says nothing about the LA."""
+    name = row.get("indicator_label") or row["indicator_name"]
+    when = row.get("period_text") or row["period"]
     if row["la_value"] is None:
         meaning = STATUS_MARKS.get(row["la_status"], ("", "not published"))[1]
-        when = f"in {row['period']}" if row["period"] is not None else "for any period"
-        return f"{name}: no published figure for {row['area_name']} {when} ({meaning})."
-    local = " (local figure, not yet published)" if row["la_local"] else ""
-    parts = [f"{name}: {row['la_text']} in {row['period']}{local}"]
-    if row["change_text"] is not None and row["previous_period"] is not None:
-        change = row["change_from_previous"]
-        if not any(digit in row["change_text"] for digit in "123456789"):  # 0 when rounded
-            exact = "unchanged" if change == 0 else "virtually unchanged"
-            movement = f"{exact} on {row['previous_period']}"
-        else:
-            word = "up" if change > 0 else "down"
-            movement = f"{word} {row['change_text'].lstrip('+-')} on {row['previous_period']}"
-        if polarity != "neutral" and row["direction"] in {"improving", "worsening"}:
-            movement += f" ({row['direction']})"
-        parts[0] += f", {movement}"
-    first = parts[0] + "."
+        local = "local figure" if row.get("la_local") else "published figure"
+        at = f"for {when}" if when is not None else "for any period"
+        return f"{name}: no {local} for {row['area_name']} {at} ({meaning})."
+    local = " (local figure, not yet published)" if row.get("la_local") else ""
+    first = f"{name}: {row['la_text']}{_in(when)}{local}"
     if row["unit"] == "count":
         # An LA's count set beside England's total or a neighbour's count says nothing about
         # the LA: counts are described by their level and change only.
-        return first
-    comparisons = []
-    for label, verdict_key, text_key, value_key in (
-        ("England", "vs_england", "england_text", "england_value"),
-        ("the statistical neighbour average", "vs_sn", "sn_text", "sn_average"),
-    ):
-        if row[value_key] is None:
-            continue
-        comparisons.append(
-            _position(
-                row,
-                label,
-                row[verdict_key],
-                row[text_key],
-                row[value_key],
-                strong=row.get(f"{verdict_key}_998") == row[verdict_key],
-            )
-        )
-    second = ""
-    if comparisons:
-        text = "; ".join(comparisons)
-        second = " " + text[0].upper() + text[1:]
-    if row["national_rank"] is not None:
-        band = f", quartile {row['quartile_band']}" if row["quartile_band"] else ""
-        ranked = f"ranked {row['national_rank']} of {row['rank_of']} local authorities{band}"
-        second = f"{second}; {ranked}" if second else f" It is {ranked}"
-    if second:
-        second += "."
-    return first + second
+        change = _change(row)
+        return first + (f"; {change}" if change else "") + "."
+    parts = [_against(row, "England"), _against(row, "neighbours"), _change(row)]
+    said = "; ".join(p for p in parts if p)
+    return f"{first}, {said}." if said else f"{first}."
 
 
-def _position(
-    row: Mapping[str, Any],
-    label: str,
-    verdict: str,
-    shown: str,
-    value: float,
-    *,
-    strong: bool = False,
-) -> str:
-    """ "similar to England (22.6%)", "significantly higher than England (67.0)", "higher than
-    England (12.9%; not tested), which is worse"; ``strong`` (the 99.8% test agrees) adds
-    "also at 99.8% confidence" to a significant difference."""
-    polarity = row["polarity"]
-    la_text, la_value = row["la_text"], row["la_value"]
+def _in(when: str | None) -> str:
+    """ " at 31 March 2025", " in 2024-25", " in the year to 30 September 2025": a date
+    takes "at", a year "in"."""
+    if when is None:
+        return ""
+    return f" {'at' if _is_date(when) else 'in'} {_the(when)}"
+
+
+def _is_date(when: str) -> bool:
+    return when[:1].isdigit() and " " in when.split("(")[0].strip() and " to " not in when
+
+
+def _the(when: str) -> str:
+    """ "the year to 30 September 2025" where the period is a year to a date."""
+    return f"the {when}" if when.startswith("year to") else when
+
+
+def _against(row: Mapping[str, Any], benchmark: str) -> str | None:
+    """How the LA stands against England or its neighbours, in words that say whether the
+    difference was tested."""
+    if benchmark == "England":
+        value, shown, verdict = row["england_value"], row["england_text"], row["vs_england"]
+        strong = row.get("vs_england_998") == verdict
+        label, possessive = "England", "England's"
+        if row.get("england_flag"):
+            return f"England's published figure ({shown}) is implausible and is not compared"
+    else:
+        value, shown, verdict = row["sn_average"], row["sn_text"], row["vs_sn"]
+        strong = row.get("vs_sn_998") == verdict
+        label, possessive = "its statistical neighbours", "its neighbours' average of"
+        # The test pools the neighbours; the figure shown is their average (LAIT's).
+        shown = f"average {shown}"
+    if value is None:
+        return None
+    la = row["la_value"]
     if verdict == "similar":
         return f"similar to {label} ({shown})"
     if verdict in DIFFERENCE_VERDICTS:
-        higher = la_value > value
-        level = "; also at 99.8% confidence" if strong else ""
+        higher = la > value
+        level = ", also at 99.8% confidence" if strong else ""
         words = f"significantly {'higher' if higher else 'lower'} than {label} ({shown}{level})"
-        if verdict in {"better", "worse"}:
-            words += f", which is {verdict}"
-        return words
-    # Not tested: plain wording from the displayed figures, and say it was not tested.
-    if la_text == shown:
-        return f"the same as {label} when rounded ({shown}; not tested)"
-    higher = la_value > value
-    words = f"{'higher' if higher else 'lower'} than {label} ({shown}; not tested)"
-    if polarity in {"high", "low"}:
-        good = higher == (polarity == "high")
-        words += f", which is {'better' if good else 'worse'}"
-    return words
+        return words + (f", which is {verdict}" if verdict in {"better", "worse"} else "")
+    # Not tested: say where the LA sits, from the displayed figures, and that it was not tested.
+    figure = shown.removeprefix("average ")
+    if row["la_text"] == figure:
+        return f"the same as {possessive} {figure} when rounded (not tested)"
+    return f"{'above' if la > value else 'below'} {possessive} {figure} (not tested)"
+
+
+def _change(row: Mapping[str, Any]) -> str | None:
+    """The change from the previous period, in the table's figures, tested where it could be."""
+    if row["change_text"] is None or row["previous_period"] is None:
+        return None
+    before = row.get("previous_period_text") or row["previous_period"]
+    change = row["change_from_previous"]
+    if not any(digit in row["change_text"] for digit in "123456789"):  # 0 when rounded
+        moved = f"{'unchanged' if change == 0 else 'virtually unchanged'} on {_the(before)}"
+    else:
+        moved = (
+            f"{'up' if change > 0 else 'down'} {row['change_text'].lstrip('+-')} on {_the(before)}"
+        )
+    tested = row.get("change_vs_previous", "not compared")
+    if tested == "similar":
+        return f"{moved}, not a significant change"
+    if tested in {"better", "worse"}:
+        return f"{moved}, significantly {'better' if tested == 'better' else 'worse'}"
+    if tested in {"higher", "lower"}:
+        return f"{moved}, a significant change"
+    if row["polarity"] != "neutral" and row["direction"] in {"improving", "worsening"}:
+        return f"{moved} (not tested)"
+    return moved
 
 
 def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
@@ -134,6 +143,10 @@ def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
         england_text=format_value(pl.col("england_value"), unit, decimals),
         sn_text=format_value(pl.col("sn_average"), unit, decimals),
         change_text=format_change(pl.col("change_from_previous"), unit, decimals),
+        period_text=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
+        previous_period_text=period_text(
+            pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot")
+        ),
     )
 
 
@@ -143,24 +156,29 @@ def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
 
 @user_facing
 def flags(comparison: pl.DataFrame) -> pl.DataFrame:
-    """``comparison`` with ``red_red`` (worse than England, significantly where tested, AND
-    worsening since the previous period) and ``green_green`` (better AND improving)."""
-    return comparison.with_columns(
-        red_red=(pl.col("vs_england") == "worse") & (pl.col("direction") == "worsening"),
-        green_green=(pl.col("vs_england") == "better") & (pl.col("direction") == "improving"),
+    """``comparison`` with ``flag`` (the exception rule, :func:`lacompare.exceptions`),
+    ``red_red`` (significantly worse than England and worse than the previous period, tested
+    where the change can be) and ``green_green`` (significantly better than England and
+    better than the previous period, likewise)."""
+    improved = (pl.col("change_vs_previous") == "better") | (
+        (pl.col("change_vs_previous") == "not compared") & (pl.col("direction") == "improving")
+    )
+    return comparison.with_columns(flag=flag_expr()).with_columns(
+        red_red=(pl.col("flag") == "red-red").fill_null(False),
+        green_green=((pl.col("vs_england") == "better") & improved).fill_null(False),
     )
 
 
 @user_facing
 def red_red(comparison: pl.DataFrame) -> pl.DataFrame:
-    """The rows that are worse than England and getting worse."""
-    return flags(comparison).filter("red_red").drop("red_red", "green_green")
+    """The rows that are significantly worse than England and getting worse."""
+    return flags(comparison).filter("red_red").drop("flag", "red_red", "green_green")
 
 
 @user_facing
 def green_green(comparison: pl.DataFrame) -> pl.DataFrame:
-    """The rows that are better than England and improving."""
-    return flags(comparison).filter("green_green").drop("red_red", "green_green")
+    """The rows that are significantly better than England and improving."""
+    return flags(comparison).filter("green_green").drop("flag", "red_red", "green_green")
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,59 +244,153 @@ def model_change_note(
 # --------------------------------------------------------------------------------------------
 # Summary for the front of a board paper
 
+#: The summary's columns, each a count of rows; they add up (see :func:`summary`).
+SUMMARY_COUNTS = (
+    "no_figure",
+    "small_number",
+    "not_tested",
+    "better",
+    "similar",
+    "worse",
+    "higher_or_lower",
+)
+
+
+TESTED_OUTCOMES = ["better", "similar", "worse", "higher_or_lower"]
+
+
+def outcome() -> pl.Expr:
+    """Where each row lands in the summary: no figure, small number, not tested, or its
+    verdict against England (higher or lower where the indicator has no polarity)."""
+    verdict = pl.col("vs_england")
+    return (
+        pl.when(pl.col("la_value").is_null())
+        .then(pl.lit("no_figure"))
+        .when(pl.col("small_number"))
+        .then(pl.lit("small_number"))
+        .when(verdict == "not compared")
+        .then(pl.lit("not_tested"))
+        .when(verdict.is_in(["higher", "lower"]))
+        .then(pl.lit("higher_or_lower"))
+        .otherwise(verdict)
+    )
+
 
 @user_facing
-def summary(comparison: pl.DataFrame) -> pl.DataFrame:
-    """Counts of indicators better / similar / worse (or higher / lower, or not compared)
-    than England and than the SN average, by topic, with a total row."""
-    verdicts = ["better", "similar", "worse", "higher", "lower", "not compared"]
-    rows = comparison.filter(pl.col("la_value").is_not_null())
+def summary(comparison: pl.DataFrame, by: str = "topic") -> pl.DataFrame:
+    """Counts of indicators by ``by`` (a column; LAIT's topic by default), with a total row:
+    ``indicators`` = no figure + small number + not tested + tested, and tested = better +
+    similar + worse + higher or lower (against England; :data:`SUMMARY_COUNTS`). Also the
+    neighbour verdicts (``sn_better``, ``sn_similar``, ``sn_worse``) and ``flagged`` (the
+    exception rule)."""
+    if by not in comparison.columns:
+        raise InvalidArgumentError(f"by must be a column of the comparison, not {by!r}")
+    rows = flags(comparison).with_columns(_outcome=outcome())
+    counted = ~pl.col("small_number") & pl.col("la_value").is_not_null()
     counts = (
-        rows.group_by("topic")
+        rows.group_by(by)
         .agg(
             indicators=pl.len(),
-            **{
-                f"england_{v.replace(' ', '_')}": (pl.col("vs_england") == v).sum()
-                for v in verdicts
-            },
-            **{f"sn_{v.replace(' ', '_')}": (pl.col("vs_sn") == v).sum() for v in verdicts},
+            **{name: (pl.col("_outcome") == name).sum() for name in SUMMARY_COUNTS},
+            tested=pl.col("_outcome")
+            .is_in(["better", "similar", "worse", "higher_or_lower"])
+            .sum(),
+            sn_better=((pl.col("vs_sn") == "better") & counted).sum(),
+            sn_similar=((pl.col("vs_sn") == "similar") & counted).sum(),
+            sn_worse=((pl.col("vs_sn") == "worse") & counted).sum(),
+            flagged=pl.col("flag").is_not_null().sum(),
+            red_red=pl.col("red_red").sum(),
+            green_green=pl.col("green_green").sum(),
         )
-        .sort("topic")
+        .sort(by)
     )
-    total = counts.select(pl.lit("All topics").alias("topic"), pl.exclude("topic").sum())
+    total = counts.select(pl.lit("All").alias(by), pl.exclude(by).sum())
     return pl.concat([counts, total], how="vertical_relaxed")
 
 
 @user_facing
 def summary_paragraph(comparison: pl.DataFrame) -> str:
-    """One paragraph for the front of a board paper, from :func:`summary` and the flags."""
-    la = comparison.get_column("area_name").unique().to_list()
-    name = la[0] if len(la) == 1 else "The local authorities"
-    total = summary(comparison).filter(pl.col("topic") == "All topics").row(0, named=True)
-    tested = total["england_better"] + total["england_similar"] + total["england_worse"]
-    flagged = flags(comparison)
-    reds = flagged.filter("red_red").get_column("indicator_name").to_list()
-    greens = flagged.filter("green_green").get_column("indicator_name").to_list()
-    periods = sorted(comparison.get_column("period").drop_nulls().unique().to_list())
+    """One paragraph for the front of a board paper, for one LA: what was tested and how it
+    came out, and every flagged indicator (no paper says there is nothing to worry about while
+    a row is flagged)."""
+    names = comparison.get_column("area_name").unique().to_list()
+    if len(names) != 1:
+        raise InvalidArgumentError(
+            f"summary_paragraph describes one local authority; these rows hold {len(names)}. "
+            "Filter the comparison to one LA first (or use summary(), which counts any rows)."
+        )
+    name = names[0]
+    total = summary(comparison).filter(pl.col("topic") == "All").row(0, named=True)
+    n = comparison.height
+    with_figure = n - total["no_figure"]
+    have = (
+        f"{name} has a figure for all {n} indicators in this paper"
+        if with_figure == n
+        else f"{name} has a figure for {with_figure} of the {n} indicators in this paper"
+    )
+    flagged = exceptions(comparison)
+    labels = dict(comparison.select("indicator_id", "indicator_label").iter_rows())
     text = [
-        f"{name} has published figures for {total['indicators']} of the "
-        f"{comparison.height} indicators in this paper (latest periods {', '.join(periods[-3:])}).",
-        f"Where a significance test is possible ({tested} indicators), {name} is better than "
-        f"England on {total['england_better']}, similar on {total['england_similar']} and "
-        f"worse on {total['england_worse']};",
-        f"against its statistical neighbours' average it is better on {total['sn_better']}, "
-        f"similar on {total['sn_similar']} and worse on {total['sn_worse']}.",
+        f"{have}. {_counted(total)}",
     ]
-    if reds:
+    if flagged.height:
+        listed = "; ".join(
+            f"{labels[i]} ({FLAG_WORDS[f]}{'' if t else ', not tested'})"
+            for i, f, t in flagged.select("indicator_id", "flag", "tested").iter_rows()
+        )
         text.append(
-            f"{len(reds)} indicator{'s are' if len(reds) != 1 else ' is'} worse than England and "
-            f"worsening (red-red): {'; '.join(reds)}."
+            f"{_count(flagged.height, 'indicator is', 'indicators are')} flagged for the "
+            f"board's attention: {listed}."
         )
     else:
-        text.append("No indicator is both worse than England and worsening (no red-reds).")
-    if greens:
-        text.append(
-            f"{len(greens)} {'are' if len(greens) != 1 else 'is'} better than England and "
-            f"improving: {'; '.join(greens)}."
-        )
+        text.append("No indicator is flagged by the exception rule (see Methods).")
     return " ".join(text)
+
+
+#: A flag in words, for summaries.
+FLAG_WORDS = {
+    "red-red": "red-red: worse than England and worsening",
+    "worse-than-both": "worse than England and its neighbours",
+    "watch": "worse than England by value, in the worst quarter and worsening",
+}
+
+
+def _counted(total: Mapping[str, Any]) -> str:
+    """ "Of the 9 tested against England, 4 are better, 4 similar and 1 worse; 12 could not be
+    tested and 2 rest on small numbers." """
+    tested = total["tested"]
+    if tested == 0:
+        out = "No indicator could be tested against England"
+    elif tested == 1:
+        verdict = (
+            next(v for v in ("better", "similar", "worse") if total[v])
+            if (total["better"] or total["similar"] or total["worse"])
+            else "higher or lower (no better direction)"
+        )
+        out = f"The one indicator tested against England is {verdict}"
+    else:
+        parts = [
+            f"{_none(total['better'])} {'is' if total['better'] == 1 else 'are'} better",
+            f"{_none(total['similar'])} similar",
+            f"{_none(total['worse'])} worse",
+        ]
+        if total["higher_or_lower"]:
+            parts.append(f"{total['higher_or_lower']} higher or lower (no better direction)")
+        out = (
+            f"Of the {_count(tested, 'indicator', 'indicators')} tested against England, "
+            f"{', '.join(parts[:-1])} and {parts[-1]}"
+        )
+    rest = []
+    if total["not_tested"]:
+        rest.append(f"{total['not_tested']} could not be tested")
+    if total["small_number"]:
+        rest.append(f"{total['small_number']} rest on small numbers and are not counted")
+    return out + (f"; {' and '.join(rest)}." if rest else ".")
+
+
+def _none(n: int) -> str:
+    return "none" if n == 0 else str(n)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
