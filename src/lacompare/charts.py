@@ -15,23 +15,35 @@ Function's colour-blind-safe palette, and a missing year is a gap in the line, n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, cast
 
 import altair as alt
 import polars as pl
 
 from lacompare.compare import Neighbours, compare, group_label, model_only, trend_data
-from lacompare.errors import user_facing
+from lacompare.errors import InvalidArgumentError, user_facing, whole_number
 from lacompare.format import format_value, unit_label
+from lacompare.periods import period_short, period_text, periods_phrase
 from lacompare.reference import ReferenceData
 
 #: Analysis Function categorical palette (colour-blind safe): dark blue, turquoise, dark pink,
-#: orange. The LA is always the dark blue, solid line with circles.
+#: orange. The LA is always the dark blue, solid line with circles. Lines and marks are at
+#: least 3:1 against white (WCAG 1.4.11); text drawn in a series' colour uses its darker
+#: twin in :data:`TEXT_COLOURS` (at least 4.5:1).
 SERIES_STYLE: dict[str, tuple[str, str, list[int]]] = {
     "la": ("#12436D", "circle", []),
     "region": ("#28A197", "square", [6, 3]),
     "sn": ("#801650", "diamond", [2, 2]),
     "england": ("#F46A25", "triangle-up", [8, 3, 2, 3]),
 }
+TEXT_COLOURS: dict[str, str] = {
+    "la": "#12436D",
+    "region": "#1F7A72",
+    "sn": "#801650",
+    "england": "#B3441A",
+}
+#: Other authorities' bars: mid grey, 3.7:1 against white.
+OTHER_LA = "#858585"
 SOURCE = "Source: DfE Local Authority Interactive Tool and Explore Education Statistics (OGL v3.0)"
 WIDTH, HEIGHT = 520, 260
 
@@ -44,12 +56,14 @@ def trend_chart(
     periods: int = 8,
     *,
     neighbours: Neighbours = "2025",
+    source: bool = True,
 ) -> alt.LayerChart | alt.FacetChart:
     """The LA, its region, SN average and England over the last ``periods`` periods of one
     indicator. Points carry their values in tooltips and accessible labels; a year without a
-    published value breaks the line."""
+    published value breaks the line; an axis that does not start at zero says so.
+    ``source=False`` leaves out the source line (a board paper gives one per section)."""
     data = trend_data(ref, la, [indicator], periods=periods, neighbours=neighbours)
-    return _trend(data, group_label(neighbours))
+    return _trend(data, group_label(neighbours), source=source)
 
 
 @user_facing
@@ -59,10 +73,11 @@ def trend_charts(
     indicators: Sequence[str],
     periods: int = 8,
     *,
-    neighbours: str = "2025",
+    neighbours: Neighbours = "2025",
     columns: int = 2,
 ) -> alt.VConcatChart:
     """A small multiple: one trend chart per indicator, ``columns`` across."""
+    whole_number("columns", columns)
     data = trend_data(ref, la, list(indicators), periods=periods, neighbours=neighbours)
     charts = [
         _trend(
@@ -70,6 +85,7 @@ def trend_charts(
             group_label(neighbours),
             width=WIDTH * 2 // (columns + 1),
             height=HEIGHT * 3 // 4,
+            source=False,
         )
         for indicator_id in data.get_column("indicator_id").unique(maintain_order=True)
     ]
@@ -82,18 +98,22 @@ def trend_charts(
 
 
 def _trend(
-    data: pl.DataFrame, group: str, *, width: int = WIDTH, height: int = HEIGHT
+    data: pl.DataFrame,
+    group: str,
+    *,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    source: bool = True,
 ) -> alt.LayerChart | alt.FacetChart:
     first = data.row(0, named=True)
-    name, unit = first["indicator_name"], first["unit"]
+    name, unit = first["indicator_label"], first["unit"]
     la_name = data.filter(pl.col("series") == "la").get_column("series_name")[0]
-    periods = data.sort("slot").get_column("period").unique(maintain_order=True).to_list()
-    order = [
-        data.filter(pl.col("series") == key).get_column("series_name")[0]
-        for key in SERIES_STYLE
-        if data.filter(pl.col("series") == key).height
-    ]
+    data = data.with_columns(
+        axis_label=period_short(pl.col("period"), pl.col("period_type"), pl.col("snapshot"))
+    )
+    periods = data.sort("slot").get_column("axis_label").unique(maintain_order=True).to_list()
     keys = [key for key in SERIES_STYLE if data.filter(pl.col("series") == key).height]
+    order = [data.filter(pl.col("series") == key).get_column("series_name")[0] for key in keys]
     shown = (
         data.with_columns(
             label=format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")).fill_null(
@@ -101,10 +121,13 @@ def _trend(
             )
         )
         .with_columns(
-            # What a screen reader says for each point: "Derby, 2025: 88.0".
-            description=pl.concat_str("series_name", pl.lit(", "), "period", pl.lit(": "), "label")
+            # What a screen reader says for each point: "Derby, Mar 2025: 88".
+            description=pl.concat_str(
+                "series_name", pl.lit(", "), "axis_label", pl.lit(": "), "label"
+            )
         )
-        .select("period", "slot", "series_name", "value", "label", "status", "description")
+        .select("axis_label", "slot", "series_name", "value", "label", "status", "description")
+        .rename({"axis_label": "period"})
         .to_dicts()
     )
 
@@ -115,6 +138,8 @@ def _trend(
 
     colour = series_scale(alt.Color, 0, title=None, legend=alt.Legend(orient="bottom", columns=4))
     x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0))
+    low = data.get_column("value").min()
+    truncated = low is not None and float(low) > 0  # type: ignore[arg-type]
     y = alt.Y("value:Q", title=_axis_title(unit), scale=alt.Scale(zero=False))
     # A null breaks the line (a gap): it is never drawn as zero nor bridged over.
     lines = (
@@ -125,7 +150,7 @@ def _trend(
     points = (
         alt.Chart(alt.Data(values=shown))
         .transform_filter("datum.value != null")
-        .mark_point(filled=True, size=60)
+        .mark_point(filled=True, size=60, opacity=1)
         .encode(
             x=x,
             y=y,
@@ -139,18 +164,25 @@ def _trend(
             description=alt.Description("description:N"),
         )
     )
-    return alt.layer(lines, points).properties(
+    layers: list[alt.Chart] = [lines, points]
+    subtitle = [
+        f"{la_name} compared with its region, statistical neighbours ({group}) and England, "
+        f"{periods[0]} to {periods[-1]} ({periods_phrase(first['period_type'], first['snapshot'])})"
+    ]
+    if truncated:
+        # The axis does not start at zero: say so, and mark the break at its foot.
+        subtitle.append("The vertical axis does not start at zero (marked ≈ at its foot).")
+        layers.append(
+            alt.Chart(alt.Data(values=[{"mark": "≈"}]))
+            .mark_text(align="center", baseline="middle", fontSize=14, fontWeight="bold")
+            .encode(x=alt.value(7), y=alt.value(height - 1), text="mark:N")
+        )
+    if source:
+        subtitle.append(SOURCE)
+    return alt.layer(*layers).properties(
         width=width,
         height=height,
-        title=alt.TitleParams(
-            text=name,
-            subtitle=[
-                f"{la_name} compared with its region, statistical neighbours "
-                f"({group}) and England, {periods[0]} to {periods[-1]}",
-                SOURCE,
-            ],
-            anchor="start",
-        ),
+        title=alt.TitleParams(text=name, subtitle=subtitle, anchor="start"),
     )
 
 
@@ -162,10 +194,13 @@ def neighbour_chart(
     *,
     period: int | str = "latest",
     neighbours: str = "2025",
+    source: bool = True,
 ) -> alt.LayerChart | alt.FacetChart:
-    """The LA among its statistical neighbours for one period: bars sorted best first by
-    polarity (highest first without one), the LA highlighted, the SN average and England as
-    labelled reference lines. A neighbour with no published value is listed with no bar."""
+    """The LA among its statistical neighbours for one period: a bar each, sorted best first
+    by polarity (highest first without one), the LA's bar dark blue, then the neighbours'
+    average and England as bars of their own, each bar labelled with its value at its end
+    (no label can sit on another or on an axis). A neighbour with no published value is
+    listed with no bar."""
     neighbours = model_only("neighbour_chart", neighbours)
     row = compare(
         ref,
@@ -178,85 +213,283 @@ def neighbour_chart(
     codes = [row["area_code"], *members.get_column("neighbour_code").to_list()]
     values = ref.observations.filter(
         pl.col("indicator_id") == row["indicator_id"],
-        pl.col("period") == row["period"],
+        pl.col("period") == row["comparator_period"],
         pl.col("area_code").cast(pl.String).is_in(codes),
     ).select(
         area_code=pl.col("area_code").cast(pl.String),
         value="value",
         status=pl.col("status").cast(pl.String),
     )
-    bars = (
+    people = (
         pl.DataFrame({"area_code": codes})
         .join(ref.areas.select("area_code", "name"), on="area_code")
         .join(values, on="area_code", how="left")
         .with_columns(
-            selected=pl.col("area_code") == row["area_code"],
-            label=format_value(pl.col("value"), pl.lit(row["unit"]), row["decimals"]).fill_null(
-                "no published value"
-            ),
+            kind=pl.when(pl.col("area_code") == row["area_code"])
+            .then(pl.lit("la"))
+            .otherwise(pl.lit("neighbour"))
         )
-        .sort("value", descending=row["polarity"] != "low", nulls_last=True)
+    )
+    if row["la_local"]:  # the LA's own figure, against its neighbours' published ones
+        people = people.with_columns(
+            value=pl.when(pl.col("kind") == "la").then(row["la_value"]).otherwise("value")
+        )
+    people = people.sort("value", descending=row["polarity"] != "low", nulls_last=True)
+    benchmarks = pl.DataFrame(
+        {
+            "name": ["Neighbours' average", "England"],
+            "value": [row["sn_average"], row["england_value"]],
+            "kind": ["sn", "england"],
+        },
+        schema={"name": pl.String, "value": pl.Float64, "kind": pl.String},
+    )
+    bars = pl.concat([people.select("name", "value", "kind"), benchmarks]).with_columns(
+        label=format_value(pl.col("value"), pl.lit(row["unit"]), row["decimals"]).fill_null(
+            "no published value"
+        ),
     )
     order = bars.get_column("name").to_list()
+    colours = {"la": SERIES_STYLE["la"][0], "neighbour": OTHER_LA}
+    colours |= {k: SERIES_STYLE[k][0] for k in ("sn", "england")}
     base = alt.Chart(alt.Data(values=bars.to_dicts()))
     y = alt.Y("name:N", sort=order, title=None)
+    top = max((v for v in bars.get_column("value").to_list() if v is not None), default=1.0)
+    x = alt.X(
+        "value:Q",
+        title=_axis_title(row["unit"]),
+        # Room beyond the longest bar for its label.
+        scale=alt.Scale(domain=[0, top * 1.18], nice=False),
+    )
     chart = base.mark_bar().encode(
-        x=alt.X("value:Q", title=_axis_title(row["unit"])),
+        x=x,
         y=y,
-        color=alt.condition(
-            "datum.selected", alt.value(SERIES_STYLE["la"][0]), alt.value("#BFBFBF")
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+            legend=None,
         ),
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Value")],
         description=alt.Description("label:N"),
     )
-    text = base.mark_text(align="left", dx=4).encode(x=alt.X("value:Q"), y=y, text="label:N")
-    references = [
-        ("Statistical neighbour average", row["sn_average"], "sn"),
-        ("England", row["england_value"], "england"),
+    text = base.mark_text(align="left", dx=4, color="#0b0c0c").encode(
+        x=alt.X("value:Q", scale=alt.Scale(domain=[0, top * 1.18], nice=False)),
+        y=y,
+        text="label:N",
+    )
+    when = period_text(
+        pl.lit(row["comparator_period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"])
+    )
+    subtitle = [
+        f"{row['area_name']} and its statistical neighbours (model {neighbours}), "
+        + ("best first" if row["polarity"] != "neutral" else "highest first")
+        + ", then the neighbours' average and England"
     ]
-    rules = []
-    for (label, value, key), at in zip(references, ("top", "bottom"), strict=True):
-        if value is None:
-            continue
-        shown = format_value(pl.lit(value), pl.lit(row["unit"]), row["decimals"])
-        text_value = pl.select(shown).item()
-        reference = alt.Chart(
-            alt.Data(values=[{"value": value, "label": f"{label}: {text_value}"}])
+    if source:
+        subtitle.append(SOURCE)
+    return alt.layer(chart, text).properties(
+        width=WIDTH,
+        height=22 * len(order),
+        title=alt.TitleParams(
+            text=f"{row['indicator_label']}, {pl.select(when).item()}",
+            subtitle=subtitle,
+            anchor="start",
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Spine chart
+
+#: Verdict -> (marker shape, colour, legend word): polarity-aware, so "better" is always to
+#: the right; colour is never the only cue (shape and the text column say it too).
+SPINE_MARKERS: dict[str, tuple[str, str, str]] = {
+    "better": ("triangle-right", "#12436D", "Better than England"),
+    "similar": ("circle", "#505A5F", "Similar to England"),
+    "worse": ("triangle-left", "#B3441A", "Worse than England"),
+    "higher": ("diamond", "#801650", "Higher or lower (no better direction)"),
+    "lower": ("diamond", "#801650", "Higher or lower (no better direction)"),
+    "not compared": ("square", "#6F777B", "Not tested"),
+}
+SPINE_RANGE = "#D9D9D9"  # the range of all authorities (a background, not a data mark)
+SPINE_MIDDLE = "#8D9AA1"  # the middle half (Q1 to Q3)
+
+
+def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
+    """One row per indicator the spine chart can place: the range of all LAs, the middle half
+    and the LA's value, each on a scale where England is 0.5 and the authority furthest from
+    England is at 0 or 1, flipped for low polarity so better is always to the right."""
+    england = pl.coalesce("england_exact_value", "england_value")
+    reach = pl.max_horizontal(
+        (pl.col("national_max") - england).abs(), (england - pl.col("national_min")).abs()
+    )
+    sign = pl.when(pl.col("polarity") == "low").then(-1.0).otherwise(1.0)
+
+    def place(value: pl.Expr) -> pl.Expr:
+        return 0.5 + sign * (value - england) / (2 * reach)
+
+    unit, decimals = pl.col("unit"), pl.col("decimals")
+    placed = comparison.filter(
+        # England's value is an average of authorities only for these (a count is a total).
+        ~pl.col("unit").is_in(["count", "fte", "currency"]),
+        pl.col("la_value").is_not_null(),
+        pl.col("national_min").is_not_null(),
+        england.is_not_null(),
+        pl.col("england_flag").is_null(),
+        reach > 0,
+    ).with_columns(
+        low=place(pl.col("national_min")),
+        high=place(pl.col("national_max")),
+        q_low=place(pl.col("q1")),
+        q_high=place(pl.col("q3")),
+        la=place(pl.col("la_value")),
+        verdict=pl.col("vs_england"),
+        la_text=format_value(pl.col("la_value"), unit, decimals),
+        england_text=format_value(pl.col("england_value"), unit, decimals),
+        label=pl.col("indicator_label"),
+    )
+    return placed.with_columns(
+        # Low polarity flips the scale: each band's ends in left-to-right order.
+        start=pl.min_horizontal("low", "high"),
+        end=pl.max_horizontal("low", "high"),
+        q_start=pl.min_horizontal("q_low", "q_high"),
+        q_end=pl.max_horizontal("q_low", "q_high"),
+    ).select(
+        "indicator_id",
+        "label",
+        "start",
+        "end",
+        "q_start",
+        "q_end",
+        "la",
+        "verdict",
+        "la_text",
+        "england_text",
+        "small_number",
+    )
+
+
+def spine_counts(comparison: pl.DataFrame) -> dict[str, int]:
+    """How many of the spine chart's indicators sit in each band ("Better than England", ...),
+    for its alt text, in the legend's order."""
+    placed = spine_frame(comparison).get_column("verdict").to_list()
+    words = [SPINE_MARKERS[verdict][2] for verdict in placed]
+    return {word: words.count(word) for word in _spine_legend() if word in words}
+
+
+def _spine_legend() -> list[str]:
+    """The marker words, once each, in :data:`SPINE_MARKERS` order."""
+    return list(dict.fromkeys(word for _, _, word in SPINE_MARKERS.values()))
+
+
+@user_facing
+def spine_chart(
+    comparison: pl.DataFrame, *, title: str | None = None
+) -> alt.LayerChart | alt.FacetChart:
+    """Fingertips' spine chart of one LA's comparison: for each indicator, the range of all
+    local authorities (light grey, lowest to highest) with the middle half shaded darker,
+    England as the centre line, and the LA's value as a marker whose shape and colour say
+    better, similar, worse or not tested against England; the LA's and England's values in
+    text beside it. Polarity-aware: better is always to the right. Indicators with no figure,
+    or no range of authorities to place them in, are left out (the caption should say so)."""
+    frame = spine_frame(comparison)
+    if frame.height == 0:
+        raise InvalidArgumentError(
+            "spine_chart: none of these rows has a figure with a range of authorities to place "
+            "it in (rates, percentages and scores with national figures)"
         )
-        rules.append(
-            reference.mark_rule(
-                color=SERIES_STYLE[key][0], strokeDash=SERIES_STYLE[key][2] or [1, 0], strokeWidth=2
-            ).encode(x="value:Q", description=alt.Description("label:N"))
-        )
-        rules.append(
-            reference.mark_text(
-                align="left",
-                dx=3,
-                dy=-6 if at == "top" else 14,
-                color=SERIES_STYLE[key][0],
-                fontWeight="bold",
-            ).encode(
-                x="value:Q",
-                y=alt.value(0) if at == "top" else alt.value(24 * len(order)),
-                text="label:N",
+    la = comparison.get_column("area_name").unique().to_list()
+    name = la[0] if len(la) == 1 else "the authority"
+    rows = frame.to_dicts()
+    for row in rows:
+        row["marker"] = SPINE_MARKERS[row["verdict"]][2]
+    order = [r["label"] for r in rows]
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=400, labelFontSize=10))
+    x_scale = alt.Scale(domain=[0, 1], nice=False)
+    base = alt.Chart(alt.Data(values=rows))
+    whole = base.mark_bar(color=SPINE_RANGE, height=11).encode(
+        x=alt.X("start:Q", scale=x_scale, axis=None), x2="end:Q", y=y
+    )
+    middle = base.mark_bar(color=SPINE_MIDDLE, height=11).encode(x="q_start:Q", x2="q_end:Q", y=y)
+    england = (
+        alt.Chart(alt.Data(values=[{"x": 0.5}]))
+        .mark_rule(color="#0b0c0c", strokeWidth=2)
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
+    markers = sorted(
+        {v[2] for v in SPINE_MARKERS.values()},
+        key=list(dict.fromkeys(v[2] for v in SPINE_MARKERS.values())).index,
+    )
+    shapes = {v[2]: v[0] for v in SPINE_MARKERS.values()}
+    colours = {v[2]: v[1] for v in SPINE_MARKERS.values()}
+    points = base.mark_point(filled=True, size=90, stroke="#ffffff", strokeWidth=0.8).encode(
+        x="la:Q",
+        y=y,
+        shape=alt.Shape(
+            "marker:N",
+            scale=alt.Scale(domain=markers, range=[shapes[m] for m in markers]),
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
+        ),
+        color=alt.Color(
+            "marker:N",
+            scale=alt.Scale(domain=markers, range=[colours[m] for m in markers]),
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
+        ),
+        description=alt.Description("marker:N"),
+        tooltip=[
+            alt.Tooltip("label:N", title="Indicator"),
+            alt.Tooltip("la_text:N", title=name),
+            alt.Tooltip("england_text:N", title="England"),
+            alt.Tooltip("marker:N", title="Compared with England"),
+        ],
+    )
+    values = base.mark_text(align="left", fontSize=10, color="#0b0c0c").encode(
+        x=alt.value(SPINE_WIDTH + 10),
+        y=y,
+        text="la_text:N",
+    )
+    englands = base.mark_text(align="left", fontSize=10, color="#0b0c0c").encode(
+        x=alt.value(SPINE_WIDTH + 70),
+        y=y,
+        text="england_text:N",
+    )
+    headers = (
+        alt.Chart(
+            alt.Data(
+                values=[
+                    {"x": SPINE_WIDTH + 10, "text": name[:14]},
+                    {"x": SPINE_WIDTH + 70, "text": "England"},
+                ]
             )
         )
-    return alt.layer(chart, text, *rules).properties(
-        width=WIDTH,
-        height=24 * len(order),
+        .mark_text(align="left", fontSize=10, fontWeight="bold", baseline="bottom", dy=-4)
+        .encode(x=alt.X("x:Q", scale=None), y=alt.value(0), text="text:N")
+    )
+    # Which way is better, under the bars (never over a label).
+    ends = [
+        alt.Chart(alt.Data(values=[{"text": text}]))
+        .mark_text(fontSize=10, fontWeight="bold", baseline="top", dy=4, align=align)
+        .encode(x=alt.value(x), y=alt.value(SPINE_ROW * len(rows)), text="text:N")
+        for text, x, align in (
+            ("◀ worse", 0, cast(Literal["left"], "left")),
+            ("better ▶", SPINE_WIDTH, cast(Literal["right"], "right")),
+        )
+    ]
+    return alt.layer(whole, middle, england, points, values, englands, headers, *ends).properties(
+        width=SPINE_WIDTH,
+        height=SPINE_ROW * len(rows),
         title=alt.TitleParams(
-            text=f"{row['indicator_name']}, {row['period']}",
+            text=title or f"{name}: where each indicator sits among all local authorities",
             subtitle=[
-                f"{row['area_name']} and its statistical neighbours (model {neighbours}), "
-                "best first"
-                if row["polarity"] != "neutral"
-                else f"{row['area_name']} and its statistical neighbours (model "
-                f"{neighbours}), highest first",
-                SOURCE,
+                "Grey bar: lowest to highest authority; darker: the middle half; line: England. "
+                "Better is to the right.",
             ],
             anchor="start",
         ),
     )
+
+
+SPINE_WIDTH = 260
+SPINE_ROW = 17
 
 
 def _axis_title(unit: str) -> str:
