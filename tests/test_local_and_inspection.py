@@ -58,8 +58,11 @@ def test_local_figures_flow_into_the_board_table(with_2017) -> None:
     shown = dict(model.frame.select("indicator_id", "la").iter_rows())
     assert shown["lac"] == "73 [L]"
     periods = dict(model.frame.select("indicator_id", "period").iter_rows())
-    assert periods["lac"] == "at 6 Mar 2017 (comparators 2016)"
-    assert any("local figures at 6 Mar 2017" in note and "(2016)" in note for note in model.notes)
+    assert periods["lac"] == "6 March 2017 (local)"
+    assert any(
+        "local figures for 6 March 2017" in note and "(31 March 2016)" in note
+        for note in model.notes
+    )
 
 
 def test_published_figures_are_unchanged_by_local_ones(ref, with_2017) -> None:

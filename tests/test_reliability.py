@@ -840,14 +840,15 @@ CASES: list[Case] = [
     Case(
         "save-path-not-text",
         lambda r, t: lacompare.save(board(r), 42),
-        InvalidArgumentError,
-        "save\\(\\) could not use its input",
+        ExportError,
+        "save\\(\\) needs a file path such as 'derby.docx', not 42",
     ),
     Case(
         "injection-html",
         lambda r, t: lacompare.board_table(
             lacompare.compare(r, "Derby", indicators="LAC").with_columns(
-                indicator_name=pl.lit("<script>x()</script>")
+                indicator_name=pl.lit("<script>x()</script>"),
+                indicator_label=pl.lit("<script>x()</script>"),
             )
         ).as_raw_html(),
         check=lambda html: "<script>x()" not in html and "&lt;script&gt;" in html,

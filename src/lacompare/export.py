@@ -14,41 +14,36 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from great_tables import GT
 
+from lacompare._office import (
+    FIXED_TIME,
+    BrowserMissingError,
+    ExportError,
+    chromium_path,
+    docx_table,
+    normalise_pdf,
+    normalise_zip,
+    stamp_document,
+    write_docx,
+)
 from lacompare.errors import LacompareError, user_facing
-from lacompare.tables import TableModel, model_of
+from lacompare.tables import TableModel, body_rows, model_of
 
 if TYPE_CHECKING:
     import altair as alt
 
     from lacompare.paper import BoardPaper
 
-#: Document timestamps written into Word / Excel files, so outputs are byte-identical.
-FIXED_TIME = datetime(2000, 1, 1)
-#: Zip entries get this date for the same reason.
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-
 FORMATS = (".html", ".png", ".pdf", ".docx", ".xlsx", ".tex", ".csv")
 CHART_FORMATS = (".png", ".svg", ".html")
-
-
-class ExportError(LacompareError):
-    """A table could not be saved (bad path, missing browser, unsupported format)."""
-
-
-class BrowserMissingError(ExportError):
-    """PNG / PDF output needs Chromium (or Chrome), which was not found."""
 
 
 @user_facing
@@ -215,16 +210,6 @@ def _write_html(table: GT, path: Path) -> None:
     path.write_text(table.as_raw_html(make_page=True), encoding="utf-8")
 
 
-def chromium_path() -> str | None:
-    """The Chromium / Chrome binary PNG and PDF output will use (None if there is none)."""
-    import nokap
-
-    try:
-        return str(nokap.find_chrome())
-    except Exception:  # nokap raises its own error types when nothing is found
-        return None
-
-
 def _write_image(table: GT, path: Path) -> None:
     import nokap
     from nokap import _api
@@ -255,46 +240,7 @@ def _write_image(table: GT, path: Path) -> None:
     except Exception as error:
         raise ExportError(f"{path}: Chromium could not render the table ({error})") from None
     if path.suffix.lower() == ".pdf":
-        path.write_bytes(_normalise_pdf(path.read_bytes()))
-
-
-def _normalise_pdf(data: bytes) -> bytes:
-    """Chromium stamps each PDF with the time and the temporary page's name; put fixed text
-    of the same length in their place (so the cross-reference offsets stay right)."""
-
-    def same_length(match: re.Match[bytes]) -> bytes:
-        fixed = (b"lacompare table" * 8)[: len(match.group(2))]
-        return match.group(1) + fixed + match.group(3)
-
-    data = re.sub(rb"(/Title \()([^)]*)(\))", same_length, data, count=1)
-    return re.sub(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})", rb"\g<1>20000101000000", data)
-
-
-# --------------------------------------------------------------------------------------------
-# The model as rows of text (shared by Word, Excel, LaTeX)
-
-
-def _body_rows(model: TableModel) -> list[tuple[str, int | None, str, list[str]]]:
-    """("group", None, name, []) and ("row", index, label, cells) in display order."""
-    out: list[tuple[str, int | None, str, list[str]]] = []
-    keys = list(model.columns)
-    current = None
-    for index, row in enumerate(model.frame.iter_rows(named=True)):
-        if model.group and row[model.group] != current:
-            current = row[model.group]
-            out.append(("group", None, str(current), []))
-        cells = [_cell_text(model, key, row) for key in keys]
-        out.append(("row", index, str(row[model.stub]), cells))
-    return out
-
-
-def _cell_text(model: TableModel, key: str, row: dict[str, object]) -> str:
-    value = row.get(model.texts.get(key, key))
-    return "" if value is None else str(value)
-
-
-# --------------------------------------------------------------------------------------------
-# Word
+        path.write_bytes(normalise_pdf(path.read_bytes()))
 
 
 def _is_paper(thing: object) -> bool:
@@ -343,101 +289,6 @@ def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ())
     write_docx(document, path)
 
 
-def stamp_document(document: Any, title: str, language: str = "en-GB") -> None:
-    """Fixed metadata (so the same content gives the same bytes), the title, and the
-    document's language in its properties and its default text style (what Word's
-    spelling checker and screen readers use)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = document.core_properties
-    properties.created = properties.modified = FIXED_TIME
-    properties.last_printed = FIXED_TIME
-    properties.author = properties.last_modified_by = "lacompare"
-    properties.title = title
-    properties.language = language
-    properties.revision = 1
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_properties.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        run_properties.append(lang)
-    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attribute), language)
-
-
-def write_docx(document: Any, path: Path) -> None:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(_normalise_zip(buffer.getvalue()))
-
-
-def docx_table(
-    document: Any, model: TableModel, *, caption: str, description: str, font_size: float = 9
-) -> Any:
-    """Add ``model`` to a Word document as a native table: a header row repeated on every page
-    (and marked as the header for screen readers), a caption and description
-    (``tblCaption`` / ``tblDescription``), shading with a symbol and word in every shaded
-    cell. Group rows are merged across the table only when the model has groups."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    palette = model.palette
-    keys = list(model.columns)
-    grid = document.add_table(rows=1, cols=len(keys) + 1)
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table_properties = grid._tbl.tblPr
-    for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), text)
-        table_properties.append(element)
-
-    def shade(cell, colour: str) -> None:  # type: ignore[no-untyped-def]
-        fill = OxmlElement("w:shd")
-        fill.set(qn("w:val"), "clear")
-        fill.set(qn("w:color"), "auto")
-        fill.set(qn("w:fill"), colour.lstrip("#").upper())
-        cell._tc.get_or_add_tcPr().append(fill)
-
-    def write(cell, text: str, *, bold: bool = False, colour: str | None = None) -> None:  # type: ignore[no-untyped-def]
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = bold
-        run.font.size = Pt(font_size)
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-
-    header = grid.rows[0]
-    # Repeat the header row on every page, and mark it as a header for screen readers.
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
-    for cell, text in zip(header.cells, [model.stub_header, *model.columns.values()], strict=True):
-        write(cell, text, bold=True, colour=palette.header_text)
-        shade(cell, palette.header)
-    for kind, index, label, cells in _body_rows(model):
-        row = grid.add_row()
-        if kind == "group":
-            merged = row.cells[0].merge(row.cells[-1])
-            write(merged, label, bold=True)
-            continue
-        bold = index in model.bold_rows
-        write(row.cells[0], label, bold=bold)
-        for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
-            cell = row.cells[position]
-            write(cell, text, bold=bold)
-            colour_field = model.fills.get((index, key)) if index is not None else None
-            if colour_field:
-                shade(cell, getattr(palette, colour_field))
-            elif bold:
-                shade(cell, palette.highlight)
-    return grid
-
-
 # --------------------------------------------------------------------------------------------
 # Excel
 
@@ -468,7 +319,7 @@ def _write_xlsx(table: GT, path: Path) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     sheet.freeze_panes = f"B{header_row + 1}"
     frame_rows = model.frame.to_dicts()
-    for kind, index, label, cells in _body_rows(model):
+    for kind, index, label, cells in body_rows(model):
         if kind == "group":
             sheet.append([_safe_text(label)])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
@@ -505,7 +356,7 @@ def _write_xlsx(table: GT, path: Path) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = 16
     buffer = io.BytesIO()
     book.save(buffer)
-    path.write_bytes(_normalise_zip(buffer.getvalue()))
+    path.write_bytes(normalise_zip(buffer.getvalue()))
 
 
 def _number(model: TableModel, key: str, row: dict[str, object]) -> tuple[float, str] | None:
@@ -558,7 +409,7 @@ def _write_tex(table: GT, path: Path) -> None:
         " & ".join(_latex(h) for h in [model.stub_header, *model.columns.values()]) + " \\\\",
         "\\midrule",
     ]
-    for kind, index, label, cells in _body_rows(model):
+    for kind, index, label, cells in body_rows(model):
         if kind == "group":
             lines.append(
                 f"\\multicolumn{{{len(keys) + 1}}}{{l}}{{\\textbf{{{_latex(label)}}}}} \\\\"
@@ -617,24 +468,3 @@ def _write_csv(table: GT, path: Path) -> None:
             [_safe_text(v) if isinstance(v, str) else ("" if v is None else repr(v)) for v in row]
         )
     path.write_text(buffer.getvalue(), encoding="utf-8")
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip (docx, xlsx) with fixed entry dates and order, and fixed document
-    timestamps (openpyxl stamps the save time), so the same table gives identical bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(source.namelist()):
-            content = source.read(name)
-            if name == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
-                    content,
-                )
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, content)
-    return out.getvalue()

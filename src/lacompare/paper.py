@@ -1,15 +1,18 @@
 """The board paper: one LA's whole paper as content, ready to be written to Word, HTML or PDF.
 
-:func:`board_paper` assembles, in order, a title block, the front-page summary (a paragraph and
-the better / similar / worse counts), the LA's and its neighbours' latest Ofsted judgements, the
-red-red indicators, one section per topic (its table, a sentence per indicator and a chart whose
-alt text states the finding), the neighbour-model change, definitions, methods and sources.
+:func:`board_paper` assembles, in order: a title block; the purpose and three to five key
+messages; a placeholder for the author's recommendations; the summary (a paragraph, the
+periods the paper holds, older figures, and counts that add up); a spine chart of every
+indicator; the exceptions (every row the exception rule flags, tested ones first); the LA's
+and its neighbours' latest Ofsted judgements; one section per topic (what matters, the table,
+one line per indicator, a chart whose alt text states the finding, one source line); the
+neighbour model; definitions, methods and sources.
 
 Nothing here computes a statistic or formats a number of its own: rows come from
-:func:`lacompare.compare`, tables from :func:`lacompare.tables.board_frame`, sentences from
-:mod:`lacompare.commentary` and charts from :mod:`lacompare.charts`, so every number in the
-paper is the one its tables show. :func:`lacompare.save` writes the paper
-(:mod:`lacompare.paper_export`).
+:func:`lacompare.compare`, flags from :mod:`lacompare.exception_rules`, tables from
+:func:`lacompare.tables.board_frame`, sentences from :mod:`lacompare.commentary` and charts
+from :mod:`lacompare.charts`, so every number in the paper is the one its tables show.
+:func:`lacompare.save` writes the paper (:mod:`lacompare.paper_export`).
 
 Papers are specified by :class:`PaperSpec`: the built-in ones (:data:`PAPERS`) come from the
 presets, and :func:`read_spec` reads a user's own from TOML::
@@ -37,6 +40,8 @@ from typing import Any
 import polars as pl
 
 from lacompare.commentary import (
+    FLAG_WORDS,
+    SUMMARY_COUNTS,
     commentary,
     flags,
     model_change_note,
@@ -44,15 +49,24 @@ from lacompare.commentary import (
     summary_paragraph,
 )
 from lacompare.compare import compare, select_indicators
-from lacompare.errors import InvalidArgumentError, SourceFileError, UnknownIndicatorError
-from lacompare.format import format_value, unit_label
+from lacompare.errors import (
+    InvalidArgumentError,
+    SourceFileError,
+    UnknownIndicatorError,
+    plain_text,
+    user_facing,
+)
+from lacompare.exception_rules import FLAGS, exceptions
+from lacompare.format import format_change, format_value, unit_label
 from lacompare.local import read_local_figures
+from lacompare.periods import period_text
 from lacompare.presets import PAPER_SECTIONS
 from lacompare.reference import ReferenceData
-from lacompare.tables import MISSING, TableModel, _table_id, board_frame
+from lacompare.sources.lait import POLARITY_OVERRIDES
+from lacompare.tables import MISSING, TableModel, _table_id, board_frame, local_note
 from lacompare.vocab import OFSTED_JUDGEMENTS
 
-#: The board table's columns in a paper: narrow enough for portrait A4.
+#: The board table's columns in a paper.
 PAPER_COLUMNS = (
     "period",
     "la",
@@ -66,6 +80,10 @@ PAPER_COLUMNS = (
 )
 CHART_KINDS = ("trend", "neighbours", "none")
 AUTHOR_PLACEHOLDER = "[Author name, job title]"
+RECOMMENDATIONS_PLACEHOLDER = (
+    "[The author's recommendations to the committee: what members are asked to note, "
+    "agree or decide.]"
+)
 
 # --------------------------------------------------------------------------------------------
 # What a paper is made of
@@ -95,6 +113,8 @@ class Figure:
     png: bytes
     alt: str
     caption: str
+    #: Width on the page as a share of the text width (a spine chart takes it all).
+    width: float = 0.9
 
 
 Block = Paragraph | Table | Figure
@@ -104,6 +124,8 @@ Block = Paragraph | Table | Figure
 class Section:
     heading: str
     blocks: tuple[Block, ...]
+    #: An HTML id for the section, unique in the paper.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +163,8 @@ class SectionSpec:
     indicators: tuple[str, ...]
     chart: str = "trend"
     chart_indicator: str | None = None
+    #: The themes the section's indicators must belong to (built-in papers; see presets).
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +177,18 @@ class PaperSpec:
     indicators: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...] = ()
     neighbours: str = "2025"
+    #: What the paper is for, in one sentence after "This paper ...".
+    purpose: str = ""
 
+
+_PURPOSES = {
+    "corporate-parenting": "reports how well the council looks after the children in its care "
+    "and supports its care leavers",
+    "safeguarding": "reports on help and protection for children: referrals, assessments, "
+    "section 47 enquiries and child protection plans",
+    "headline": "summarises children's services performance across help and protection, "
+    "children in care, care leavers and the social work workforce",
+}
 
 #: The built-in papers (sections from :data:`lacompare.presets.PAPER_SECTIONS`).
 PAPERS: dict[str, PaperSpec] = {
@@ -161,9 +196,10 @@ PAPERS: dict[str, PaperSpec] = {
         name,
         title,
         sections=tuple(
-            SectionSpec(section, tuple(indicators), chart, chart_indicator)
-            for section, (indicators, chart, chart_indicator) in PAPER_SECTIONS[name].items()
+            SectionSpec(section, tuple(s.indicators), s.chart, s.chart_indicator, s.themes)
+            for section, s in PAPER_SECTIONS[name].items()
         ),
+        purpose=_PURPOSES[name],
     )
     for name, title in (
         (
@@ -175,10 +211,11 @@ PAPERS: dict[str, PaperSpec] = {
     )
 }
 
-_SPEC_KEYS = {"title", "neighbours", "sections"}
+_SPEC_KEYS = {"title", "neighbours", "sections", "purpose"}
 _SECTION_KEYS = {"title", "indicators", "chart", "chart_indicator"}
 
 
+@user_facing
 def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
     """A paper specification from a TOML file (see the module docstring). A bad spec raises
     :class:`~lacompare.errors.InvalidArgumentError` naming the file, line and key; with
@@ -208,48 +245,93 @@ def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
     neighbours = str(data.get("neighbours", "2025"))
     if neighbours not in {"2021", "2025"}:
         raise fail(f"{neighbours!r} is not a neighbour model; use '2025' or '2021'", "neighbours")
+    purpose = data.get("purpose", "")
+    if not isinstance(purpose, str):
+        raise fail("the paper's purpose as text ('reports on ...')", "purpose")
     sections_data = data.get("sections")
     if not isinstance(sections_data, list) or not sections_data:
         raise fail("required: one or more [[sections]] tables", "sections")
-    sections = []
-    for number, entry in enumerate(sections_data):
-        bad = sorted(set(entry) - _SECTION_KEYS)
-        if bad:
-            raise fail(f"unknown key in section {number + 1}; use {sorted(_SECTION_KEYS)}", bad[0])
-        if not isinstance(entry.get("title"), str) or not entry["title"].strip():
-            raise fail(f"section {number + 1} needs a title", "title", number + 1)
-        indicators = entry.get("indicators")
-        if (
-            not isinstance(indicators, list)
-            or not indicators
-            or not all(isinstance(i, str) for i in indicators)
-        ):
-            raise fail(
-                f"section {number + 1} needs a list of indicator codes", "indicators", number
-            )
-        chart = entry.get("chart", "trend")
-        if chart not in CHART_KINDS:
-            raise fail(f"{chart!r} is not a chart; use one of {list(CHART_KINDS)}", "chart")
-        chart_indicator = entry.get("chart_indicator")
-        if chart_indicator is not None and chart_indicator not in indicators:
-            raise fail(
-                f"{chart_indicator!r} is not one of the section's indicators", "chart_indicator"
-            )
-        if ref is not None:
-            for indicator in indicators:
-                try:
-                    ref.find_indicator(indicator)
-                except UnknownIndicatorError as error:
-                    line = _line_of(text, indicator, 0, quoted=True)
-                    raise InvalidArgumentError(
-                        f"{source}: line {line}, key 'indicators': {error}"
-                    ) from None
-        sections.append(
-            SectionSpec(entry["title"].strip(), tuple(indicators), chart, chart_indicator)
-        )
+    sections = [
+        _read_section(entry, number, fail, text, source, ref)
+        for number, entry in enumerate(sections_data)
+    ]
+    _check_sections_once(sections, fail)
     return PaperSpec(
-        source.stem, data["title"].strip(), sections=tuple(sections), neighbours=neighbours
+        source.stem,
+        data["title"].strip(),
+        sections=tuple(sections),
+        neighbours=neighbours,
+        purpose=purpose.strip(),
     )
+
+
+def _read_section(
+    entry: object,
+    number: int,
+    fail: Any,
+    text: str,
+    source: Path,
+    ref: ReferenceData | None,
+) -> SectionSpec:
+    """One [[sections]] table, every key checked."""
+    if not isinstance(entry, dict):
+        raise fail(
+            f"section {number + 1} is {entry!r}, not a table: write each section as "
+            "[[sections]] with title and indicators",
+            "sections",
+        )
+    bad = sorted(set(entry) - _SECTION_KEYS)
+    if bad:
+        raise fail(f"unknown key in section {number + 1}; use {sorted(_SECTION_KEYS)}", bad[0])
+    if not isinstance(entry.get("title"), str) or not entry["title"].strip():
+        raise fail(f"section {number + 1} needs a title", "title", number + 1)
+    indicators = entry.get("indicators")
+    if (
+        not isinstance(indicators, list)
+        or not indicators
+        or not all(isinstance(i, str) for i in indicators)
+    ):
+        raise fail(f"section {number + 1} needs a list of indicator codes", "indicators", number)
+    chart = entry.get("chart", "trend")
+    if chart not in CHART_KINDS:
+        raise fail(f"{chart!r} is not a chart; use one of {list(CHART_KINDS)}", "chart")
+    chart_indicator = entry.get("chart_indicator")
+    if chart_indicator is not None and chart_indicator not in indicators:
+        raise fail(f"{chart_indicator!r} is not one of the section's indicators", "chart_indicator")
+    if ref is not None:
+        for indicator in indicators:
+            try:
+                ref.find_indicator(indicator)
+            except UnknownIndicatorError as error:
+                line = _line_of(text, indicator, 0, quoted=True)
+                raise InvalidArgumentError(
+                    f"{source}: line {line}, key 'indicators': {error}"
+                ) from None
+    return SectionSpec(entry["title"].strip(), tuple(indicators), chart, chart_indicator)
+
+
+def _check_sections_once(sections: list[SectionSpec], fail: Any) -> None:
+    """A section title, and an indicator, appear once in a paper: a repeat would give two
+    sections the same anchor and count a row twice in the summary."""
+    titles = [s.title for s in sections]
+    for number, title in enumerate(titles):
+        if titles.index(title) != number:
+            raise fail(
+                f"section {number + 1} repeats the title {title!r}; give each section its own",
+                "title",
+                number,
+            )
+    seen: dict[str, str] = {}
+    for section in sections:
+        for indicator in section.indicators:
+            key = indicator.lower()
+            if key in seen:
+                raise fail(
+                    f"{indicator!r} is in section {seen[key]!r} and again in {section.title!r}; "
+                    "an indicator appears in one section",
+                    "indicators",
+                )
+            seen[key] = section.title
 
 
 def _line_of(text: str, key: str, occurrence: int = 0, *, quoted: bool = False) -> int | None:
@@ -266,6 +348,7 @@ def _line_of(text: str, key: str, occurrence: int = 0, *, quoted: bool = False) 
 # Building the paper
 
 
+@user_facing
 def board_paper(
     ref: ReferenceData,
     la: str | int,
@@ -274,19 +357,30 @@ def board_paper(
     period: str | int = "latest",
     neighbours: str | None = None,
     local: Any = None,
-    written: dt.date | None = None,
-    author: str = AUTHOR_PLACEHOLDER,
+    written: dt.date | str | None = None,
+    author: str | None = AUTHOR_PLACEHOLDER,
+    charts: bool = True,
 ) -> BoardPaper:
     """One LA's whole board paper.
 
     ``paper``: a built-in paper (``"corporate-parenting"``, ``"safeguarding"``,
     ``"headline"``), a :class:`PaperSpec`, or the path of a TOML spec. ``neighbours``
     overrides the spec's model; ``local`` adds the LA's own figures (as
-    :meth:`ReferenceData.with_local`); ``written`` is the date printed on the paper (default
-    today; fix it for byte-identical reruns).
+    :meth:`ReferenceData.with_local`, or the frame :func:`lacompare.figures_from_903`
+    returns); ``written`` is the date printed on the paper (a date or "2026-11-25"; default
+    today; fix it for byte-identical reruns); ``author`` the author line (a placeholder by
+    default); ``charts=False`` leaves out the charts (a quick draft: charts take most of the
+    time).
     """
+    if not isinstance(ref, ReferenceData):
+        raise InvalidArgumentError(
+            f"board_paper needs the reference data first (lacompare.load_reference()), not "
+            f"{type(ref).__name__}"
+        )
     spec = _spec(ref, paper)
     model = str(neighbours or spec.neighbours)
+    written = _written(written)
+    author = plain_text("author", author or AUTHOR_PLACEHOLDER, max_length=200)
     if local is not None:
         # The figures' own area column wins: la= fills only rows without one, so a file of
         # several LAs' figures adds each to its own LA (and only this LA's reach the paper).
@@ -296,33 +390,24 @@ def board_paper(
     area = ref.find_area(la, current=True)
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
-    rows = flags(
-        commentary(
-            compare(
-                ref,
-                area["area_code"],
-                indicators=wanted,
-                period=period,  # type: ignore[arg-type]
-                neighbours=model,
-            )
-        )
-    )
+    rows = _paper_rows(ref, area["area_code"], wanted, period, model)
     name = area["name"]
-    written = written or dt.date.today()
-    periods = sorted(rows.get_column("period").drop_nulls().unique().to_list())
-    data_period = (
-        f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else (periods or [MISSING])[0]
-    )
     title = f"{name}: {spec.title}"
-    sections = [
-        _title_section(name, spec, written, data_period, author, model),
+    flagged = exceptions(rows)
+    parts = [
+        _title_section(rows, name, spec, written, author, model),
+        _key_messages_section(ref, rows, flagged, name, spec, area["area_code"], model),
+        Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
         _summary_section(rows, name, sections_spec),
-        _ofsted_section(ref, area["area_code"], name, model),
-        _red_red_section(rows, name),
+        _spine_section(rows, name, sections_spec) if charts else Section("At a glance", ()),
+        _exceptions_section(rows, flagged, name),
+        _ofsted_section(ref, area["area_code"], name, model, written),
     ]
     for number, section in enumerate(sections_spec, start=1):
-        sections.append(_topic_section(ref, rows, section, name, model, number))
-    sections += [
+        parts.append(
+            _topic_section(ref, rows, flagged, section, name, model, number, charts=charts)
+        )
+    parts += [
         _neighbour_section(ref, area["area_code"], name, model),
         _definitions_section(ref, rows),
         _methods_section(model),
@@ -334,19 +419,66 @@ def board_paper(
         la_code=area["area_code"],
         paper=spec.name,
         written=written,
-        data_period=data_period,
+        data_period=_periods_line(rows),
         author=author,
-        sections=tuple(s for s in sections if s.blocks),
+        sections=_with_anchors(tuple(s for s in parts if s.blocks)),
         comparison=rows,
     )
 
 
-def _spec(ref: ReferenceData, paper: str | PaperSpec | Path) -> PaperSpec:
+def _paper_rows(
+    ref: ReferenceData, code: str, wanted: list[str], period: str | int, model: str
+) -> pl.DataFrame:
+    """The paper's comparison rows, with sentences, flags and display texts; a period with no
+    figure for any of the paper's indicators is refused (never a paper of empty rows)."""
+    rows = flags(
+        commentary(
+            compare(
+                ref,
+                code,
+                indicators=wanted,
+                period=period,  # type: ignore[arg-type]
+                neighbours=model,
+            )
+        )
+    ).with_columns(
+        period_text=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot"))
+    )
+    releases = ref.indicators.select("indicator_id", "publication", "released", "next_release")
+    rows = rows.join(releases, on="indicator_id", how="left", maintain_order="left")
+    if rows.get_column("la_value").null_count() == rows.height:
+        raise InvalidArgumentError(
+            f"period={period!r}: {rows.get_column('area_name')[0]} has no figure for any of "
+            f"the paper's {rows.height} indicators; choose another period, or 'latest'"
+        )
+    return rows
+
+
+def _written(written: object) -> dt.date:
+    """The date written: a date, an ISO date text ("2026-11-25"), or today."""
+    if written is None:
+        return dt.date.today()
+    if isinstance(written, dt.datetime):
+        return written.date()
+    if isinstance(written, dt.date):
+        return written
+    if isinstance(written, str):
+        try:
+            return dt.date.fromisoformat(written.strip())
+        except ValueError:
+            pass
+    raise InvalidArgumentError(
+        f"written must be a date (datetime.date(2026, 11, 25)) or text such as '2026-11-25', "
+        f"not {written!r}"
+    )
+
+
+def _spec(ref: ReferenceData, paper: object) -> PaperSpec:
     if isinstance(paper, PaperSpec):
         return paper
-    if isinstance(paper, Path) or str(paper).endswith(".toml"):
+    if isinstance(paper, Path) or (isinstance(paper, str) and paper.endswith(".toml")):
         return read_spec(paper, ref)
-    if paper not in PAPERS:
+    if not isinstance(paper, str) or paper not in PAPERS:
         raise InvalidArgumentError(
             f"unknown paper {paper!r}; use one of {sorted(PAPERS)} or a .toml spec"
         )
@@ -373,124 +505,383 @@ def _sections(ref: ReferenceData, spec: PaperSpec) -> list[SectionSpec]:
     return [SectionSpec(topic, tuple(members)) for topic, members in grouped.items()]
 
 
+def _with_anchors(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Each section an HTML id of its own, from its heading (numbered if two coincide)."""
+    seen: dict[str, int] = {}
+    out = []
+    for section in sections:
+        base = re.sub(r"[^a-z0-9]+", "-", section.heading.lower()).strip("-") or "section"
+        seen[base] = seen.get(base, 0) + 1
+        anchor = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        out.append(replace(section, anchor=anchor))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The front of the paper
+
+
+def _periods_line(rows: pl.DataFrame) -> str:
+    """Every period the paper's figures come from, named as a reader says them, most
+    indicators first: "31 March 2025 (11 indicators), 2024-25 (9), 2024/25 (academic year)
+    (2), 2020-21 (1)"."""
+    counts = (
+        rows.filter(pl.col("la_value").is_not_null())
+        .group_by("period_text")
+        .agg(n=pl.len(), end=pl.col("period").max())
+        .sort(["n", "end"], descending=[True, True])
+    )
+    parts = [
+        f"{text} ({n} indicator{'s' if n != 1 else ''})" if i == 0 else f"{text} ({n})"
+        for i, (text, n, _) in enumerate(counts.iter_rows())
+    ]
+    return ", ".join(parts) or MISSING
+
+
 def _title_section(
-    name: str, spec: PaperSpec, written: dt.date, data_period: str, author: str, model: str
+    rows: pl.DataFrame, name: str, spec: PaperSpec, written: dt.date, author: str, model: str
 ) -> Section:
+    local = rows.filter(pl.col("la_local"), pl.col("la_value").is_not_null())
+    published = rows.filter(~pl.col("la_local"), pl.col("la_value").is_not_null())
+    data = [
+        f"Figures: published figures for {_periods_line(published)}"
+        if published.height
+        else "Figures: none published"
+    ]
+    if local.height:
+        data.append(
+            f"{name}'s own figures, not yet published, for {_periods_line(local)}: marked [L] "
+            "and compared with the latest published figures before them"
+        )
+    releases = _releases(rows)
     return Section(
         "About this paper",
         (
             Paragraph(f"Local authority: {name}"),
             Paragraph(f"Paper: {spec.title}"),
             Paragraph(f"Date written: {_long_date(written)}"),
-            Paragraph(f"Data: latest published figures, periods {data_period}"),
-            Paragraph(f"Statistical neighbours: DfE model {model}"),
+            *(Paragraph(text) for text in data),
+            Paragraph(f"Published data as released by DfE up to {releases}")
+            if releases
+            else Paragraph("Published data: DfE, as held in lacompare's reference data"),
+            Paragraph(f"Statistical neighbours: DfE's model {model}"),
             Paragraph(f"Author: {author}"),
         ),
     )
 
 
-def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
-    # Counted by the paper's own sections (in their order), not LAIT's topics.
-    section_of = {i: s.title for s in sections for i in s.indicators}
-    order = {s.title: n for n, s in enumerate(sections)} | {"All topics": len(sections)}
-    rows = rows.with_columns(topic=pl.col("indicator_id").replace_strict(section_of))
-    counts = summary(rows)
-    in_paper = (
-        rows.group_by("topic")
-        .agg(
-            in_paper=pl.len(),
-            red_red=pl.col("red_red").sum(),
-            green_green=pl.col("green_green").sum(),
+def _releases(rows: pl.DataFrame) -> str | None:
+    """The latest release date among the paper's indicators ("1 November 2025")."""
+    latest = rows.get_column("released").max() if "released" in rows.columns else None
+    return _long_date(latest) if latest else None  # type: ignore[arg-type]
+
+
+def _key_messages_section(
+    ref: ReferenceData,
+    rows: pl.DataFrame,
+    flagged: pl.DataFrame,
+    name: str,
+    spec: PaperSpec,
+    code: str,
+    model: str,
+) -> Section:
+    """The paper's purpose and three to five key messages, each with its number: the
+    counts, the flagged rows, notable improvements, old figures, the inspection."""
+    purpose = spec.purpose or f"reports on {spec.title.lower()}"
+    messages = [_counts_message(rows, name)]
+    labels = dict(rows.select("indicator_id", "indicator_label").iter_rows())
+    reasons = dict(flagged.select("indicator_id", "reason").iter_rows())
+    for indicator_id, flag, tested in (
+        flagged.select("indicator_id", "flag", "tested").head(2).iter_rows()
+    ):
+        words = FLAG_WORDS[flag] + ("" if tested else "; not tested")
+        messages.append(
+            f"For attention: {labels[indicator_id]}: {reasons[indicator_id]} ({words})."
         )
-        .pipe(
-            lambda by_topic: pl.concat(
-                [
-                    by_topic,
-                    by_topic.select(pl.lit("All topics").alias("topic"), pl.exclude("topic").sum()),
-                ],
-                how="vertical_relaxed",
-            )
+    if flagged.height > 2:
+        messages.append(
+            f"{flagged.height - 2} more indicator{'s are' if flagged.height > 3 else ' is'} "
+            "flagged (see Exceptions)."
         )
+    if flagged.height == 0:
+        messages.append(
+            "No indicator is flagged by the exception rule: none is significantly worse than "
+            "England and worsening, or in the worst quarter and worsening."
+        )
+    improved = rows.filter((pl.col("change_vs_previous") == "better") | pl.col("green_green")).head(
+        2
     )
-    frame = (
-        counts.join(in_paper, on="topic", how="right")
-        .with_columns(
-            england_tested=pl.sum_horizontal("england_better", "england_similar", "england_worse")
+    for row in improved.iter_rows(named=True):
+        messages.append(f"Improving: {row['commentary']}")
+    old = rows.filter(pl.col("is_old").fill_null(False), pl.col("la_value").is_not_null())
+    if old.height:
+        listed = ", ".join(_label_period(r) for r in old.iter_rows(named=True))
+        messages.append(
+            f"{_plural(old.height, 'figure is', 'figures are')} older than the latest year "
+            f"other authorities have: {listed}."
         )
+    inspection = _ofsted_message(ref, code, name)
+    if inspection and len(messages) < 5:
+        messages.append(inspection)
+    return Section(
+        "Purpose and key messages",
+        (
+            Paragraph(
+                f"This paper {purpose}, comparing {name} with England, its region and its "
+                f"ten statistical neighbours (DfE's {model} model) on the latest figures."
+            ),
+            *(Paragraph(text, "item") for text in messages[:5]),
+        ),
+    )
+
+
+def _improvement(row: dict[str, Any]) -> str:
+    """ "Children under 16 in care 2.5 years or more ... (%): up 11 pp to 75% at 31 March
+    2025, a significant improvement; better than England (69%)." """
+    texts = (
+        pl.DataFrame([row])
         .select(
-            pl.col("topic").alias("label"),
-            *[
-                pl.col(c).fill_null(0).cast(pl.String).alias(c)
-                for c in (
-                    "in_paper",
-                    "indicators",
-                    "england_tested",
-                    "england_better",
-                    "england_similar",
-                    "england_worse",
-                    "england_not_compared",
-                    "sn_better",
-                    "sn_similar",
-                    "sn_worse",
-                    "red_red",
-                    "green_green",
-                )
-            ],
-            pl.col("topic").replace_strict(order).alias("_order"),
+            la=format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals")),
+            change=format_change(
+                pl.col("change_from_previous"), pl.col("unit"), pl.col("decimals")
+            ),
+            england=format_value(pl.col("england_value"), pl.col("unit"), pl.col("decimals")),
         )
-        .sort("_order")
-        .drop("_order")
-        .with_columns(pl.col("label").replace("All topics", "All sections"))
+        .row(0, named=True)
     )
+    moved = "up" if (row["change_from_previous"] or 0) > 0 else "down"
+    against = {
+        "better": f"; better than England ({texts['england']})",
+        "similar": f"; similar to England ({texts['england']})",
+        "worse": f"; still worse than England ({texts['england']})",
+    }.get(row["vs_england"], "")
+    change = (texts["change"] or "").lstrip("+-")
+    return (
+        f"{row['indicator_label']}: {moved} {change} to {texts['la']} "
+        f"({row['period_text']}), a significant improvement{against}."
+    )
+
+
+def _counts_message(rows: pl.DataFrame, name: str) -> str:
+    total = summary(rows).filter(pl.col("topic") == "All").row(0, named=True)
+    tested = total["tested"]
+    return (
+        f"Of the {rows.height} indicators, {tested} could be tested against England: "
+        f"{total['better']} better, {total['similar']} similar and "
+        f"{total['worse'] or 'none'} worse"
+        + (
+            f" ({total['higher_or_lower']} more are higher or lower, with no better direction)"
+            if total["higher_or_lower"]
+            else ""
+        )
+        + "."
+    )
+
+
+def _ofsted_message(ref: ReferenceData, code: str, name: str) -> str | None:
+    if ref.ofsted is None:
+        return None
+    own = ref.ofsted_judgements(code, neighbours=None).row(0, named=True)
+    if own["overall_effectiveness"] is None:
+        return None
+    return (
+        f"Ofsted judged {name}'s children's services {own['overall_effectiveness']} overall "
+        f"at the inspection that began on {_long_date(own['inspection_date'])}."
+    )
+
+
+def _label_period(row: dict[str, Any]) -> str:
+    return f"{row['indicator_label']} ({row['period_text']})"
+
+
+def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
+    """The paragraph, the periods the paper holds, older figures, and counts per section that
+    add up (in paper = no figure + small number + not tested + tested; tested = better +
+    similar + worse + higher or lower)."""
+    section_of = {i: s.title for s in sections for i in s.indicators}
+    order = {s.title: n for n, s in enumerate(sections)} | {"All": len(sections)}
+    by_section = rows.with_columns(section=pl.col("indicator_id").replace_strict(section_of))
+    counts = summary(by_section, by="section")
     columns = {
-        "in_paper": "In paper",
-        "indicators": "With a figure",
-        "england_tested": "Tested vs England",
-        "england_better": "Better than England",
-        "england_similar": "Similar to England",
-        "england_worse": "Worse than England",
-        "england_not_compared": "Not tested",
-        "sn_better": "Better than SN average",
-        "sn_similar": "Similar to SN average",
-        "sn_worse": "Worse than SN average",
-        "red_red": "Red-red",
-        "green_green": "Better and improving",
+        "indicators": "Indicators",
+        "no_figure": "No figure",
+        "small_number": "Small number",
+        "not_tested": "Not tested",
+        "better": "Better",
+        "similar": "Similar",
+        "worse": "Worse",
+        "higher_or_lower": "Higher or lower",
+        "flagged": "Flagged",
     }
+    frame = (
+        counts.with_columns(_order=pl.col("section").replace_strict(order))
+        .sort("_order")
+        .select(
+            label=pl.col("section").replace("All", "All sections"),
+            **{key: pl.col(key).cast(pl.String) for key in columns},
+        )
+    )
     model = TableModel(
         frame=frame,
         stub="label",
         stub_header="Section",
         columns=columns,
-        title=f"{name}: indicators better, similar or worse than England and neighbours",
+        title=f"{name}: indicators by section and how they compare with England",
         bold_rows=(frame.height - 1,),
         notes=(
-            "SN: statistical neighbours. Better, similar or worse: significance tests at 95% "
-            "where DfE publishes the counts "
-            "behind a figure; 'not tested' where it does not (see Methods). Indicators with no "
-            "polarity that differ significantly are counted in neither better nor worse.",
+            "Each row adds up: Indicators = No figure + Small number + Not tested + Better + "
+            "Similar + Worse + Higher or lower. Better, similar and worse are significance tests "
+            "against England at 95% where DfE publishes the counts behind a figure; higher or "
+            "lower where the indicator has no better direction; small numbers (fewer than 20 "
+            "children, or 10 events) are not counted either way. Flagged: by the exception rule "
+            "(see Exceptions and Methods).",
         ),
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
+    old = rows.filter(pl.col("is_old").fill_null(False), pl.col("la_value").is_not_null())
+    blocks: list[Block] = [
+        Paragraph(summary_paragraph(rows)),
+        Paragraph(f"Periods of the figures in this paper: {_periods_line(rows)}."),
+    ]
+    if old.height:
+        blocks.append(
+            Paragraph(
+                f"Older figures (the latest {name} has, while other authorities have later "
+                f"ones): {'; '.join(_label_period(r) for r in old.iter_rows(named=True))}."
+            )
+        )
+    local = rows.filter(pl.col("la_local"))
+    if local.height:
+        blocks.append(Paragraph(local_note(local, name)))
+    blocks.append(
+        Table(
+            model,
+            caption=f"Table 1. {name}: indicators by section and how they compare with England",
+            description=(
+                "One row per section of this paper and a total: how many indicators it holds, "
+                "how many have no figure, rest on small numbers or could not be tested, and how "
+                "many of the tested are better, similar, worse, or higher or lower than "
+                "England; and how many are flagged for attention."
+            ),
+        )
+    )
+    return Section("Summary", tuple(blocks))
+
+
+def _spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
+    """Fingertips' spine chart of every indicator that can be placed among all authorities,
+    in the paper's order."""
+    from lacompare import charts  # Altair loads only when a paper has charts
+
+    order = {i: n for n, i in enumerate(i for s in sections for i in s.indicators)}
+    rows = rows.sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
+    try:
+        chart = charts.spine_chart(rows)
+    except InvalidArgumentError:
+        return Section("At a glance", ())
+    counts = charts.spine_counts(rows)
+    placed = sum(counts.values())
+    listed = ", ".join(f"{n} {word[0].lower()}{word[1:]}" for word, n in counts.items())
+    left_out = rows.height - placed
+    alt = (
+        f"Spine chart of {placed} indicators for {name}, each placed among all local "
+        f"authorities with England as the centre line and better to the right: {listed}."
+        + (
+            f" {left_out} indicator{'s are' if left_out != 1 else ' is'} not shown (no figure, "
+            "or a count with no average to place it against)."
+            if left_out
+            else ""
+        )
+    )
     return Section(
-        "Summary",
+        "At a glance",
         (
-            Paragraph(summary_paragraph(rows)),
+            Paragraph(
+                "Each row is one indicator. The grey bar runs from the lowest to the highest "
+                "local authority, the darker part is the middle half of authorities, and the "
+                f"line is England. The marker is {name}: its shape and colour say whether it is "
+                "better, similar or worse than England, or was not tested. Better is always to "
+                "the right, whichever way the indicator runs."
+            ),
+            Figure(
+                png=charts.chart_to_png(chart),
+                alt=alt,
+                caption=f"Figure 1. Spine chart: {name} among all local authorities",
+                width=1.0,
+            ),
+        ),
+    )
+
+
+def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) -> Section:
+    """Every flagged row, tested ones first, with "not tested" in words; never a claim that
+    nothing needs attention while a row is flagged."""
+    heading = "Exceptions: indicators for attention"
+    if flagged.height == 0:
+        return Section(
+            heading,
+            (
+                Paragraph(
+                    f"No indicator in this paper is flagged for {name}: none is significantly "
+                    "worse than England and worse than the previous period, significantly worse "
+                    "than both England and its neighbours, or worse than England in the worst "
+                    "quarter of authorities and worsening. Read the topic tables as well: many "
+                    "indicators cannot be tested."
+                ),
+            ),
+        )
+    labels = dict(rows.select("indicator_id", "indicator_label").iter_rows())
+    periods = dict(rows.select("indicator_id", "period_text").iter_rows())
+    frame = flagged.select(
+        label=pl.col("indicator_id").replace_strict(labels),
+        period=pl.col("indicator_id").replace_strict(periods).fill_null(MISSING),
+        flag=pl.col("flag").replace_strict({k: k.capitalize() for k in FLAGS}),
+        tested=pl.when("tested").then(pl.lit("Yes")).otherwise(pl.lit("Not tested")),
+        reason="reason",
+        indicator_id="indicator_id",
+    )
+    model = TableModel(
+        frame=frame,
+        stub="label",
+        stub_header="Indicator",
+        columns={
+            "period": "Period",
+            "flag": "Flag",
+            "tested": "vs England tested",
+            "reason": "Why",
+        },
+        title=f"{name}: indicators flagged for attention",
+        notes=tuple(f"{flag.capitalize()}: {meaning}." for flag, meaning in FLAGS.items()),
+        table_id=_table_id("paper-exceptions", name, *frame.get_column("indicator_id").to_list()),
+    )
+    return Section(
+        heading,
+        (
+            Paragraph(
+                f"{_plural(flagged.height, 'indicator is', 'indicators are')} flagged by the "
+                "exception rule (see Methods), tested ones first. Where the difference from "
+                "England could not be tested, the table says so: the flag then rests on the "
+                "figures and the ranking alone."
+            ),
             Table(
                 model,
-                caption=f"Table 1. {name}: how many indicators are better, similar or worse",
+                caption=f"Table 2. {name}: indicators flagged for attention",
                 description=(
-                    "Counts of indicators by section of this paper: in the paper, with a "
-                    "published figure, and better, similar, worse or not tested against "
-                    "England and against the "
-                    "statistical neighbours' average, red-red and better and improving; the "
-                    "last row totals all sections."
+                    "One row per flagged indicator, tested ones first: its period, the flag, "
+                    "whether its difference from England was tested, and why it is flagged."
                 ),
             ),
         ),
     )
 
 
-def _ofsted_section(ref: ReferenceData, code: str, name: str, model: str) -> Section:
+# --------------------------------------------------------------------------------------------
+# Ofsted, topics
+
+
+def _ofsted_section(
+    ref: ReferenceData, code: str, name: str, model: str, written: dt.date
+) -> Section:
     if ref.ofsted is None:
         return Section("Ofsted judgements", (Paragraph("Ofsted judgements are not loaded."),))
     judged = ref.ofsted_judgements(code, neighbours=model)
@@ -509,17 +900,19 @@ def _ofsted_section(ref: ReferenceData, code: str, name: str, model: str) -> Sec
     ).with_columns(pl.col("inspected").fill_null(MISSING))
     columns = {
         "inspected": "Inspection began",
-        "overall_effectiveness": "Overall effectiveness",
-        "leaders": "Impact of leaders",
-        "help_and_protection": "Children who need help and protection",
+        "overall_effectiveness": "Overall",
+        "leaders": "Leaders",
+        "help_and_protection": "Help and protection",
         "children_in_care": "Children in care",
         "care_leavers": "Care leavers",
     }
     own = judged.row(0, named=True)
-    as_at = _long_date(ref.ofsted.get_column("as_at")[0])
+    as_at = ref.ofsted.get_column("as_at")[0]
     lines = []
     if own["overall_effectiveness"] is None:
-        lines.append(f"Ofsted's list as at {as_at} holds no ILACS inspection of {name}.")
+        lines.append(
+            f"Ofsted's list as at {_long_date(as_at)} holds no ILACS inspection of {name}."
+        )
     else:
         lines.append(
             f"At its latest inspection under Ofsted's ILACS framework, which began on "
@@ -542,7 +935,9 @@ def _ofsted_section(ref: ReferenceData, code: str, name: str, model: str) -> Sec
         bold_rows=(0,),
         notes=(
             f"{name} first, then its statistical neighbours (DfE model {model}), closest "
-            "first. Care leavers have been judged separately since January 2023.",
+            "first. Columns: overall effectiveness; the impact of leaders on social work "
+            "practice; the experiences and progress of children who need help and protection, "
+            "of children in care, and of care leavers (judged separately since January 2023).",
         ),
         source_notes=(f"Source: {ref.ofsted.get_column('source')[0]}.",),
         table_id=_table_id("paper-ofsted", code, model),
@@ -550,13 +945,18 @@ def _ofsted_section(ref: ReferenceData, code: str, name: str, model: str) -> Sec
     return Section(
         "Ofsted judgements",
         (
-            Paragraph(" ".join(lines[:1])),
+            Paragraph(
+                f"Judgements as at {_long_date(as_at)} (Ofsted's latest list in lacompare's "
+                f"data); this paper was written on {_long_date(written)}. Check Ofsted's "
+                "website for any inspection published since."
+            ),
+            Paragraph(lines[0]),
             Paragraph(f"{name}'s statistical neighbours' latest judgements: " + " ".join(lines[1:]))
             if len(lines) > 1
             else Paragraph(f"No judgements are listed for {name}'s statistical neighbours."),
             Table(
                 table,
-                caption=f"Table 2. Ofsted judgements of {name} and its statistical neighbours",
+                caption=f"Table 3. Ofsted judgements of {name} and its statistical neighbours",
                 description=(
                     f"One row per local authority, {name} first: the date its latest "
                     "inspection began and the overall and four sub-judgements."
@@ -566,46 +966,19 @@ def _ofsted_section(ref: ReferenceData, code: str, name: str, model: str) -> Sec
     )
 
 
-def _red_red_section(rows: pl.DataFrame, name: str) -> Section:
-    reds = rows.filter("red_red")
-    heading = "Worse than England and worsening (red-red)"
-    if reds.height == 0:
-        return Section(
-            heading,
-            (
-                Paragraph(
-                    f"No indicator in this paper is both significantly worse than England and "
-                    f"worse than in the previous period for {name}. Most indicators cannot be "
-                    "tested (see the summary table), so read the topic tables as well."
-                ),
-            ),
-        )
-    model = _paper_table(reds, f"{name}: indicators worse than England and worsening")
-    return Section(
-        heading,
-        (
-            Paragraph(
-                "These indicators are significantly worse than England and worse than in the "
-                "previous period (their number is in the summary table):"
-            ),
-            *(Paragraph(text, "item") for text in reds.get_column("commentary")),
-            Table(
-                model,
-                caption=f"Red-red indicators for {name}",
-                description="The indicators worse than England and worsening, one per row.",
-            ),
-        ),
-    )
-
-
 def _topic_section(
     ref: ReferenceData,
     rows: pl.DataFrame,
+    flagged: pl.DataFrame,
     spec: SectionSpec,
     name: str,
     model: str,
     number: int,
+    *,
+    charts: bool = True,
 ) -> Section:
+    """What matters in the section, its table, one line per indicator, a chart, and one
+    source line."""
     order = {indicator: i for i, indicator in enumerate(spec.indicators)}
     members = (
         rows.filter(pl.col("indicator_id").is_in(spec.indicators))
@@ -617,7 +990,7 @@ def _topic_section(
         return Section(spec.title, ())
     table = Table(
         _paper_table(members, f"{name}: {spec.title}"),
-        caption=f"Table {number + 2}. {name}: {spec.title}",
+        caption=f"Table {number + 3}. {name}: {spec.title}",
         description=(
             f"One row per indicator: the period, {name}'s value, its statistical neighbours' "
             "average, England, national rank, quartile band, change from the previous year, "
@@ -625,22 +998,81 @@ def _topic_section(
         ),
     )
     blocks: list[Block] = [
+        Paragraph(_section_paragraph(members, flagged, spec.title)),
         table,
         *(Paragraph(text, "item") for text in members.get_column("commentary")),
     ]
-    figure = _figure(ref, members, spec, name, model, number)
+    figure = _figure(ref, members, spec, name, model, number) if charts else None
     if figure is not None:
         blocks.append(figure)
+    blocks.append(Paragraph(_source_line(members), "note"))
     return Section(spec.title, tuple(blocks))
 
 
+def _section_paragraph(members: pl.DataFrame, flagged: pl.DataFrame, title: str) -> str:
+    """What matters in a section, in a sentence or two: how the tested indicators compare,
+    and which are flagged (by name)."""
+    total = summary(members).filter(pl.col("topic") == "All").row(0, named=True)
+    n = members.height
+    parts = [f"{_plural(n, 'indicator', 'indicators')} in this section"]
+    if total["tested"]:
+        verdicts = [
+            f"{total[k]} {word}"
+            for k, word in (("better", "better"), ("similar", "similar"), ("worse", "worse"))
+            if total[k]
+        ]
+        if total["higher_or_lower"]:
+            verdicts.append(f"{total['higher_or_lower']} higher or lower")
+        parts.append(f"{total['tested']} tested against England ({', '.join(verdicts)})")
+    else:
+        parts.append("none could be tested against England")
+    here = flagged.filter(
+        pl.col("indicator_id").is_in(members.get_column("indicator_id").implode())
+    )
+    labels = dict(members.select("indicator_id", "indicator_label").iter_rows())
+    if here.height:
+        listed = "; ".join(
+            f"{labels[i]} ({FLAG_WORDS[f]}{'' if t else ', not tested'})"
+            for i, f, t in here.select("indicator_id", "flag", "tested").iter_rows()
+        )
+        flagged_text = f"Flagged for attention: {listed}."
+    else:
+        flagged_text = "No indicator in it is flagged for attention."
+    return f"{'; '.join(parts)}. {flagged_text}"
+
+
 def _paper_table(rows: pl.DataFrame, title: str) -> TableModel:
-    """The board table for a paper: portrait columns, rows in the paper's order, no groups (no
-    merged cells), and only the notes a reader needs beside it (status marks and the source;
-    the methods appendix explains the rest)."""
+    """The board table for a paper: rows in the paper's order, no groups (no merged cells),
+    and only the notes a reader needs beside it (marks, local figures, small numbers, uneven
+    bands); the source is one line per section, the methods in the appendix."""
     model = board_frame(rows, title=title, columns=PAPER_COLUMNS, group_by=None, keep_order=True)
-    marks = tuple(n for n in model.notes if n.startswith("["))
-    return replace(model, notes=marks, source_notes=model.source_notes[:1])
+    keep = tuple(
+        note
+        for note in model.notes
+        if note.startswith(("[", "Small numbers", "Quartile bands are uneven", "School absence"))
+    )
+    return replace(model, notes=keep, source_notes=())
+
+
+def _source_line(rows: pl.DataFrame) -> str:
+    """One source line per section: the publications, with LAIT's release dates."""
+    pubs = (
+        rows.select("publication", "released")
+        .unique()
+        .group_by("publication")
+        .agg(pl.col("released").max())
+        .sort("publication", nulls_last=True)
+    )
+    named = [
+        f"{p}" + (f" (updated {_long_date(r)})" if r else "")
+        for p, r in pubs.iter_rows()
+        if p is not None
+    ]
+    return (
+        "Source: Department for Education, Local Authority Interactive Tool and Explore "
+        f"Education Statistics: {'; '.join(named) or 'DfE statistics'}. Open Government "
+        "Licence v3.0."
+    )
 
 
 def _figure(
@@ -661,38 +1093,43 @@ def _figure(
     )
     if spec.chart_indicator is not None:
         chosen = ref.find_indicator(spec.chart_indicator)["indicator_id"]
-        chartable = chartable.filter(pl.col("indicator_id") == chosen)
+        preferred = chartable.filter(pl.col("indicator_id") == chosen)
+        chartable = preferred if preferred.height else chartable
     if chartable.height == 0:
         return None
     row = chartable.row(0, named=True)
     from lacompare import charts  # Altair loads only when a paper has charts
 
     if spec.chart == "neighbours":
-        chart = charts.neighbour_chart(ref, row["area_code"], row["indicator_id"], neighbours=model)
+        chart = charts.neighbour_chart(
+            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
+        )
         kind = "Bar chart"
-        shows = f"{name} and its statistical neighbours in {row['period']}, best first"
+        shows = f"{name} and its statistical neighbours for {row['period_text']}, best first"
     else:
-        chart = charts.trend_chart(ref, row["area_code"], row["indicator_id"], neighbours=model)
+        chart = charts.trend_chart(
+            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
+        )
         kind = "Line chart"
         shows = f"{name}, its region, its statistical neighbours' average and England over time"
-    alt = f"{kind} of {row['indicator_name']}: {shows}. {finding(row)}"
+    alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
     return Figure(
         png=charts.chart_to_png(chart),
         alt=alt,
-        caption=f"Figure {number}. {row['indicator_name']}: {name} compared",
+        caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
     )
 
 
 def finding(row: dict[str, Any]) -> str:
-    """What a chart shows, in the table's rounded figures: "In 2025 Derby's rate, 88.0 per
-    10,000, is level with its neighbours' average of 88.0 and above England's 67.0."."""
+    """What a chart shows, in the table's rounded figures: "At 31 March 2025 Derby's rate,
+    88 per 10,000, is below its neighbours' average of 92 and above England's 67."."""
     texts = pl.select(
         la=format_value(pl.lit(row["la_value"]), pl.lit(row["unit"]), row["decimals"]),
         sn=format_value(pl.lit(row["sn_average"]), pl.lit(row["unit"]), row["decimals"]),
         england=format_value(pl.lit(row["england_value"]), pl.lit(row["unit"]), row["decimals"]),
     ).row(0, named=True)
     what = {"percent": "percentage"}.get(row["unit"], "rate" if "rate" in row["unit"] else "value")
-    if row["unit"].startswith("rate_per_"):  # "88.0 per 10,000": a rate says what it is per
+    if row["unit"].startswith("rate_per_"):  # "88 per 10,000": a rate says what it is per
         per = pl.select(unit_label(pl.lit(row["unit"]))).item()
         texts = {key: f"{text} {per}" for key, text in texts.items()}
     parts = []
@@ -707,9 +1144,13 @@ def finding(row: dict[str, Any]) -> str:
         else:
             position = "above" if row["la_value"] > value else "below"
         parts.append(f"{position} {label} {texts[key]}")
-    return (
-        f"In {row['period']} {row['area_name']}'s {what}, {texts['la']}, is {' and '.join(parts)}."
-    )
+    when = row.get("period_text") or row["period"]
+    at = "At" if str(when)[:1].isdigit() and " to " not in str(when) else "In"
+    return f"{at} {when} {row['area_name']}'s {what}, {texts['la']}, is {' and '.join(parts)}."
+
+
+# --------------------------------------------------------------------------------------------
+# The appendices
 
 
 def _neighbour_section(ref: ReferenceData, code: str, name: str, model: str) -> Section:
@@ -722,31 +1163,69 @@ def _neighbour_section(ref: ReferenceData, code: str, name: str, model: str) -> 
     ]
     models = sorted(ref.neighbours.get_column("model").unique().to_list())
     if len(models) > 1 and model == models[-1]:
-        blocks.append(Paragraph(model_change_note(ref, code, (models[-2], models[-1]))))
+        try:
+            blocks.append(Paragraph(model_change_note(ref, code, (models[-2], models[-1]))))
+        except Exception:  # an LA new since the earlier model has no change to describe
+            blocks.append(Paragraph(f"{name} is not in DfE's {models[-2]} model."))
     return Section("Statistical neighbours", tuple(blocks))
 
 
 def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
+    """The paper's own indicators only, as one compact table: label, what it counts, source
+    and period (never a page of pasted text)."""
     defined = (
-        rows.select("indicator_id")
-        .unique(maintain_order=True)
+        rows.select("indicator_id", "period_text")
+        .unique(subset="indicator_id", maintain_order=True)
         .join(
-            ref.indicators.select("indicator_id", "name", "description", "source", "source_url"),
+            ref.indicators.select(
+                "indicator_id", "label", "name", "definition", "description", "publication"
+            ),
             on="indicator_id",
         )
-        .sort("name")
-    )
-    blocks = []
-    for row in defined.iter_rows(named=True):
-        description = (row["description"] or "No description published.").strip()
-        link = f" Source: {row['source'] or 'DfE'}" + (
-            f" ({row['source_url']})" if row["source_url"] else ""
+        .with_columns(
+            what=pl.coalesce("definition", _first_sentences(pl.col("description"))).fill_null(
+                "No definition published."
+            ),
+            source=pl.col("publication").fill_null("Department for Education"),
+            period=pl.col("period_text").fill_null(MISSING),
         )
-        blocks.append(Paragraph(f"{row['name']}: {description}{link}.", "item"))
-    return Section("Appendix A: definitions", tuple(blocks))
+    )
+    model = TableModel(
+        frame=defined.select(label="label", what="what", source="source", period="period"),
+        stub="label",
+        stub_header="Indicator",
+        columns={"what": "What it counts", "source": "Source", "period": "Period"},
+        title="Definitions of the indicators in this paper",
+        table_id=_table_id("paper-definitions", *defined.get_column("indicator_id").to_list()),
+    )
+    return Section(
+        "Appendix A: definitions",
+        (
+            Table(
+                model,
+                caption="Table A1. Definitions of the indicators in this paper",
+                description=(
+                    "One row per indicator in this paper: its label, what it counts, the "
+                    "publication it comes from and the period shown."
+                ),
+            ),
+        ),
+    )
+
+
+def _first_sentences(text: pl.Expr, limit: int = 320) -> pl.Expr:
+    """A published description cut to whole sentences within ``limit`` characters."""
+    tidy = text.str.replace_all(r"\s+", " ").str.strip_chars()
+    cut = tidy.str.slice(0, limit)
+    ends = cut.str.extract(r"^(.*[.!?])\s", 1)
+    return pl.when(tidy.str.len_chars() <= limit).then(tidy).otherwise(pl.coalesce(ends, cut))
 
 
 def _methods_section(model: str) -> Section:
+    overrides = "; ".join(
+        f"{code} is treated as having no better direction: {reason}"
+        for code, (_, reason) in POLARITY_OVERRIDES.items()
+    )
     return Section(
         "Appendix B: methods",
         tuple(
@@ -756,42 +1235,95 @@ def _methods_section(model: str) -> Section:
                 f"ten statistical neighbours (DfE model {model}) that have a figure for the "
                 "period, as DfE's Local Authority Interactive Tool (LAIT) calculates it.",
                 "National rank: among all local authorities with a value, 1 is best by the "
-                "indicator's polarity; tied values share the lowest rank. Indicators with no "
-                "polarity are not ranked.",
-                "Quartile band: A is the best quarter of local authorities and D the worst, cut "
-                "at the quartiles of all authorities' values (LAIT's method).",
-                "Change from previous year: the latest period minus the one before; improving "
-                "or worsening by the indicator's polarity.",
-                "Compared with England: where DfE publishes the counts behind a percentage or "
-                "rate, a 95% confidence interval is calculated (Wilson score for percentages; "
-                "Byar's method, or exact Poisson below 10 events, for rates). If England's "
-                "value lies inside it the difference is 'similar'; otherwise 'better' or "
-                "'worse' by polarity ('higher' or 'lower' where neither direction is better), "
-                "and '(99.8%)' where England's value lies outside the 99.8% interval too. "
-                "Counts are used only where they reproduce the published figure to its "
-                "decimals. Other indicators are 'not tested'. This is the method of the Office "
-                "for Health Improvement and Disparities' Fingertips tool. School absence rates "
-                "are tested on sessions (half-days), as Fingertips tests pupil absence; a "
-                "pupil's sessions are not independent, so those intervals are narrow.",
-                "Red-red: significantly worse than England and worse than the previous period.",
+                "indicator's polarity; tied values share the lowest rank and are shown with "
+                "'=' ('=26 of 151'). Quartile band: A is the best quarter of local authorities "
+                "and D the worst, cut at the quartiles of all authorities' values (LAIT's "
+                "method); where many authorities tie the bands hold unequal numbers, and the "
+                "table says so. Indicators with no better direction are not ranked.",
+                "Compared with England: where DfE publishes the numbers behind a percentage or "
+                "rate, a 95% confidence interval is calculated (Wilson's score method for "
+                "percentages; Byar's method, or the exact Poisson interval below 10 events, for "
+                "rates; Public Health England's PHEindicatormethods). If England's value lies "
+                "inside it the difference is 'similar'; otherwise 'better' or 'worse' by the "
+                "indicator's direction ('higher' or 'lower' where neither is better), with "
+                "'(99.8%)' where England lies outside the 99.8% interval too: the method of the "
+                "Office for Health Improvement and Disparities' Fingertips tool. England's own "
+                "unrounded value (from its counts) is used for the test; the table shows "
+                "DfE's published figure.",
+                "Counts are used only in years when they reproduce, at the precision DfE "
+                "publishes, the published figures of at least 90% of local authorities, and "
+                "only where they reproduce the authority's own figure; other figures are 'not "
+                "tested'. Ratios of full-time-equivalent staff (social worker turnover, agency "
+                "and vacancy rates) are not counts of people and are never tested.",
+                "School absence counted in half-day sessions: a pupil's sessions are not "
+                "independent trials, so councils' session rates spread far wider than chance "
+                "alone allows. The intervals are widened by the overdispersion factor (the "
+                "mean square of the councils' winsorised z-scores; Spiegelhalter, Stat Med "
+                "2005), as on PHE's funnel plots: a difference counts only if it is larger than "
+                "that spread. Persistent absence is counted in pupils and tested directly.",
+                "Compared with the statistical neighbours (in sentences and the summary): the "
+                "authority against the neighbours taken together (their numerators summed over "
+                "their denominators), where every neighbour has counts: Newcombe's hybrid score "
+                "interval for the difference of two percentages (Stat Med 1998), the "
+                "conditional binomial test for two rates. The average shown is LAIT's mean.",
+                "Change from the previous year: the latest period minus the year before. Where "
+                "both years have counts the change is tested at 95% by the same two-sample "
+                "methods ('No significant change' when the interval includes no change); "
+                "otherwise the direction is LAIT's and says 'not tested'. The two years share "
+                "many children, so the test is conservative.",
+                "Exceptions: an indicator is flagged 'red-red' if significantly worse than "
+                "England and worse than the previous period (tested where possible); "
+                "'worse-than-both' if significantly worse than England and than its "
+                "neighbours; 'watch' if worse than England by value, in the worst quarter of "
+                "authorities and worsening, whether or not it could be tested.",
+                "Small numbers: a percentage of fewer than 20 children, or a rate from fewer "
+                "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
+                "banded or counted better or worse in the summary.",
+                "Older figures: where an authority's latest figure is older than the latest "
+                "year other authorities have, its period says '(latest)' and the summary lists "
+                "it.",
                 "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
-                "publishes, only for display; every comparison uses the unrounded values.",
+                "publishes for the series, only for display; every comparison uses the "
+                "unrounded values.",
                 "Counts (numbers of children) are described by their level and change only: "
                 "they are not set against England's total or other authorities' counts.",
+                "Implausible published figures: an England figure far outside the range of "
+                "every authority's (more than the whole range beyond it) is shown but not used "
+                "as a benchmark.",
+                *([f"Polarity: {overrides}."] if overrides else []),
             )
         ),
     )
 
 
 def _sources_section(ref: ReferenceData, rows: pl.DataFrame, model: str) -> Section:
-    periods = ", ".join(sorted(rows.get_column("period").drop_nulls().unique().to_list()))
-    items = [
-        "Department for Education, Local Authority Interactive Tool (LAIT) data "
-        f"(bds_long) and Explore Education Statistics open data; periods used: {periods}.",
-        f"Department for Education, children's services statistical neighbours, model {model}.",
-    ]
+    pubs = (
+        rows.select("publication", "released", "next_release", "period_text")
+        .group_by("publication")
+        .agg(
+            pl.col("released").max(),
+            pl.col("next_release").max(),
+            periods=pl.col("period_text").drop_nulls().unique().sort(),
+        )
+        .sort("publication", nulls_last=True)
+    )
+    items = []
+    for publication, released, next_release, periods in pubs.iter_rows():
+        when = f"; updated in LAIT {_long_date(released)}" if released else ""
+        upcoming = f"; next update due {_long_date(next_release)}" if next_release else ""
+        items.append(
+            f"Department for Education, {publication or 'statistics'} (via LAIT and Explore "
+            f"Education Statistics){when}{upcoming}; periods used: {', '.join(periods)}."
+        )
+    items.append(
+        f"Department for Education, children's services statistical neighbours, model {model}."
+    )
     if ref.ofsted is not None:
         items.append(f"{ref.ofsted.get_column('source')[0]} (Ofsted, official statistics).")
+    if rows.get_column("la_local").any():
+        items.append(
+            f"{rows.get_column('area_name')[0]}'s own figures, not yet published (marked [L])."
+        )
     items.append(
         "Contains public sector information licensed under the Open Government Licence v3.0. "
         "Produced with lacompare."
@@ -806,3 +1338,23 @@ def _long_date(day: dt.date | None) -> str | None:
 def _and_list(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+__all__ = [
+    "PAPERS",
+    "SUMMARY_COUNTS",
+    "BoardPaper",
+    "Figure",
+    "PaperSpec",
+    "Paragraph",
+    "Section",
+    "SectionSpec",
+    "Table",
+    "board_paper",
+    "finding",
+    "read_spec",
+]

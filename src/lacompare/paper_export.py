@@ -6,28 +6,55 @@ the reader: A4 pages; UK English as the document language; the title as Heading 
 section as Heading 2; every table with a caption, a description, a header row that repeats on
 each page and is marked as the header, and no merged cells in its body; every chart with alt
 text that states its finding; dark text on every fill (contrast at least 4.5:1) and a symbol and
-word wherever colour is used. The same paper gives the same bytes on every run.
+word wherever colour is used.
+
+Print layout (:mod:`lacompare._office`): table columns sized to their content, numbers
+right-aligned, rows never split across pages, a table too wide for portrait on a landscape
+page of its own; every page carries the paper's title and date and "Page X of Y" (Word
+fields; CSS page margin boxes in HTML and PDF). The PDF's title is the paper's and its dates
+the date written, so the same paper gives the same bytes on every run.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
-import os
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lacompare.tables import Palette, TableModel
+from lacompare._office import (
+    LANGUAGE,
+    PORTRAIT_WIDTH,
+    BrowserMissingError,
+    chromium_path,
+    docx_table,
+    normalise_pdf,
+    print_pdf,
+    stamp_document,
+    table_layout,
+    write_docx,
+)
+from lacompare.tables import Palette, TableModel, body_rows
 
 if TYPE_CHECKING:
     from lacompare.paper import BoardPaper, Table
 
-LANGUAGE = "en-GB"
 #: Text colour for headings and captions: the table header's dark blue (contrast 12:1 on white).
 HEADING_COLOUR = Palette().header
+#: Font sizes (points) of body text and of tables.
+BODY_SIZE, TABLE_SIZE = 11, 8
+#: Chromium draws the same Arial metrics a little wider: tables are laid out for 8.5 pt.
+HTML_TABLE_SIZE = TABLE_SIZE + 1
+
+
+def _written(paper: BoardPaper) -> dt.datetime:
+    return dt.datetime.combine(paper.written, dt.time(9, 0))
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -36,83 +63,185 @@ HEADING_COLOUR = Palette().header
 
 def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     from docx import Document
-    from docx.shared import Cm, Mm, Pt, RGBColor
+    from docx.shared import Pt, RGBColor
 
-    from lacompare.export import docx_table, stamp_document, write_docx
     from lacompare.paper import Figure, Paragraph, Table
 
     document = Document()
-    stamp_document(document, paper.title, LANGUAGE)
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(18))
+    stamp_document(document, paper.title, LANGUAGE, _written(paper))
+    _page(document.sections[0], landscape=False)
+    _furniture(document.sections[0], paper)
     # The template's blue headings (Heading 2 is #4F81BD, 3.9:1 on white) fail WCAG contrast.
     for style_name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
         document.styles[style_name].font.color.rgb = RGBColor.from_string(
             HEADING_COLOUR.lstrip("#").upper()
         )
     document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(11)
+    document.styles["Normal"].font.size = Pt(BODY_SIZE)
+    document.styles["Caption"].paragraph_format.keep_with_next = True
 
     document.add_heading(paper.title, level=1)
+    landscape = False
     for part in paper.sections:
         document.add_heading(part.heading, level=2)
         for block in part.blocks:
             if isinstance(block, Paragraph):
-                style = "List Bullet" if block.kind == "item" else None
-                paragraph = document.add_paragraph(block.text, style=style)
-                if block.kind == "note":
-                    for run in paragraph.runs:
-                        run.font.size = Pt(9)
+                _docx_paragraph(document, block)
             elif isinstance(block, Table):
-                document.add_paragraph(block.caption, style="Caption")
-                docx_table(
-                    document,
-                    block.model,
-                    caption=block.caption,
-                    description=block.description,
-                    font_size=8,
-                )
-                for note in (*block.model.notes, *block.model.source_notes):
-                    run = document.add_paragraph().add_run(note)
-                    run.font.size = Pt(8)
+                layout = table_layout(block.model, TABLE_SIZE)
+                if layout.landscape != landscape:
+                    landscape = layout.landscape
+                    _new_section(document, landscape)
+                _docx_table_block(document, block, layout)
             elif isinstance(block, Figure):
-                shape = document.add_picture(io.BytesIO(block.png), width=Cm(16))
-                properties = shape._inline.docPr
-                properties.set("descr", block.alt)
-                properties.set("title", block.caption)
-                document.add_paragraph(block.caption, style="Caption")
-    write_docx(document, path)
+                _docx_figure(document, block, landscape)
+        if landscape:  # back to portrait after a section's wide table
+            landscape = False
+            _new_section(document, landscape)
+    write_docx(document, path, _written(paper))
+
+
+def _docx_paragraph(document: Any, block: Any) -> None:
+    from docx.shared import Pt
+
+    style = "List Bullet" if block.kind == "item" else None
+    paragraph = document.add_paragraph(block.text, style=style)
+    if block.kind == "note":
+        for run in paragraph.runs:
+            run.font.size = Pt(9)
+
+
+def _docx_table_block(document: Any, block: Table, layout: Any) -> None:
+    from docx.shared import Pt
+
+    document.add_paragraph(block.caption, style="Caption")
+    docx_table(
+        document,
+        block.model,
+        caption=block.caption,
+        description=block.description,
+        font_size=TABLE_SIZE,
+        layout=layout,
+    )
+    for note in (*block.model.notes, *block.model.source_notes):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(2)
+        run = paragraph.add_run(note)
+        run.font.size = Pt(8)
+
+
+def _docx_figure(document: Any, block: Any, landscape: bool) -> None:
+    from docx.shared import Pt
+
+    width = block.width * (PORTRAIT_WIDTH if not landscape else PORTRAIT_WIDTH * 1.2)
+    shape = document.add_picture(io.BytesIO(block.png), width=Pt(width))
+    properties = shape._inline.docPr
+    properties.set("descr", block.alt)
+    properties.set("title", block.caption)
+    # The picture and its caption stay on one page.
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    document.add_paragraph(block.caption, style="Caption")
+
+
+def _page(section: Any, *, landscape: bool) -> None:
+    """A4 with 18 mm margins, portrait or landscape."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.page_width, section.page_height = width, height
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(18))
+    section.header_distance = section.footer_distance = Mm(8)
+
+
+def _new_section(document: Any, landscape: bool) -> None:
+    """A new page in the other orientation; its header and footer continue the paper's."""
+    from docx.enum.section import WD_SECTION
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    _page(section, landscape=landscape)
+
+
+def _furniture(section: Any, paper: BoardPaper) -> None:
+    """The header (the paper's title and date) and footer ("Page X of Y", from Word's PAGE and
+    NUMPAGES fields) of every page."""
+    from docx.shared import Pt
+
+    header = section.header.paragraphs[0]
+    run = header.add_run(f"{paper.title}. {_long_date(paper.written)}")
+    run.font.size = Pt(8)
+    footer = section.footer.paragraphs[0]
+    for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
+        if part in {"PAGE", "NUMPAGES"}:
+            _field(footer, part)
+        else:
+            footer.add_run(part).font.size = Pt(8)
+
+
+def _field(paragraph: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) as a complex field Word updates when it lays out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    def part(kind: str) -> None:
+        run = paragraph.add_run()
+        run.font.size = Pt(8)
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run._r.append(char)
+
+    part("begin")
+    instruction = paragraph.add_run()
+    instruction.font.size = Pt(8)
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {code} "
+    instruction._r.append(text)
+    part("separate")
+    shown = paragraph.add_run("1")  # what shows until Word updates the field
+    shown.font.size = Pt(8)
+    part("end")
 
 
 # --------------------------------------------------------------------------------------------
 # HTML
 
 _CSS = f"""
-@page {{ size: A4; margin: 18mm; }}
-body {{ font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; font-size: 11pt;
+@page {{ size: A4; margin: 20mm 18mm 22mm 18mm;
+  @top-left {{ content: var(--running); font: 8pt Arial, sans-serif; color: #505a5f; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages);
+    font: 8pt Arial, sans-serif; color: #505a5f; }} }}
+@page wide {{ size: A4 landscape; }}
+body {{ font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; font-size: {BODY_SIZE}pt;
   line-height: 1.4; max-width: 190mm; margin: 1em auto; padding: 0 1em; }}
 h1, h2, h3 {{ color: {HEADING_COLOUR}; }}
 h1 {{ font-size: 20pt; }} h2 {{ font-size: 15pt; margin-top: 1.4em; }}
-table {{ border-collapse: collapse; font-size: 8.5pt; margin: 0.6em 0 0.3em; width: 100%;
+table {{ border-collapse: collapse; margin: 0.6em 0 0.3em; width: 100%;
   table-layout: fixed; }}
-th:first-child {{ width: 22%; }}
-th, td {{ overflow-wrap: break-word; hyphens: auto; }}
+th, td {{ border: 1px solid #6f777b; padding: 2px 4px; vertical-align: top;
+  overflow-wrap: normal; word-break: normal; hyphens: manual; }}
 h2, h3, caption {{ break-after: avoid; page-break-after: avoid; }}
 caption {{ caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0;
   color: {HEADING_COLOUR}; font-size: 10pt; }}
-th, td {{ border: 1px solid #6f777b; padding: 2px 4px; vertical-align: top; }}
 thead {{ display: table-header-group; }}
 thead th {{ background: {HEADING_COLOUR}; color: #ffffff; text-align: left; }}
+thead th.number {{ text-align: right; }}
 tbody th {{ text-align: left; font-weight: normal; }}
-td.number {{ text-align: right; white-space: nowrap; }}
+td.number {{ text-align: right; }}
+.keep {{ break-inside: avoid; page-break-inside: avoid; }}
 tr.highlight th, tr.highlight td {{ font-weight: bold; }}
-tr {{ page-break-inside: avoid; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}
 p.note, p.table-note {{ font-size: 8.5pt; margin: 0.2em 0; }}
-figure {{ margin: 0.8em 0; page-break-inside: avoid; }}
+figure {{ margin: 0.8em 0; break-inside: avoid; page-break-inside: avoid; }}
 figure img {{ max-width: 100%; height: auto; }}
 figcaption {{ font-size: 9pt; font-weight: bold; color: {HEADING_COLOUR}; }}
+.wide {{ page: wide; }}
+@media screen {{ .wide {{ max-width: none; }} }}
+@media print {{ body {{ max-width: none; margin: 0; padding: 0; }}
+  a {{ color: inherit; text-decoration: none; }} }}
 """
 
 
@@ -126,21 +255,24 @@ def paper_html(paper: BoardPaper) -> str:
         f".fill-{name} {{ background: {getattr(palette, name)}; }}"
         for name in ("better", "similar", "worse", "highlight")
     )
+    running = _css_string(f"{paper.title}. {_long_date(paper.written)}")
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{LANGUAGE}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="author" content="{_e(paper.author)}">',
+        f'<meta name="date" content="{paper.written.isoformat()}">',
         f"<title>{_e(paper.title)}</title>",
-        f"<style>{_CSS}{fills}\n</style>",
+        f"<style>:root {{ --running: {running}; }}{_CSS}{fills}\n</style>",
         "</head>",
         "<body>",
         "<main>",
         f"<h1>{_e(paper.title)}</h1>",
     ]
     for part in paper.sections:
-        out.append(f"<section>\n<h2>{_e(part.heading)}</h2>")
+        out.append(f'<section id="{_e(part.anchor)}">\n<h2>{_e(part.heading)}</h2>')
         in_list = False
         for block in part.blocks:
             is_item = isinstance(block, Paragraph) and block.kind == "item"
@@ -172,15 +304,22 @@ def paper_html(paper: BoardPaper) -> str:
 
 
 def _html_table(block: Table) -> str:
-    from lacompare.export import _body_rows
+    from lacompare._office import looks_numeric
 
     model: TableModel = block.model
     keys = list(model.columns)
-    head = "".join(
-        f'<th scope="col">{_e(text)}</th>' for text in [model.stub_header, *model.columns.values()]
+    rows_text = body_rows(model)
+    numeric = [
+        any(looks_numeric(cells[i]) for kind, _, _, cells in rows_text if kind == "row")
+        for i in range(len(keys))
+    ]
+    head = f'<th scope="col">{_e(model.stub_header)}</th>' + "".join(
+        f'<th scope="col"{" class=" + chr(34) + "number" + chr(34) if numeric[i] else ""}>'
+        f"{_e(text)}</th>"
+        for i, text in enumerate(model.columns.values())
     )
     rows = []
-    for kind, index, label, cells in _body_rows(model):
+    for kind, index, label, cells in rows_text:
         if kind == "group":  # paper tables have no groups; kept for other models
             rows.append(f'<tr><th scope="rowgroup" colspan="{len(keys) + 1}">{_e(label)}</th></tr>')
             continue
@@ -193,7 +332,7 @@ def _html_table(block: Table) -> str:
                 classes.append(f"fill-{fill}")
             elif highlight:
                 classes.append("fill-highlight")
-            if key in model.numbers or key in {"rank", "change"}:
+            if looks_numeric(text):
                 classes.append("number")
             css = f' class="{" ".join(classes)}"' if classes else ""
             tds.append(f"<td{css}>{_e(text)}</td>")
@@ -202,13 +341,23 @@ def _html_table(block: Table) -> str:
     notes = "".join(
         f'<p class="table-note">{_e(note)}</p>' for note in (*model.notes, *model.source_notes)
     )
-    return (
-        f'<table id="{_e(model.table_id)}" aria-describedby="{_e(model.table_id)}-description">\n'
-        f"<caption>{_e(block.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
+    layout = table_layout(model, HTML_TABLE_SIZE)
+    total = sum(layout.widths)
+    colgroup = "".join(f'<col style="width: {100 * w / total:.1f}%">' for w in layout.widths)
+    table = (
+        f'<table id="{_e(model.table_id)}" aria-describedby="{_e(model.table_id)}-description"'
+        f' style="font-size: {layout.size - 0.5}pt">\n'
+        f"<caption>{_e(block.caption)}</caption>\n<colgroup>{colgroup}</colgroup>\n"
+        f"<thead><tr>{head}</tr></thead>\n"
         f"<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         f'<p class="table-note" id="{_e(model.table_id)}-description">{_e(block.description)}</p>'
         f"{notes}"
     )
+    rows_count = sum(kind == "row" for kind, *_ in rows_text)
+    wrapper = " ".join(
+        c for c, on in (("wide", layout.landscape), ("keep", rows_count <= 15)) if on
+    )
+    return f'<div class="{wrapper}">{table}</div>' if wrapper else table
 
 
 def write_paper_html(paper: BoardPaper, path: Path) -> None:
@@ -219,51 +368,26 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal (for the running header)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 # --------------------------------------------------------------------------------------------
 # PDF
 
 
 def write_paper_pdf(paper: BoardPaper, path: Path) -> None:
-    """The HTML printed to A4 PDF by headless Chromium (Debian's package, or Chrome)."""
-    from lacompare.export import BrowserMissingError, ExportError, _normalise_pdf, chromium_path
-
+    """The HTML printed to A4 PDF by headless Chromium (Debian's package, or Chrome), with the
+    paper's title in its metadata and the date written as its dates."""
     browser = chromium_path()
     if browser is None:
         raise BrowserMissingError(
             f"{path}: PDF output needs Chromium, which was not found. Install it (Debian: "
             "apt-get install chromium) or set CHROME_PATH; .docx and .html need no browser."
         )
-    with tempfile.TemporaryDirectory(prefix="lacompare-paper-") as folder:
-        page = Path(folder) / "paper.html"
-        page.write_text(paper_html(paper), encoding="utf-8")
-        printed = Path(folder) / "paper.pdf"
-        command = [
-            browser,
-            "--headless",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={Path(folder) / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={printed}",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--no-sandbox")
-        command.append(page.as_uri())
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise ExportError(f"{path}: Chromium could not print the paper ({error})") from None
-        if not printed.is_file():
-            raise ExportError(
-                f"{path}: Chromium could not print the paper (exit {run.returncode}: "
-                f"{run.stderr.strip()[-300:]})"
-            )
-        path.write_bytes(_normalise_pdf(printed.read_bytes()))
+    printed = print_pdf(paper_html(paper), path, browser)
+    path.write_bytes(normalise_pdf(printed, _written(paper), title=paper.title))
 
 
 def writers() -> dict[str, Any]:
