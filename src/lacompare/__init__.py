@@ -12,6 +12,11 @@ Quick start::
     ref.find_area("Derby")                    # or 831, or "E06000015"
     ref.search_indicators("looked after rate")
     derby = lacompare.compare(ref, "Derby")   # every indicator vs England, region, SNs
+
+This year's own figures, from the LA's SSDA903 extract, beside the published ones::
+
+    own = lacompare.figures_from_903("903_extract/", la="Derby", year=2026)
+    lacompare.compare(ref.with_local(own), "Derby")   # 2025-26 figures marked [L]
 """
 
 from lacompare import stats
@@ -38,6 +43,7 @@ from lacompare.errors import (
     UnknownAreaError,
     UnknownIndicatorError,
 )
+from lacompare.exception_rules import exceptions
 from lacompare.export import BrowserMissingError, ExportError, save
 from lacompare.inspection import cross_check_inspection, load_inspection_figures
 from lacompare.local import check_local_figures
@@ -50,6 +56,7 @@ from lacompare.schemas import (
     NeighboursSchema,
     ObservationsSchema,
 )
+from lacompare.ssda903 import Ssda903Warning, check_903, figures_from_903
 from lacompare.tables import (
     Palette,
     TableModel,
@@ -79,6 +86,7 @@ __all__ = [
     "PredecessorAreaError",
     "ReferenceData",
     "SourceFileError",
+    "Ssda903Warning",
     "TableModel",
     "UnknownAreaError",
     "UnknownIndicatorError",
@@ -86,6 +94,7 @@ __all__ = [
     "board_frame",
     "board_paper",
     "board_table",
+    "check_903",
     "check_local_figures",
     "commentary",
     "compare",
@@ -94,6 +103,8 @@ __all__ = [
     "coverage",
     "coverage_summary",
     "cross_check_inspection",
+    "exceptions",
+    "figures_from_903",
     "flags",
     "green_green",
     "load_inspection_figures",
@@ -107,6 +118,7 @@ __all__ = [
     "save",
     "select_indicators",
     "sentence",
+    "spine_chart",
     "stats",
     "summary",
     "summary_paragraph",
@@ -118,7 +130,7 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # Charts import Altair, which is slow to import; load them only when asked for.
-    if name in {"neighbour_chart", "trend_chart", "trend_charts"}:
+    if name in {"neighbour_chart", "spine_chart", "trend_chart", "trend_charts"}:
         from lacompare import charts
 
         return getattr(charts, name)

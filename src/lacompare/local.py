@@ -236,10 +236,12 @@ def local_figures(
         "period_end",
         "value",
         status=pl.coalesce("_symbol", pl.lit(LOCAL_STATUS)),
-        numerator="_numerator",
+        # A count's numerator is the count itself (figures_from_903 gives it): the value.
+        numerator=pl.when(pl.col("_denominator").is_not_null()).then(pl.col("_numerator")),
         denominator="_denominator",
         source=pl.coalesce("source", pl.lit(source)),
         rule_version="rule_version",
+        note="note",
     )
     return validate(layer, LocalFiguresSchema, name=f"local figures ({source})")
 
@@ -624,8 +626,13 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "numerator",
-            "is given together with denominator",
-            pl.col("_numerator").is_null() != pl.col("_denominator").is_null(),
+            "is given together with denominator (alone only for a count, equal to the value)",
+            (pl.col("_numerator").is_null() != pl.col("_denominator").is_null())
+            & ~(
+                (pl.col("unit") == "count")
+                & pl.col("_denominator").is_null()
+                & (pl.col("_numerator") == pl.col("value"))
+            ).fill_null(False),
             "error",
         ),
         ("numerator", "is not negative", pl.col("_numerator") < 0, "error"),

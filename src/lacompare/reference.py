@@ -318,6 +318,29 @@ class ReferenceData:
             .sort("neighbour_rank")
         )
 
+    @user_facing
+    def child_population(self, la: str | int) -> tuple[int, int]:
+        """(mid-year, estimate): the latest ONS mid-year estimate of the LA's children aged
+        0-17 in the data, as DfE used it for the children-looked-after rate per 10,000 (the
+        rate at 31 March 2025 uses the mid-2024 estimate)."""
+        code = self.area_code(la, current=True)
+        rows = (
+            self.observations.filter(
+                pl.col("indicator_id") == "lac",
+                pl.col("area_code") == code,
+                pl.col("denominator").is_not_null(),
+            )
+            .sort("year")
+            .tail(1)
+        )
+        if rows.height == 0:
+            raise DataValidationError(
+                f"{self.find_area(code)['name']}: no ONS population of children aged 0-17 in "
+                "the data (rule: the children-looked-after rate's denominator)"
+            )
+        year, population = rows.select("year", "denominator").row(0)
+        return int(year) - 1, int(population)
+
     # -- indicators -----------------------------------------------------------------------
 
     @user_facing

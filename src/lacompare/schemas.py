@@ -888,6 +888,9 @@ class LocalFiguresSchema(pa.DataFrameModel):
     source: str
     #: The rules a figure was derived by ("ssda903 definitions v1.1"), where it was derived.
     rule_version: str = pa.Field(nullable=True)
+    #: What a reader should know of the figure (the population a rate used, values counted
+    #: as not known); shown in the paper's notes on local figures.
+    note: str = pa.Field(nullable=True)
 
     class Config:
         strict = True

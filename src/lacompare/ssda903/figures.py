@@ -1,0 +1,387 @@
+"""An LA's own children-looked-after figures from its SSDA903 extract, by DfE's definitions.
+
+The steps, one module each: :mod:`.read` finds the tables by their columns;
+:mod:`.parse` types them and lists unreadable values; :mod:`.rules` applies DfE's validation
+rules that change the figures; :mod:`.care` builds periods of care, placements and cohorts;
+:mod:`.measures` counts every indicator; this module puts them together as local figures that
+:meth:`lacompare.ReferenceData.with_local` reads as they are.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import polars as pl
+
+from lacompare.errors import (
+    DataValidationError,
+    InvalidArgumentError,
+    SourceFileError,
+    whole_number,
+)
+from lacompare.ssda903.care import CollectionYear, care_episodes, overlaps
+from lacompare.ssda903.layout import TABLES
+from lacompare.ssda903.measures import (
+    COLUMN_MEASURES,
+    MEASURES,
+    Measure,
+    children_frame,
+    counts,
+    leavers_frame,
+    rounded_value,
+)
+from lacompare.ssda903.parse import PROBLEM_COLUMNS, parse_extract, problems_frame
+from lacompare.ssda903.read import ROW, Extract, read_extract
+from lacompare.ssda903.rules import aged_out, check_rules
+from lacompare.ssda903.schemas import TABLE_SCHEMAS, Ssda903FiguresSchema
+
+if TYPE_CHECKING:
+    from lacompare.reference import ReferenceData
+
+#: The definitions every figure is derived by (``../shared/reference/ssda903.md``).
+RULE_VERSION = "lacompare SSDA903 definitions v1.1"
+#: How many problems an error message lists before "... and N more".
+SHOWN_PROBLEMS = 20
+
+
+class Ssda903Warning(UserWarning):
+    """Figures were derived, with notes the analyst should read (values counted as not known,
+    indicators not produced)."""
+
+
+class Derived(NamedTuple):
+    """The figures, and every problem and note found on the way (:data:`PROBLEM_COLUMNS`;
+    ``severity`` is "error", "warning" or "note")."""
+
+    figures: pl.DataFrame
+    problems: pl.DataFrame
+
+
+def check_903(
+    source: str | Path, *, la: str | int, year: int, ref: ReferenceData | None = None
+) -> pl.DataFrame:
+    """Every problem and note for ``source`` (see :func:`figures_from_903`): one row each with
+    ``table``, ``file``, ``row`` (the header is row 1), ``column``, ``value``, ``rule`` and
+    ``severity`` ("error" stops the figures; "warning" and "note" reach their notes)."""
+    return derive_903(source, la=la, year=year, ref=ref, strict=False).problems
+
+
+def figures_from_903(
+    source: str | Path, *, la: str | int, year: int, ref: ReferenceData | None = None
+) -> pl.DataFrame:
+    """The LA's own figures for the collection year ending 31 March ``year`` from its SSDA903
+    extract: ``source`` is a folder of the 903 CSV files in DfE's layout (each found by its
+    columns) or one ``.xlsx`` workbook with a sheet per table.
+
+    Returns a validated frame (:class:`~lacompare.ssda903.schemas.Ssda903FiguresSchema`):
+    ``area``, ``indicator_id``, ``period``, ``value``, ``numerator``, ``denominator``,
+    ``status`` ("local"), ``rule_version``, ``source`` and ``note``, which
+    ``ref.with_local(frame)`` takes as it is. Rates use the LA's latest ONS population of
+    children aged 0-17 in the embedded data (named in their note).
+
+    An error in the extract (an impossible date, overlapping episodes, an X1 with no
+    following episode, a code not on DfE's list...) raises
+    :class:`~lacompare.errors.DataValidationError` naming the file, row, column, value and
+    rule. Warnings (an SDQ score out of range counted as not known, indicators not produced
+    for want of a table) reach the figures' ``note`` column and one :class:`Ssda903Warning`;
+    :func:`check_903` lists them all.
+    """
+    derived = derive_903(source, la=la, year=year, ref=ref, strict=True)
+    notes = derived.problems.filter(pl.col("severity") != "error")
+    if notes.height:
+        warnings.warn(
+            Ssda903Warning(
+                f"{Path(source).name}: {notes.height} note(s) and warning(s) on the figures, "
+                "e.g. " + notes.get_column("rule").head(1).item() + " (check_903() lists them all)"
+            ),
+            stacklevel=2,
+        )
+    return derived.figures
+
+
+def derive_903(
+    source: str | Path,
+    *,
+    la: str | int,
+    year: int,
+    ref: ReferenceData | None = None,
+    strict: bool = True,
+) -> Derived:
+    """:func:`figures_from_903`'s work: with ``strict``, errors raise; without, they are
+    returned (and the figures are empty)."""
+    collection = _collection_year(year)
+    if ref is None:
+        from lacompare.reference import load_reference  # the embedded data, only when needed
+
+        ref = load_reference()
+    area = ref.find_area(la, current=True)
+    extract = read_extract(source)
+    _require_episodes(extract)
+    tables, problems = parse_extract(extract)
+    problems = problems_frame([problems, check_rules(tables, extract.files, collection)])
+    errors = problems.filter(pl.col("severity") == "error")
+    if errors.height == 0:
+        _check_covers(tables["episodes"], extract, collection)
+    if errors.height:
+        if strict:
+            _raise(errors, extract.source)
+        return Derived(Ssda903FiguresSchema.empty(), problems)  # type: ignore[attr-defined]
+    for name, frame in tables.items():
+        if name in TABLE_SCHEMAS:
+            TABLE_SCHEMAS[name].validate(frame)
+    mid_year, population = ref.child_population(area["area_code"])
+    figures, problems = _figures(
+        tables, extract, collection, problems, (area["name"], population, mid_year)
+    )
+    return Derived(figures, problems)
+
+
+def _collection_year(year: object) -> CollectionYear:
+    value = whole_number("year", year, minimum=2000)
+    latest = date.today().year + (date.today().month > 3)
+    if value > latest:
+        raise InvalidArgumentError(
+            f"year={value}: the collection year ending 31 March {value} has not begun (rule: a "
+            f"year up to {latest})"
+        )
+    return CollectionYear(value)
+
+
+def _require_episodes(extract: Extract) -> None:
+    if "episodes" in extract.tables:
+        return
+    needed = sorted(TABLES["episodes"].signature)
+    seen = ", ".join(extract.files.values()) or "no 903 tables"
+    ignored = f"; not 903 tables: {', '.join(extract.ignored)}" if extract.ignored else ""
+    raise SourceFileError(
+        f"{extract.source}: no episodes table (episodes.csv): no file or sheet has the columns "
+        f"{needed} (found: {seen}{ignored}); every figure needs the episodes"
+    )
+
+
+def _check_covers(episodes: pl.DataFrame, extract: Extract, year: CollectionYear) -> None:
+    if episodes.filter(overlaps(year.start, year.end)).height:
+        return
+    first, last = episodes.select(first=pl.col("DECOM").min(), last=pl.col("DECOM").max()).row(0)
+    raise DataValidationError(
+        f"{extract.source}: {extract.files['episodes']} has no episode open in {year.label} "
+        f"(1 April {year.year - 1} to 31 March {year.year}); its episodes begin from "
+        f"{first:%d/%m/%Y} to {last:%d/%m/%Y} (rule: year= is the collection year ending 31 "
+        "March)"
+        if first
+        else f"{extract.source}: {extract.files['episodes']} has no episodes"
+    )
+
+
+def _raise(errors: pl.DataFrame, source: Path) -> None:
+    shown = errors.head(SHOWN_PROBLEMS)
+    lines = [f"{source}: the 903 extract has {errors.height} error(s):"] + [
+        f"  - {file}, row {row}, column {column!r}: value {value!r} {rule}"
+        for file, row, column, value, rule in shown.select(
+            "file", "row", "column", "value", "rule"
+        ).iter_rows()
+    ]
+    if errors.height > SHOWN_PROBLEMS:
+        lines.append(
+            f"  ... and {errors.height - SHOWN_PROBLEMS:,} more (check_903() lists them all)"
+        )
+    raise DataValidationError("\n".join(lines), failures=errors)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures and their notes
+
+
+def _figures(
+    tables: dict[str, pl.DataFrame],
+    extract: Extract,
+    year: CollectionYear,
+    problems: pl.DataFrame,
+    la: tuple[str, int, int],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The figures, and the problems with every note on them added."""
+    name, population, mid_year = la
+    care = care_episodes(tables["episodes"])
+    dob = _dates_of_birth(tables)
+    children = children_frame(tables, care, dob, year)
+    leavers = leavers_frame(tables["oc3"], year) if "oc3" in tables else None
+    produced, skipped = _available(tables)
+    totals = counts(children, leavers, produced, population)
+    empty = totals.filter(pl.col("denominator") == 0)
+    totals = totals.filter(~(pl.col("denominator") == 0).fill_null(False))
+    notes = problems_frame(
+        [
+            problems,
+            skipped,
+            _not_counted(empty),
+            _oc2_notes(tables, children, extract),
+            aged_out(
+                children.filter(pl.col("at_end").fill_null(False)),
+                dob,
+                year,
+                extract.files["episodes"],
+            ),
+            _ignored(extract),
+        ]
+    )
+    figures = totals.select(
+        area=pl.lit(name),
+        indicator_id="indicator_id",
+        period=pl.lit(str(year.year)),
+        value=rounded_value(pl.col("numerator"), pl.col("denominator"), pl.col("multiplier")),
+        numerator="numerator",
+        denominator="denominator",
+        status=pl.lit("local"),
+        rule_version=pl.lit(RULE_VERSION),
+        source=pl.lit(f"SSDA903 extract {extract.source.name} ({year.label})"),
+        note=_row_notes(produced, notes, population, mid_year),
+    )
+    return Ssda903FiguresSchema.validate(figures), notes
+
+
+def _dates_of_birth(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Each child's date of birth: the header's, else the one the OC2 or UASC table gives."""
+    found = [
+        tables[name].select("CHILD", "DOB").drop_nulls()
+        for name in ("header", "oc2", "uasc")
+        if name in tables
+    ]
+    if not found:
+        return pl.DataFrame(schema={"CHILD": pl.String, "DOB": pl.Date})
+    return pl.concat(found).unique("CHILD", keep="first", maintain_order=True)
+
+
+def _available(tables: dict[str, pl.DataFrame]) -> tuple[list[Measure], pl.DataFrame]:
+    produced = [m for m in MEASURES if all(t in tables for t in m.needs)]
+    skipped = [
+        {
+            "table": None,
+            "file": None,
+            "row": None,
+            "column": m.indicator_id,
+            "value": None,
+            "rule": f"{m.indicator_id} is not produced: it needs the "
+            + " and ".join(f"{t} table" for t in m.needs if t not in tables)
+            + " (not found in the extract)",
+            "severity": "note",
+        }
+        for m in MEASURES
+        if not all(t in tables for t in m.needs)
+    ]
+    return produced, pl.DataFrame(skipped, schema=PROBLEM_COLUMNS)
+
+
+def _not_counted(empty: pl.DataFrame) -> pl.DataFrame:
+    return empty.select(
+        table=pl.lit(None, pl.String),
+        file=pl.lit(None, pl.String),
+        row=pl.lit(None, pl.Int64),
+        column="indicator_id",
+        value=pl.lit(None, pl.String),
+        rule=pl.format(
+            "{} is not produced: no child is in its denominator this year", "indicator_id"
+        ),
+        severity=pl.lit("note"),
+    )
+
+
+def _oc2_notes(
+    tables: dict[str, pl.DataFrame], children: pl.DataFrame, extract: Extract
+) -> pl.DataFrame:
+    """OC2 rows for children outside the cohort (ignored), and cohort children without one
+    (counted as not done: PROPOSED)."""
+    if "oc2" not in tables:
+        return problems_frame([])
+    cohort = children.filter(pl.col("oc2_cohort").fill_null(False)).select("CHILD")
+    outside = tables["oc2"].join(cohort, on="CHILD", how="anti")
+    file = extract.files["oc2"]
+    without = cohort.join(tables["oc2"].select("CHILD"), on="CHILD", how="anti").height
+    parts = [
+        outside.select(
+            table=pl.lit("oc2"),
+            file=pl.lit(file),
+            row=pl.col(ROW),
+            column=pl.lit("CHILD"),
+            value="CHILD",
+            rule=pl.lit(
+                "is a child outside the OC2 cohort (looked after continuously for 12 months at "
+                "31 March, no short breaks): the row is ignored"
+            ),
+            severity=pl.lit("warning"),
+        )
+    ]
+    if without:
+        parts.append(
+            pl.DataFrame(
+                [
+                    {
+                        "table": "oc2",
+                        "file": file,
+                        "row": None,
+                        "column": "CHILD",
+                        "value": None,
+                        "rule": f"{without} child(ren) in the OC2 cohort have no oc2 row: counted "
+                        "in each OC2 measure's denominator, not its numerator",
+                        "severity": "note",
+                    }
+                ],
+                schema=PROBLEM_COLUMNS,
+            )
+        )
+    return problems_frame(parts)
+
+
+def _ignored(extract: Extract) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "table": None,
+                "file": name,
+                "row": None,
+                "column": None,
+                "value": None,
+                "rule": "is not a 903 table (its columns fit none); not read",
+                "severity": "note",
+            }
+            for name in extract.ignored
+        ],
+        schema=PROBLEM_COLUMNS,
+    )
+
+
+def _row_notes(
+    measures: list[Measure], notes: pl.DataFrame, population: int, mid_year: int
+) -> pl.Expr:
+    """Each figure's note: the population a rate used, and the warnings in the tables it
+    reads (how many, and the first rule)."""
+    by_table = (
+        notes.filter(pl.col("severity") == "warning", pl.col("table").is_not_null())
+        .group_by("table", "file", "column", "rule")
+        .agg(rows=pl.col("row").sort().head(5), n=pl.len())
+        .sort("table", "column")
+    )
+    texts: dict[str, list[str]] = {}
+    for table, file, column, rule, rows, n in by_table.iter_rows():
+        shown = ", ".join(str(r) for r in rows) + (", ..." if n > len(rows) else "")
+        where = f"{'rows' if n > 1 else 'row'} {shown}"
+        text = f"{file}: {n} value(s) in {column} break the rule '{rule}' ({where})"
+        fed = COLUMN_MEASURES.get(
+            (table, column), tuple(m.indicator_id for m in measures if table in m.needs)
+        )
+        for indicator_id in fed:
+            texts.setdefault(indicator_id, []).append(text)
+    population_note = (
+        f"rate per 10,000 children aged 0-17, using the ONS mid-{mid_year} estimate "
+        f"({population:,}), the latest in lacompare's data"
+    )
+    by_indicator = {
+        m.indicator_id: "; ".join(
+            ([population_note] if m.per_population else []) + texts.get(m.indicator_id, [])
+        )
+        or None
+        for m in measures
+    }
+    return pl.col("indicator_id").replace_strict(by_indicator, default=None, return_dtype=pl.String)
