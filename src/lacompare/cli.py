@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 EPILOG = """recipes:
   the whole board paper (summary, Ofsted, red-red, topic sections, appendices) in Word and HTML:
       lacompare paper --la Derby --paper corporate-parenting --format docx,html --out out/
+  this year's own figures from your SSDA903 extract, then the paper with them marked [L]:
+      lacompare figures --ssda903 903_extract/ --la Derby --year 2026 --out figures.csv
+      lacompare paper --la Derby --ssda903 903_extract/ --year 2026 --format docx
   your own paper from a TOML spec (title, [[sections]] with indicators and a chart):
       lacompare paper --la Derby --spec my_paper.toml --format docx,pdf
   one LA's headline table as a web page, Word and Excel:
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head, say: not an error
+        return 0
     except Exception as error:  # the net under the checks: never a bare traceback
         print(f"lacompare: unexpected error ({type(error).__name__}): {error}", file=sys.stderr)
         return 1
@@ -161,7 +166,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     paper.add_argument("--date", default=None, help="date written, YYYY-MM-DD (default today)")
     paper.add_argument("--author", default=None, help="author line (default a placeholder)")
+    paper.add_argument(
+        "--ssda903", type=Path, default=None, help="your 903 extract: this year's own figures"
+    )
+    paper.add_argument("--year", default=None, help="with --ssda903: the year ending 31 March")
+    paper.add_argument("--local", type=Path, default=None, help="a CSV / xlsx of local figures")
     paper.set_defaults(run=_paper)
+
+    figures = commands.add_parser(
+        "figures",
+        help="your own figures from your SSDA903 extract (DfE's definitions)",
+        description="Derive the LA's own children-looked-after figures for a collection year "
+        "from its SSDA903 extract (a folder of the 903 CSV files, or a workbook with a sheet "
+        "per table), check them, print a summary and write them as local figures.",
+    )
+    figures.add_argument("--ssda903", type=Path, required=True, help="folder or .xlsx")
+    figures.add_argument("--la", required=True, help="name, DfE number or ONS code")
+    figures.add_argument("--year", required=True, help="collection year ending 31 March: 2026")
+    figures.add_argument("--out", type=Path, default=None, help="CSV to write (default: none)")
+    figures.set_defaults(run=_figures)
 
     indicators = commands.add_parser("indicators", help="list or search indicators")
     indicators.add_argument("words", nargs="*", help="words that must all appear")
@@ -316,7 +339,7 @@ def _paper(args: argparse.Namespace) -> int:
     except ValueError:
         raise LacompareError(f"--date {args.date!r} is not a date such as 2026-11-25") from None
     _out_folder(args.out)
-    ref = load_reference()
+    ref = _with_own_figures(load_reference(), args)
     paper = board_paper(
         ref,
         args.la,
@@ -329,6 +352,71 @@ def _paper(args: argparse.Namespace) -> int:
     stem = "".join(c if c.isalnum() else "_" for c in f"{paper.la_name}_{paper.paper}".lower())
     for fmt in formats:
         print(f"wrote {save(paper, args.out / f'{stem.strip(chr(95))}{fmt}')}")
+    return 0
+
+
+def _with_own_figures(ref: ReferenceData, args: argparse.Namespace) -> ReferenceData:
+    """The reference data with the LA's own figures added: from --ssda903 (with --year) and
+    from --local."""
+    if args.ssda903 is not None:
+        from lacompare.ssda903 import derive_903
+
+        if args.year is None:
+            raise LacompareError("--ssda903 needs --year, the collection year ending 31 March")
+        derived = derive_903(args.ssda903, la=args.la, year=_year(args.year), ref=ref)
+        _print_notes(derived.problems)
+        ref = ref.with_local(derived.figures, source=f"SSDA903 {args.ssda903.name}")
+    elif args.year is not None:
+        raise LacompareError("--year goes with --ssda903 (use --period for published years)")
+    if args.local is not None:
+        ref = ref.with_local(args.local, la=args.la, source=str(args.local))
+    return ref
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit():
+        raise LacompareError(f"--year {text!r} is not a year such as 2026")
+    return int(text)
+
+
+def _print_notes(problems: pl.DataFrame) -> None:
+    """The warnings and notes on derived figures, one line per kind (rows listed)."""
+    grouped = (
+        problems.filter(pl.col("severity") != "error")
+        .group_by("severity", "file", "column", "rule", maintain_order=True)
+        .agg(rows=pl.col("row").drop_nulls().sort(), values=pl.col("value").drop_nulls())
+    )
+    for severity, file, column, rule, rows, values in grouped.iter_rows():
+        where = ", ".join(p for p in (file, f"column {column}" if file else None) if p)
+        shown = ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
+        at = f" ({len(rows)} row{'s' if len(rows) > 1 else ''}: {shown})" if rows else ""
+        example = f" e.g. {values[0]!r}" if values else ""
+        print(f"{severity}: {where + ': ' if where else ''}{rule}{at}{example}")
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from lacompare.reference import load_reference
+    from lacompare.ssda903 import derive_903
+
+    ref = load_reference()
+    derived = derive_903(args.ssda903, la=args.la, year=_year(args.year), ref=ref)
+    figures = derived.figures
+    _print_notes(derived.problems)
+    labels = dict(ref.indicators.select("indicator_id", "name").iter_rows())
+    print(f"{figures.get_column('area')[0]}: own figures for the year to 31 March {args.year}")
+    for indicator_id, value, numerator, denominator in figures.select(
+        "indicator_id", "value", "numerator", "denominator"
+    ).iter_rows():
+        counts = f"{numerator:,} / {denominator:,}" if denominator is not None else f"{numerator:,}"
+        shown = f"{value:g}" if denominator is not None else f"{numerator:,}"
+        print(f"  {indicator_id:<30} {shown:>8}   {counts:<16} {labels.get(indicator_id, '')[:60]}")
+    if args.out is not None:
+        from lacompare.export import atomic_write
+
+        if args.out.is_dir():
+            raise LacompareError(f"--out {args.out}: is a folder; give a .csv file to write")
+        atomic_write(args.out, lambda path: figures.write_csv(path))
+        print(f"wrote {args.out} ({figures.height} figures)")
     return 0
 
 

@@ -411,6 +411,7 @@ def board_paper(
         _neighbour_section(ref, area["area_code"], name, model),
         _definitions_section(ref, rows),
         _methods_section(model),
+        _local_figures_section(ref, rows, name),
         _sources_section(ref, rows, model),
     ]
     return BoardPaper(
@@ -1296,9 +1297,45 @@ def _methods_section(model: str) -> Section:
     )
 
 
+def _local_figures_section(ref: ReferenceData, rows: pl.DataFrame, name: str) -> Section:
+    """Where each of the LA's own figures came from, by which rules, and what a reader should
+    know of it (the population a rate used, values counted as not known)."""
+    shown = rows.filter(pl.col("la_local"))
+    if ref.local is None or shown.height == 0:
+        return Section("Appendix C: own figures", ())
+    layer = ref.local.filter(pl.col("area_code") == shown.get_column("area_code")[0])
+    described = (
+        shown.select("indicator_id", "period", "indicator_label", "period_type", "snapshot")
+        .join(
+            layer.select("indicator_id", "period", "source", "rule_version", "note"),
+            on=["indicator_id", "period"],
+        )
+        .with_columns(when=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")))
+    )
+    origins = described.select("source", "rule_version").unique().sort("source")
+    blocks = [
+        Paragraph(
+            f"{name}'s own figures are marked [L]: they are not yet published by DfE, and are "
+            "compared with the latest published England, region and neighbour figures. "
+            + " ".join(
+                f"From {source}" + (f", derived by {rules}." if rules else ".")
+                for source, rules in origins.iter_rows()
+            )
+        )
+    ]
+    blocks += [
+        Paragraph(f"{label} ({when}): {note}.", "item")
+        for label, when, note in described.filter(pl.col("note").is_not_null())
+        .select("indicator_label", "when", "note")
+        .iter_rows()
+    ]
+    return Section("Appendix C: own figures", tuple(blocks))
+
+
 def _sources_section(ref: ReferenceData, rows: pl.DataFrame, model: str) -> Section:
     pubs = (
-        rows.select("publication", "released", "next_release", "period_text")
+        rows.filter(~pl.col("la_local"))  # DfE's publications: the LA's own figures are apart
+        .select("publication", "released", "next_release", "period_text")
         .group_by("publication")
         .agg(
             pl.col("released").max(),
@@ -1322,7 +1359,8 @@ def _sources_section(ref: ReferenceData, rows: pl.DataFrame, model: str) -> Sect
         items.append(f"{ref.ofsted.get_column('source')[0]} (Ofsted, official statistics).")
     if rows.get_column("la_local").any():
         items.append(
-            f"{rows.get_column('area_name')[0]}'s own figures, not yet published (marked [L])."
+            f"{rows.get_column('area_name')[0]}'s own figures, not yet published (marked [L]; "
+            "see Appendix C)."
         )
     items.append(
         "Contains public sector information licensed under the Open Government Licence v3.0. "
