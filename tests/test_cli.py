@@ -175,3 +175,37 @@ def test_no_command_prints_help(capsys) -> None:
 def test_missing_arguments_exit_with_usage(args: list[str]) -> None:
     out = run(*args)
     assert out.returncode == 2 and "usage:" in out.stderr
+
+
+def test_figures_from_an_ssda903_extract(tmp_path: Path) -> None:
+    import ssda903_fixture
+
+    extract = ssda903_fixture.write(tmp_path / "extract")
+    target = tmp_path / "figures.csv"
+    out = run(
+        "figures", "--ssda903", str(extract), "--la", "Derby", "--year", "2026",
+        "--out", str(target),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "lacnum" in out.stdout and "22 / 62,113" in out.stdout  # the rate's counts
+    assert "warning: oc2.csv, column SDQ_SCORE" in out.stdout
+    assert f"wrote {target} (39 figures)" in out.stdout
+    assert target.read_text().startswith("area,indicator_id,period,value,numerator,denominator")
+    bad = run("figures", "--ssda903", str(tmp_path / "none"), "--la", "Derby", "--year", "2026")
+    assert bad.returncode == 1 and "no such folder" in bad.stderr
+
+
+def test_paper_with_own_figures_from_an_ssda903_extract(tmp_path: Path) -> None:
+    import ssda903_fixture
+
+    extract = ssda903_fixture.write(tmp_path / "extract")
+    out = run(
+        "paper", "--la", "Derby", "--ssda903", str(extract), "--year", "2026",
+        "--format", "html", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    page = next((tmp_path / "out").glob("*.html")).read_text()
+    assert "[L]" in page and "Appendix C: own figures" in page
+    assert "lacompare SSDA903 definitions v1.1" in page
+    no_year = run("paper", "--la", "Derby", "--ssda903", str(extract), "--out", str(tmp_path))
+    assert no_year.returncode == 1 and "--ssda903 needs --year" in no_year.stderr

@@ -72,12 +72,18 @@ def overlaps(start: date, end: date) -> pl.Expr:
 def care_episodes(episodes: pl.DataFrame) -> pl.DataFrame:
     """Every non-short-break episode with its period of care (``period``, ``period_start``,
     ``starts_period``) and placement spell (``spell``, null for a temporary placement;
-    ``spell_start``), ordered by child and start."""
+    ``spell_start``), ordered by child and start. Period and spell ids are numbered across
+    all children (each unique), so no step needs a window over the child."""
     care = episodes.filter(~pl.col("LS").is_in(sorted(SHORT_BREAKS))).sort("CHILD", "DECOM")
-    continued = (pl.col("REC").shift(1) == CONTINUES) & (pl.col("DEC").shift(1) == pl.col("DECOM"))
-    care = care.with_columns(starts_period=~continued.fill_null(False).over("CHILD"))
-    care = care.with_columns(period=pl.col("starts_period").cum_sum().over("CHILD"))
-    care = care.with_columns(period_start=pl.col("DECOM").first().over("CHILD", "period"))
+    same_child = pl.col("CHILD") == pl.col("CHILD").shift(1)
+    continued = (
+        same_child
+        & (pl.col("REC").shift(1) == CONTINUES)
+        & (pl.col("DEC").shift(1) == pl.col("DECOM"))
+    )
+    care = care.with_columns(starts_period=~continued.fill_null(False))
+    care = care.with_columns(period=pl.col("starts_period").cum_sum())
+    care = care.with_columns(period_start=pl.col("DECOM").first().over("period"))
     return _with_spells(care)
 
 
@@ -89,31 +95,33 @@ def _with_spells(care: pl.DataFrame) -> pl.DataFrame:
         pl.col("PL_POST").fill_null(""),
         separator="|",
     )
-    by = ["CHILD", "period"]
+    real = (~temporary).cast(pl.Int32)
+    real_so_far = real.cum_sum()  # real placements up to and including this row, all children
     care = care.with_columns(
         _temporary=temporary,
         _placement=placement,
-        # The last real placement before this episode in the period, and whether the episode
-        # just before was a temporary one.
-        _last_real=pl.when(~temporary).then(placement).forward_fill().shift(1).over(by),
-        _after_temporary=temporary.shift(1).fill_null(False).over(by),
-        _seen_real=(~temporary).cast(pl.Int32).cum_sum().shift(1).fill_null(0).over(by) > 0,
+        # Real placements earlier in this period of care, and the last of them (the global
+        # forward fill stays in the period whenever there is one).
+        _seen_real=(real_so_far - real - (real_so_far - real).first().over("period")) > 0,
+        _last_real=pl.when(~temporary).then(placement).forward_fill().shift(1),
+        _after_temporary=(pl.col("period") == pl.col("period").shift(1)) & temporary.shift(1),
     )
-    returning = pl.col("_after_temporary") & (pl.col("_placement") == pl.col("_last_real"))
+    returning = (
+        pl.col("_seen_real")
+        & pl.col("_after_temporary")
+        & (pl.col("_placement") == pl.col("_last_real"))
+    )
     new_spell = ~pl.col("_temporary") & (
         ~pl.col("_seen_real")
         | (pl.col("RNE").is_in(NEW_PLACEMENT_RNE) & ~returning.fill_null(False))
     )
-    care = care.with_columns(_spell=new_spell.cast(pl.Int32).cum_sum().over("CHILD"))
     care = care.with_columns(
-        spell=pl.when(pl.col("_temporary")).then(None).otherwise(pl.col("_spell")),
+        spell=pl.when(~pl.col("_temporary")).then(new_spell.cast(pl.Int32).cum_sum())
     )
     care = care.with_columns(
-        spell_start=pl.col("DECOM").min().over("CHILD", "spell"),
+        spell_start=pl.when(pl.col("spell").is_not_null()).then(pl.col("DECOM").min().over("spell"))
     )
-    return care.drop(
-        "_temporary", "_placement", "_last_real", "_after_temporary", "_seen_real", "_spell"
-    )
+    return care.drop("_temporary", "_placement", "_last_real", "_after_temporary", "_seen_real")
 
 
 def at_year_end(care: pl.DataFrame, year: CollectionYear) -> pl.DataFrame:

@@ -43,14 +43,14 @@ def check_rules(
 
 
 def _episode_rules(episodes: pl.DataFrame, file: str, year: CollectionYear) -> pl.DataFrame:
+    # Sorted by child, each row sees its neighbours by a plain shift, kept to the same child.
+    before = pl.col("CHILD") == pl.col("CHILD").shift(1)
+    after = pl.col("CHILD") == pl.col("CHILD").shift(-1)
     frame = episodes.sort("CHILD", "DECOM", ROW).with_columns(
-        _next_decom=pl.col("DECOM").shift(-1).over("CHILD"),
-        _next_row=pl.col(ROW).shift(-1).over("CHILD"),
-        _prev_dec=pl.col("DEC").shift(1).over("CHILD"),
-        _prev_open=(pl.col("DEC").shift(1).is_null() & pl.col("DECOM").shift(1).is_not_null()).over(
-            "CHILD"
-        ),
-        _prev_row=pl.col(ROW).shift(1).over("CHILD"),
+        _next_decom=pl.when(after).then(pl.col("DECOM").shift(-1)),
+        _prev_dec=pl.when(before).then(pl.col("DEC").shift(1)),
+        _prev_open=(before & pl.col("DEC").shift(1).is_null()).fill_null(False),
+        _prev_row=pl.when(before).then(pl.col(ROW).shift(1)),
     )
     rules: list[tuple[str, str | pl.Expr, pl.Expr, str]] = [
         (

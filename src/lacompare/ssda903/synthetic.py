@@ -119,6 +119,8 @@ class _Child:
                 return None
             if rng.random() < 0.30:  # leaves care
                 reason = _pick(rng, CEASE_REASONS)
+                if reason in {"E11", "E12"} and day >= _birthday(self.dob, 10):
+                    reason = "E4A"  # adoption is for young children
                 if reason in {"E11", "E12"}:  # adoption follows a placement for adoption
                     self.end(day, "X1")
                     self.episode(day, "T", "E1", "A4", urn, post)
@@ -167,7 +169,7 @@ class _Child:
             self.episode(day, "S", ls, place, urn, post)
             out = day + timedelta(days=rng.randint(1, 4))
             if out > self.until:
-                break
+                return out  # still on a short break at the year end: nothing follows
             self.end(out, "E8" if ls == "V4" else "E13")
             day = out + timedelta(days=rng.randint(20, 90))
         return day
@@ -202,7 +204,8 @@ def synthetic_903(
             if roll < 0.12 and not is_uasc:  # short breaks, then full-time care
                 entry = life.short_breaks(max(entry - timedelta(days=200), dob), entry)
             ls = "V2" if is_uasc or rng.random() < 0.3 else rng.choice(("C1", "C1", "C2", "E1"))
-            ended = life.period(entry, ls) if entry <= until else None
+            in_time = entry <= until and entry < _birthday(dob, 18)
+            ended = life.period(entry, ls) if in_time else None
             if ended is not None and rng.random() < 0.12:  # comes back
                 again = ended + timedelta(days=rng.randint(20, 500))
                 if again <= until and again < _birthday(dob, 18):
