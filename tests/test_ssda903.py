@@ -228,7 +228,7 @@ def test_overlapping_episodes_name_the_earlier_row(
 def test_a_year_the_extract_does_not_cover_is_named(
     ref: lacompare.ReferenceData, extract: Path
 ) -> None:
-    with pytest.raises(DataValidationError, match=r"no episode open in 2010-11"):
+    with pytest.raises(DataValidationError, match=r"no episode begins or ends in 2010-11"):
         figures_from_903(extract, la="Derby", year=2011, ref=ref)
     with pytest.raises(InvalidArgumentError, match=r"has not begun"):
         figures_from_903(extract, la="Derby", year=2030, ref=ref)
@@ -323,3 +323,18 @@ def test_a_local_figure_for_a_published_year_is_refused(ref: lacompare.Reference
         published_year = figures_from_903(folder, la="Derby", year=2025, ref=ref)
     with pytest.raises(DataValidationError, match="already published"):
         ref.with_local(published_year)
+
+
+def test_one_year_tables_of_another_year_are_not_used(ref: lacompare.ReferenceData) -> None:
+    """A five-year extract whose oc2, oc3 and missing tables are 2025-26's: asked for 2024-25,
+    the episode figures are produced and those tables' figures are not, saying why."""
+    folder = write_synthetic_903(_written({}) / "z", children=600, seed=4)
+    derived = derive_903(folder, la="Derby", year=2025, ref=ref)
+    produced = set(derived.figures.get_column("indicator_id"))
+    assert {"lacnum", "lacceased", "lacstable_2016on", "lac_longstablepct"} <= produced
+    assert not produced & {"lachealthpct", "emotional_lac", "careleavereet", "children_missing"}
+    notes = " ".join(derived.problems.get_column("rule").to_list())
+    assert "the oc2 table does not look like 2024-25's" in notes
+    assert "the oc3 table does not look like 2024-25's" in notes
+    this_year = set(derive_903(folder, la="Derby", year=2026, ref=ref).figures["indicator_id"])
+    assert {"lachealthpct", "careleavereet", "children_missing"} <= this_year

@@ -22,7 +22,7 @@ from lacompare.errors import (
     SourceFileError,
     whole_number,
 )
-from lacompare.ssda903.care import CollectionYear, care_episodes, overlaps
+from lacompare.ssda903.care import CollectionYear, age_at, care_episodes
 from lacompare.ssda903.layout import TABLES
 from lacompare.ssda903.measures import (
     COLUMN_MEASURES,
@@ -163,17 +163,61 @@ def _require_episodes(extract: Extract) -> None:
 
 
 def _check_covers(episodes: pl.DataFrame, extract: Extract, year: CollectionYear) -> None:
-    if episodes.filter(overlaps(year.start, year.end)).height:
+    """The extract covers the year: some episode begins or ends in it (an extract of later
+    years holds a few long episodes that span an early year, which would give figures for a
+    handful of children as if they were the LA's)."""
+    in_year = pl.col("DECOM").is_between(year.start, year.end) | pl.col("DEC").is_between(
+        year.start, year.end
+    )
+    if episodes.filter(in_year).height:
         return
     first, last = episodes.select(first=pl.col("DECOM").min(), last=pl.col("DECOM").max()).row(0)
     raise DataValidationError(
-        f"{extract.source}: {extract.files['episodes']} has no episode open in {year.label} "
-        f"(1 April {year.year - 1} to 31 March {year.year}); its episodes begin from "
-        f"{first:%d/%m/%Y} to {last:%d/%m/%Y} (rule: year= is the collection year ending 31 "
-        "March)"
+        f"{extract.source}: in {extract.files['episodes']} no episode begins or ends in "
+        f"{year.label} (1 April {year.year - 1} to 31 March {year.year}); its episodes begin "
+        f"from {first:%d/%m/%Y} to {last:%d/%m/%Y} (rule: year= is a collection year the "
+        "extract covers, ending 31 March)"
         if first
         else f"{extract.source}: {extract.files['episodes']} has no episodes"
     )
+
+
+#: Below this share of its rows belonging to the year, a one-year table (it carries no year)
+#: is taken to be another year's return and its figures are not produced. A return's oc2 holds
+#: only its cohort and its oc3 only 17- to 21-year-olds (DfE's validator flags any other row);
+#: a year out, about 55% of oc2 rows are still in the cohort (care is long) and 75% of oc3
+#: rows still 17 to 21, and no missing incident begins in the year.
+SAME_YEAR_SHARE = {"oc2": 0.75, "oc3": 0.9, "missing": 0.5}
+
+
+def _other_years_tables(
+    tables: dict[str, pl.DataFrame], children: pl.DataFrame, year: CollectionYear
+) -> dict[str, str]:
+    """Each one-year table that looks like another year's return, with the reason: its rows
+    are not this year's OC2 cohort, care leavers or incidents."""
+    shares = {}
+    if "oc2" in tables and tables["oc2"].height:
+        cohort = children.filter(pl.col("oc2_cohort").fill_null(False)).select("CHILD")
+        inside = tables["oc2"].join(cohort, on="CHILD", how="semi").height
+        shares["oc2"] = (inside, tables["oc2"].height, "children in its OC2 cohort")
+    if "oc3" in tables and tables["oc3"].height:
+        ages = tables["oc3"].select(age_at(pl.col("DOB"), year.end).is_between(17, 21).sum()).item()
+        shares["oc3"] = (ages, tables["oc3"].height, "aged 17 to 21 on its 31 March")
+    if "missing" in tables and tables["missing"].height:
+        dated = (
+            tables["missing"]
+            .select(pl.col("MIS_START").is_between(year.start, year.end).sum())
+            .item()
+        )
+        shares["missing"] = (dated, tables["missing"].height, "incidents beginning in it")
+    return {
+        name: (
+            f"the {name} table does not look like {year.label}'s: {inside} of its {total} rows "
+            f"are {what} (is it another year's return? its rows carry no year)"
+        )
+        for name, (inside, total, what) in shares.items()
+        if inside < SAME_YEAR_SHARE[name] * total
+    }
 
 
 def _raise(errors: pl.DataFrame, source: Path) -> None:
@@ -208,7 +252,8 @@ def _figures(
     dob = _dates_of_birth(tables)
     children = children_frame(tables, care, dob, year)
     leavers = leavers_frame(tables["oc3"], year) if "oc3" in tables else None
-    produced, skipped = _available(tables)
+    other_years = _other_years_tables(tables, children, year)
+    produced, skipped = _available(tables, other_years)
     totals = counts(children, leavers, produced, population)
     empty = totals.filter(pl.col("denominator") == 0)
     totals = totals.filter(~(pl.col("denominator") == 0).fill_null(False))
@@ -254,23 +299,35 @@ def _dates_of_birth(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(found).unique("CHILD", keep="first", maintain_order=True)
 
 
-def _available(tables: dict[str, pl.DataFrame]) -> tuple[list[Measure], pl.DataFrame]:
-    produced = [m for m in MEASURES if all(t in tables for t in m.needs)]
-    skipped = [
-        {
-            "table": None,
-            "file": None,
-            "row": None,
-            "column": m.indicator_id,
-            "value": None,
-            "rule": f"{m.indicator_id} is not produced: it needs the "
-            + " and ".join(f"{t} table" for t in m.needs if t not in tables)
-            + " (not found in the extract)",
-            "severity": "note",
-        }
-        for m in MEASURES
-        if not all(t in tables for t in m.needs)
-    ]
+def _available(
+    tables: dict[str, pl.DataFrame], other_years: dict[str, str]
+) -> tuple[list[Measure], pl.DataFrame]:
+    """The measures whose tables are all present and of this year, and a note for each of
+    the others saying why it is not produced."""
+    usable = {name for name in tables if name not in other_years}
+    produced = [m for m in MEASURES if all(t in usable for t in m.needs)]
+    skipped = []
+    for m in MEASURES:
+        missing = [t for t in m.needs if t not in tables]
+        if missing:
+            reason = " and ".join(f"{t} table" for t in missing) + " (not found in the extract)"
+            reason = f"it needs the {reason}"
+        else:
+            wrong = [other_years[t] for t in m.needs if t in other_years]
+            if not wrong:
+                continue
+            reason = "; ".join(wrong)
+        skipped.append(
+            {
+                "table": None,
+                "file": None,
+                "row": None,
+                "column": m.indicator_id,
+                "value": None,
+                "rule": f"{m.indicator_id} is not produced: {reason}",
+                "severity": "note",
+            }
+        )
     return produced, pl.DataFrame(skipped, schema=PROBLEM_COLUMNS)
 
 
