@@ -42,6 +42,8 @@ TEXT_COLOURS: dict[str, str] = {
     "sn": "#801650",
     "england": "#B3441A",
 }
+#: Text and marks that belong to no series (GOV.UK's text colour).
+INK = "#0b0c0c"
 #: Other authorities' bars: mid grey, 3.7:1 against white.
 OTHER_LA = "#858585"
 SOURCE = "Source: DfE Local Authority Interactive Tool and Explore Education Statistics (OGL v3.0)"
@@ -177,6 +179,25 @@ def _trend(
             .mark_text(align="center", baseline="middle", fontSize=14, fontWeight="bold")
             .encode(x=alt.value(7), y=alt.value(height - 1), text="mark:N")
         )
+    own = [point for point in shown if point["status"] == "local" and point["value"] is not None]
+    if own:
+        # The LA's own, unpublished figure: ringed and marked, never passed off as DfE's.
+        ringed = alt.Chart(alt.Data(values=own))
+        layers.append(
+            ringed.mark_point(shape="circle", filled=False, size=260, strokeWidth=1.5).encode(
+                x=x, y=y, color=alt.value(INK)
+            )
+        )
+        layers.append(
+            ringed.mark_text(dy=-15, fontWeight="bold").encode(
+                x=x, y=y, text=alt.value("[L]"), color=alt.value(INK)
+            )
+        )
+        when = ", ".join(sorted({str(point["period"]) for point in own}))
+        subtitle.append(
+            f"{when}: {la_name}'s own figure, not yet published by DfE (ringed, [L]); the "
+            "others are not yet published for it."
+        )
     if source:
         subtitle.append(SOURCE)
     return alt.layer(*layers).properties(
@@ -231,8 +252,14 @@ def neighbour_chart(
         )
     )
     if row["la_local"]:  # the LA's own figure, against its neighbours' published ones
+        own_period = pl.select(
+            period_text(pl.lit(row["period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"]))
+        ).item()
         people = people.with_columns(
-            value=pl.when(pl.col("kind") == "la").then(row["la_value"]).otherwise("value")
+            value=pl.when(pl.col("kind") == "la").then(row["la_value"]).otherwise("value"),
+            name=pl.when(pl.col("kind") == "la")
+            .then(pl.format("{}, {} [L]", "name", pl.lit(own_period)))
+            .otherwise("name"),
         )
     people = people.sort("value", descending=row["polarity"] != "low", nulls_last=True)
     benchmarks = pl.DataFrame(
@@ -284,6 +311,11 @@ def neighbour_chart(
         + ("best first" if row["polarity"] != "neutral" else "highest first")
         + ", then the neighbours' average and England"
     ]
+    if row["la_local"]:
+        subtitle.append(
+            f"{row['area_name']}'s bar is its own figure, not yet published by DfE ([L]); the "
+            "others are the latest published."
+        )
     if source:
         subtitle.append(SOURCE)
     return alt.layer(chart, text).properties(

@@ -1184,6 +1184,7 @@ def trend_data(
         "england_value",
         "area_name",
         "region_name",
+        "comparator_period",
     )
     series_names = {
         "la_value": "la",
@@ -1208,10 +1209,22 @@ def trend_data(
                 "la_status",
                 "area_name",
                 "region_name",
+                "comparator_period",
             ],
             on=list(series_names),
             variable_name="series",
             value_name="value",
+        )
+        .with_columns(
+            # A period only the LA's own figure reaches has no published comparators yet: the
+            # engine compares it with earlier ones, but a chart must not draw them as this year.
+            value=pl.when(
+                (pl.col("series") != "la_value")
+                & pl.col("comparator_period").is_not_null()
+                & (pl.col("comparator_period") != pl.col("period"))
+            )
+            .then(None)
+            .otherwise(pl.col("value"))
         )
         .with_columns(
             series=pl.col("series").replace_strict(series_names),
@@ -1232,7 +1245,7 @@ def trend_data(
             status=pl.col("status").fill_null("not_available"),
         )
     )
-    return data.drop("la_status", "area_name", "region_name")
+    return data.drop("la_status", "area_name", "region_name", "comparator_period")
 
 
 COMPARISON_COLUMNS = [

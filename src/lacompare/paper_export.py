@@ -84,9 +84,13 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     landscape = False
     for part in paper.sections:
         document.add_heading(part.heading, level=2)
-        for block in part.blocks:
+        for index, block in enumerate(part.blocks):
             if isinstance(block, Paragraph):
                 _docx_paragraph(document, block)
+                # A paragraph that introduces a figure goes to the page the figure is on.
+                after = part.blocks[index + 1] if index + 1 < len(part.blocks) else None
+                if isinstance(after, Figure):
+                    document.paragraphs[-1].paragraph_format.keep_with_next = True
             elif isinstance(block, Table):
                 layout = table_layout(block.model, TABLE_SIZE)
                 if layout.landscape != landscape:
