@@ -179,13 +179,17 @@ def test_summary_counts_and_paragraph(derby: pl.DataFrame) -> None:
     table = lacompare.summary(derby)
     total = table.filter(pl.col("topic") == "All").row(0, named=True)
     assert total["indicators"] == derby.height
-    parts = ["no_figure", "small_number", "not_tested", "better", "similar", "worse"]
+    parts = ["no_figure", "small_number", "old_figure", "not_tested", "better", "similar", "worse"]
     assert total["indicators"] == sum(total[p] for p in [*parts, "higher_or_lower"])
     assert (
         total["tested"]
         == sum(total[p] for p in ["better", "similar", "worse"]) + total["higher_or_lower"]
     )
-    counted = derby.filter(pl.col("la_value").is_not_null(), ~pl.col("small_number"))
+    counted = derby.filter(
+        pl.col("la_value").is_not_null(),
+        ~pl.col("small_number"),
+        ~pl.col("is_old").fill_null(False),
+    )
     assert total["similar"] == (counted["vs_england"] == "similar").sum()
     assert total["sn_worse"] == (counted["vs_sn"] == "worse").sum()
     paragraph = lacompare.summary_paragraph(derby)

@@ -182,7 +182,15 @@ def test_summary_counts_add_up(papers) -> None:
     for (la, name), (paper, page, _) in papers.items():
         _caption, head, body = next(t for t in page.tables if "by section" in t[0])
         n = {key: head.index(key) for key in head}
-        parts = ["No figure", "Small number", "Not tested", "Better", "Similar", "Worse"]
+        parts = [
+            "No figure",
+            "Small number",
+            "Older figure",
+            "Not tested",
+            "Better",
+            "Similar",
+            "Worse",
+        ]
         parts.append("Higher or lower")
         for cells in body:
             numbers = {key: int(cells[i]) for key, i in n.items() if key != "Section"}

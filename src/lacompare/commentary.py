@@ -248,6 +248,7 @@ def model_change_note(
 SUMMARY_COUNTS = (
     "no_figure",
     "small_number",
+    "old_figure",
     "not_tested",
     "better",
     "similar",
@@ -260,14 +261,18 @@ TESTED_OUTCOMES = ["better", "similar", "worse", "higher_or_lower"]
 
 
 def outcome() -> pl.Expr:
-    """Where each row lands in the summary: no figure, small number, not tested, or its
-    verdict against England (higher or lower where the indicator has no polarity)."""
+    """Where each row lands in the summary: no figure, small number, an older figure (the
+    LA's latest is older than other authorities': listed apart, never counted better or worse
+    in a later year's summary), not tested, or its verdict against England (higher or lower
+    where the indicator has no polarity)."""
     verdict = pl.col("vs_england")
     return (
         pl.when(pl.col("la_value").is_null())
         .then(pl.lit("no_figure"))
         .when(pl.col("small_number"))
         .then(pl.lit("small_number"))
+        .when(pl.col("is_old").fill_null(False))
+        .then(pl.lit("old_figure"))
         .when(verdict == "not compared")
         .then(pl.lit("not_tested"))
         .when(verdict.is_in(["higher", "lower"]))
@@ -279,14 +284,18 @@ def outcome() -> pl.Expr:
 @user_facing
 def summary(comparison: pl.DataFrame, by: str = "topic") -> pl.DataFrame:
     """Counts of indicators by ``by`` (a column; LAIT's topic by default), with a total row:
-    ``indicators`` = no figure + small number + not tested + tested, and tested = better +
-    similar + worse + higher or lower (against England; :data:`SUMMARY_COUNTS`). Also the
-    neighbour verdicts (``sn_better``, ``sn_similar``, ``sn_worse``) and ``flagged`` (the
-    exception rule)."""
+    ``indicators`` = no figure + small number + older figure + not tested + tested, and
+    tested = better + similar + worse + higher or lower (against England;
+    :data:`SUMMARY_COUNTS`). Also the neighbour verdicts (``sn_better``, ``sn_similar``,
+    ``sn_worse``) and ``flagged`` (the exception rule)."""
     if by not in comparison.columns:
         raise InvalidArgumentError(f"by must be a column of the comparison, not {by!r}")
     rows = flags(comparison).with_columns(_outcome=outcome())
-    counted = ~pl.col("small_number") & pl.col("la_value").is_not_null()
+    counted = (
+        ~pl.col("small_number")
+        & ~pl.col("is_old").fill_null(False)
+        & pl.col("la_value").is_not_null()
+    )
     counts = (
         rows.group_by(by)
         .agg(
@@ -385,6 +394,11 @@ def _counted(total: Mapping[str, Any]) -> str:
         rest.append(f"{total['not_tested']} could not be tested")
     if total["small_number"]:
         rest.append(f"{total['small_number']} rest on small numbers and are not counted")
+    if total["old_figure"]:
+        old = total["old_figure"]
+        rest.append(
+            f"{old} {'is an older figure' if old == 1 else 'are older figures'} (not counted)"
+        )
     return out + (f"; {' and '.join(rest)}." if rest else ".")
 
 

@@ -153,8 +153,12 @@ def _reason() -> pl.Expr:
             pl.col("la_denominator").cast(pl.Int64),
         )
     )
+    old = pl.when(pl.col("is_old").fill_null(False)).then(
+        pl.format("; an older figure ({}, the latest this authority has)", "period")
+    )
     return pl.concat_str(
         against_england,
+        old,
         neighbours,
         pl.when(pl.col("flag") == "watch").then(rank),
         change,

@@ -476,7 +476,7 @@ def _written(written: object) -> dt.date:
 
 def _spec(ref: ReferenceData, paper: object) -> PaperSpec:
     if isinstance(paper, PaperSpec):
-        return paper
+        return _checked_spec(paper)
     if isinstance(paper, Path) or (isinstance(paper, str) and paper.endswith(".toml")):
         return read_spec(paper, ref)
     if not isinstance(paper, str) or paper not in PAPERS:
@@ -484,6 +484,24 @@ def _spec(ref: ReferenceData, paper: object) -> PaperSpec:
             f"unknown paper {paper!r}; use one of {sorted(PAPERS)} or a .toml spec"
         )
     return PAPERS[paper]
+
+
+def _checked_spec(spec: PaperSpec) -> PaperSpec:
+    """A spec built in Python: sections are SectionSpecs and indicators are text."""
+    bad = [s for s in spec.sections if not isinstance(s, SectionSpec)]
+    if bad:
+        raise InvalidArgumentError(
+            f"PaperSpec {spec.name!r}: sections must be SectionSpec(title, indicators), not "
+            f"{bad[0]!r}; e.g. sections=(SectionSpec('Children in care', ('LAC', 'LACnum')),)"
+        )
+    indicators = [i for s in spec.sections for i in s.indicators] + list(spec.indicators)
+    wrong = [i for i in indicators if not isinstance(i, str)]
+    if wrong or isinstance(spec.indicators, str):
+        raise InvalidArgumentError(
+            f"PaperSpec {spec.name!r}: indicators must be a list of ids or LAIT codes, not "
+            f"{(wrong[0] if wrong else spec.indicators)!r}"
+        )
+    return spec
 
 
 def _sections(ref: ReferenceData, spec: PaperSpec) -> list[SectionSpec]:
@@ -697,7 +715,8 @@ def _label_period(row: dict[str, Any]) -> str:
 
 def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
     """The paragraph, the periods the paper holds, older figures, and counts per section that
-    add up (in paper = no figure + small number + not tested + tested; tested = better +
+    add up (in paper = no figure + small number + older figure + not tested + tested; tested
+    = better +
     similar + worse + higher or lower)."""
     section_of = {i: s.title for s in sections for i in s.indicators}
     order = {s.title: n for n, s in enumerate(sections)} | {"All": len(sections)}
@@ -707,6 +726,7 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
         "indicators": "Indicators",
         "no_figure": "No figure",
         "small_number": "Small number",
+        "old_figure": "Older figure",
         "not_tested": "Not tested",
         "better": "Better",
         "similar": "Similar",
@@ -730,12 +750,13 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
         title=f"{name}: indicators by section and how they compare with England",
         bold_rows=(frame.height - 1,),
         notes=(
-            "Each row adds up: Indicators = No figure + Small number + Not tested + Better + "
-            "Similar + Worse + Higher or lower. Better, similar and worse are significance tests "
-            "against England at 95% where DfE publishes the counts behind a figure; higher or "
-            "lower where the indicator has no better direction; small numbers (fewer than 20 "
-            "children, or 10 events) are not counted either way. Flagged: by the exception rule "
-            "(see Exceptions and Methods).",
+            "Each row adds up: Indicators = No figure + Small number + Older figure + Not "
+            "tested + Better + Similar + Worse + Higher or lower. Better, similar and worse are "
+            "significance tests against England at 95% where DfE publishes the counts behind a "
+            "figure; higher or lower where the indicator has no better direction; small numbers "
+            "(fewer than 20 children, or 10 events) and older figures (the authority's latest "
+            "is older than other authorities') are not counted either way. Flagged: by the "
+            "exception rule (see Exceptions and Methods).",
         ),
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
@@ -1175,7 +1196,7 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
     """The paper's own indicators only, as one compact table: label, what it counts, source
     and period (never a page of pasted text)."""
     defined = (
-        rows.select("indicator_id", "period_text")
+        rows.select("indicator_id", "period_text", "la_local", "area_name")
         .unique(subset="indicator_id", maintain_order=True)
         .join(
             ref.indicators.select(
@@ -1187,7 +1208,16 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
             what=pl.coalesce("definition", _first_sentences(pl.col("description"))).fill_null(
                 "No definition published."
             ),
-            source=pl.col("publication").fill_null("Department for Education"),
+            # The LA's own figure comes from the LA; DfE's publication is where the measure is.
+            source=pl.when(pl.col("la_local"))
+            .then(
+                pl.format(
+                    "{}'s own figure [L] (Appendix C); published in {}",
+                    "area_name",
+                    pl.col("publication").fill_null("DfE statistics"),
+                )
+            )
+            .otherwise(pl.col("publication").fill_null("Department for Education")),
             period=pl.col("period_text").fill_null(MISSING),
         )
     )
