@@ -170,6 +170,362 @@ GSS = {
     "-": "not_available",
 }
 
+
+def _workbook_title(ref: lacompare.ReferenceData, tmp: Path, title: str) -> str:
+    """The title cell of a board table saved as .xlsx, as Excel stores it."""
+    import openpyxl
+
+    rows = lacompare.compare(ref, "Derby", indicators=["LAC"])
+    path = lacompare.save(lacompare.board_table(rows, title=title), tmp / "t.xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    return str(sheet.cell(1, 1).value)
+
+
+def _concurrent_saves(ref: lacompare.ReferenceData, tmp: Path) -> bool:
+    """Eight processes save one path at once while this one reads it: every read is whole,
+    every save succeeds and no temporary file is left."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, lacompare\n"
+        "ref = lacompare.load_reference()\n"
+        "rows = lacompare.compare(ref, 'Derby', indicators=['LAC'])\n"
+        "for i in range(4):\n"
+        "    lacompare.save(lacompare.board_table(rows, title=f'writer {sys.argv[1]} {i}'), "
+        "sys.argv[2])\n"
+    )
+    target = tmp / "shared.html"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", script, str(n), str(target)]) for n in range(8)
+    ]
+    reads = []
+    while any(w.poll() is None for w in writers):
+        if target.exists():
+            reads.append(target.read_text(encoding="utf-8"))
+    codes = [w.wait() for w in writers]
+    reads.append(target.read_text(encoding="utf-8"))
+    whole = all(text.rstrip().endswith("</html>") for text in reads)
+    leftovers = [p.name for p in tmp.iterdir() if p.name != "shared.html"]
+    return codes == [0] * 8 and whole and not leftovers
+
+
+def _ees_percent_file(tmp: Path) -> Path:
+    header = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,percent"
+    )
+    row = "2025,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,831,"
+    return csv_file(tmp, f"{header}\n{row}E06000015,Derby,12.5%\n{row}E06000015,Derby,n/a\n")
+
+
+def _extract(tmp: Path) -> Path:
+    import ssda903_fixture
+
+    return ssda903_fixture.write(tmp / "extract")
+
+
+def _with_episode(tmp: Path, line: str) -> Path:
+    folder = _extract(tmp)
+    episodes = folder / "episodes.csv"
+    episodes.write_text(episodes.read_text() + line + "\n")
+    return folder
+
+
+def _unlinked(folder: Path, name: str) -> Path:
+    (folder / name).unlink()
+    return folder
+
+
+def _copied(folder: Path, name: str, to: str) -> Path:
+    (folder / to).write_bytes((folder / name).read_bytes())
+    return folder
+
+
+def _table_of_lac(ref: lacompare.ReferenceData, **options: Any) -> Any:
+    return lacompare.board_table(lacompare.compare(ref, "Derby", indicators=["LAC"]), **options)
+
+
+#: Issue 23's cases: local figures that could be silently wrong, saves that could lose data,
+#: and inputs that crashed or gave unclear messages.
+ISSUE_23_CASES = [
+    Case(
+        "local-dated-on-a-published-snapshot",
+        lambda r, t: local(r, {"LAC": 50, "as_at": "2025-03-31"}),
+        DataValidationError,
+        "already published",
+    ),
+    Case(
+        "local-slash-label-of-a-published-year",
+        lambda r, t: local(r, {"CareLeaverEET": 50, "period": "2023/24"}),
+        DataValidationError,
+        "already published",
+    ),
+    Case(
+        "local-period-and-as-at-disagree",
+        lambda r, t: local(
+            r, [{"indicator": "ReReferral", "period": "2026", "as_at": "2016-03-06", "value": 20}]
+        ),
+        DataValidationError,
+        "agrees with as_at",
+    ),
+    Case(
+        "local-symbol-stays-local-and-leaves-others-alone",
+        lambda r, t: lacompare.compare_all(
+            local(r, {"ReReferral": "c", "as_at": "2026-03-06"}),
+            indicators=["ReReferral"],
+            period="lait_latest",
+        ),
+        check=lambda rows: rows.filter(pl.col("la_value").is_not_null()).height >= 140,
+    ),
+    Case(
+        "local-file-area-disagrees-with-la",
+        lambda r, t: r.with_local(
+            csv_file(t, "area,indicator,period,value\nNottingham,LAC,2026,50\n"), la="Derby"
+        ),
+        DataValidationError,
+        "agrees with la=",
+    ),
+    Case(
+        "local-two-las-in-one-file",
+        lambda r, t: (
+            r.with_local(
+                csv_file(
+                    t, "area,indicator,period,value\nNottingham,LAC,2026,50\nDerby,LAC,2026,60\n"
+                )
+            ).local
+        ),
+        check=lambda layer: layer.get_column("area_code").n_unique() == 2,
+    ),
+    Case(
+        "local-value-contradicts-its-counts",
+        lambda r, t: local(
+            r,
+            [
+                {
+                    "indicator": "ReReferral",
+                    "period": "2026",
+                    "value": 5,
+                    "numerator": 900,
+                    "denominator": 1000,
+                }
+            ],
+        ),
+        DataValidationError,
+        "numerator / denominator",
+    ),
+    Case(
+        "local-span-runs-backwards",
+        lambda r, t: local(r, {"CareLeaverEET": 50, "period": "2026-25"}),
+        DataValidationError,
+        "runs forward",
+    ),
+    Case(
+        "paper-written-as-text",
+        lambda r, t: (
+            lacompare.board_paper(
+                r, "Rutland", "headline", written="2026-11-25", charts=False
+            ).written
+        ),
+        check=lambda day: str(day) == "2026-11-25",
+    ),
+    Case(
+        "paper-written-not-a-date",
+        lambda r, t: lacompare.board_paper(r, "Rutland", "headline", written="yesterday"),
+        InvalidArgumentError,
+        "written must be a date",
+    ),
+    Case(
+        "paper-la-not-in-the-model",
+        lambda r, t: lacompare.board_paper(r, "Cumberland", "headline", neighbours="2021"),
+        UnknownAreaError,
+        "2021 model",
+    ),
+    Case(
+        "paper-spec-sections-not-sections",
+        lambda r, t: lacompare.board_paper(
+            r,
+            "Derby",
+            lacompare.PaperSpec(name="x", title="x", sections=(1, 2)),  # type: ignore[arg-type]
+        ),
+        InvalidArgumentError,
+        "SectionSpec",
+    ),
+    Case(
+        "paper-period-with-no-figures",
+        lambda r, t: lacompare.board_paper(r, "Derby", "headline", period=2030),
+        InvalidArgumentError,
+        "none of the indicators has a figure for 2030",
+    ),
+    Case(
+        "compare-neighbours-none",
+        lambda r, t: lacompare.compare(r, "Derby", neighbours=None),  # type: ignore[arg-type]
+        InvalidArgumentError,
+        "neighbours must be",
+    ),
+    Case(
+        "compare-history-as-text",
+        lambda r, t: lacompare.compare(r, "Derby", history="5"),  # type: ignore[arg-type]
+        InvalidArgumentError,
+        "history must be a whole number",
+    ),
+    Case(
+        "board-group-by-unknown",
+        lambda r, t: _table_of_lac(r, group_by="colour"),
+        InvalidArgumentError,
+        "group_by must be",
+    ),
+    Case(
+        "trend-table-periods-zero",
+        lambda r, t: lacompare.trend_table(r, "Derby", ["LAC"], periods=0),
+        InvalidArgumentError,
+        "periods must be at least 1",
+    ),
+    Case(
+        "save-a-frame",
+        lambda r, t: lacompare.save(lacompare.compare(r, "Derby"), t / "x.html"),
+        ExportError,
+        "not a polars DataFrame",
+    ),
+    Case(
+        "title-with-a-control-character",
+        lambda r, t: lacompare.save(_table_of_lac(r, title="A\x07B"), t / "x.docx"),
+        InvalidArgumentError,
+        "control character",
+    ),
+    Case(
+        "title-longer-than-word-allows",
+        lambda r, t: lacompare.save(_table_of_lac(r, title="x" * 300), t / "x.docx"),
+        InvalidArgumentError,
+        "at most 255",
+    ),
+    Case(
+        "xlsx-title-that-is-a-formula",
+        lambda r, t: _workbook_title(r, t, '=HYPERLINK("http://x","click")'),
+        check=lambda cell: not cell.startswith(("=", "+", "-", "@")),
+    ),
+    Case(
+        "csv-ragged-row",
+        lambda r, t: local(r, csv_file(t, "indicator,period,value\nLAC,2026,50\nLAC,2026,5,9,9\n")),
+        SourceFileError,
+        "line 3 has 5 fields",
+    ),
+    Case(
+        "manifest-truncated",
+        lambda r, t: (
+            lacompare.load_reference(
+                bad_reference_dir(t, lambda d: (d / "manifest.json").write_text('{"rows": {'))
+            ).manifest
+        ),
+        SourceFileError,
+        "manifest",
+    ),
+    Case(
+        "saves-of-one-path-by-8-processes",
+        _concurrent_saves,
+        check=lambda ok: ok is True,
+    ),
+    Case(
+        "cli-format-empty",
+        lambda r, t: cli(["report", "--la", "Derby", "--format", "", "--out", str(t)]),
+        check=lambda code: code == 1,
+    ),
+    Case(
+        "cli-date-empty",
+        lambda r, t: cli(["paper", "--la", "Derby", "--date", "", "--out", str(t)]),
+        check=lambda code: code == 1,
+    ),
+    Case(
+        "cli-areas-unknown-neighbour-model",
+        lambda r, t: cli(["areas", "--neighbours", "2019"]),
+        check=lambda code: code == 1,
+    ),
+    Case(
+        "cli-out-is-a-file",
+        lambda r, t: cli(["report", "--la", "Derby", "--out", str(csv_file(t, "x", "f.txt"))]),
+        check=lambda code: code == 1,
+    ),
+    Case(
+        "ees-percent-written-with-a-sign",
+        lambda r, t: cli(["validate", str(_ees_percent_file(t))]),
+        check=lambda code: code == 1,
+    ),
+]
+
+#: An SSDA903 extract an analyst could plausibly get wrong.
+SSDA903_CASES = [
+    Case(
+        "903-folder-without-episodes",
+        lambda r, t: lacompare.figures_from_903(
+            _unlinked(_extract(t), "episodes.csv"), la="Derby", year=2026, ref=r
+        ),
+        SourceFileError,
+        r"no episodes table \(episodes.csv\)",
+    ),
+    Case(
+        "903-impossible-date",
+        lambda r, t: lacompare.figures_from_903(
+            _with_episode(t, "C99,30/02/2026,S,C2,N1,U1,PR1,,,,,,"), la="Derby", year=2026, ref=r
+        ),
+        DataValidationError,
+        "column 'DECOM': value '30/02/2026' is a real date",
+    ),
+    Case(
+        "903-code-in-lower-case",
+        lambda r, t: lacompare.figures_from_903(
+            _with_episode(t, "C99,01/05/2025,S,c2,N1,U1,PR1,,,,,,"), la="Derby", year=2026, ref=r
+        ),
+        DataValidationError,
+        "column 'LS': value 'c2'",
+    ),
+    Case(
+        "903-year-the-extract-does-not-cover",
+        lambda r, t: lacompare.figures_from_903(_extract(t), la="Derby", year=2015, ref=r),
+        DataValidationError,
+        "no episode begins or ends in 2014-15",
+    ),
+    Case(
+        "903-year-to-come",
+        lambda r, t: lacompare.figures_from_903(_extract(t), la="Derby", year=2031, ref=r),
+        InvalidArgumentError,
+        "has not begun",
+    ),
+    Case(
+        "903-year-as-a-span",
+        lambda r, t: lacompare.figures_from_903(
+            _extract(t),
+            la="Derby",
+            year="2025-26",  # type: ignore[arg-type]
+            ref=r,
+        ),
+        InvalidArgumentError,
+        "year",
+    ),
+    Case(
+        "903-a-pdf-instead-of-a-folder",
+        lambda r, t: lacompare.figures_from_903(
+            csv_file(t, b"%PDF-1.4", "extract.pdf"), la="Derby", year=2026, ref=r
+        ),
+        SourceFileError,
+        "not a folder of CSV files",
+    ),
+    Case(
+        "903-two-episodes-files",
+        lambda r, t: lacompare.figures_from_903(
+            _copied(_extract(t), "episodes.csv", "episodes_2025.csv"), la="Derby", year=2026, ref=r
+        ),
+        SourceFileError,
+        "hold the episodes table",
+    ),
+    Case(
+        "903-cli-year-missing",
+        lambda r, t: cli(
+            ["paper", "--la", "Derby", "--ssda903", str(_extract(t)), "--out", str(t)]
+        ),
+        check=lambda code: code == 1,
+    ),
+]
+
 CASES: list[Case] = [
     # -- areas ---------------------------------------------------------------------------
     Case(
@@ -874,6 +1230,8 @@ CASES: list[Case] = [
         lambda r, t: cli(["batch", "--region", "Derby", "--out", str(t)]),
         check=lambda code: code == 1,
     ),
+    *ISSUE_23_CASES,
+    *SSDA903_CASES,
 ]
 
 

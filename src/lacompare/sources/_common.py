@@ -153,10 +153,31 @@ def _read_csv_text(path: Path, *, workbooks: bool = False) -> pl.DataFrame:
     try:
         frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
     except pl.exceptions.PolarsError as error:
+        ragged = _ragged_line(text)
+        if ragged is not None:
+            line, found, expected = ragged
+            raise SourceFileError(
+                f"{path}: line {line} has {found} fields where the header has {expected} (rule: "
+                "every row has the header's columns; a comma inside a value needs quotes)"
+            ) from None
         # Polars' own wording names its internals; keep only its first line.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else "malformed"
         raise SourceFileError(f"{path}: could not be read as CSV ({reason})") from None
     return frame.rename(lambda name: name.strip())
+
+
+def _ragged_line(text: str) -> tuple[int, int, int] | None:
+    """(line number, fields, header fields) of the first row whose field count differs from
+    the header's, read as the csv module reads quotes; None if every row fits."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, [])
+    for row in rows:
+        if row and len(row) != len(header):
+            return rows.line_num, len(row), len(header)
+    return None
 
 
 def _read_header(path: Path) -> list[str]:
