@@ -402,4 +402,20 @@ def normalise_pdf(data: bytes, when: dt.datetime = FIXED_TIME, title: str | None
 
     if title is None:
         data = re.sub(rb"(/Title \()([^)]*)(\))", same_length, data, count=1)
+    data = _renumber_nodes(data)
     return re.sub(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})", rb"\g<1>" + stamp, data)
+
+
+def _renumber_nodes(data: bytes) -> bytes:
+    """Chromium names the tagged PDF's table cells by its internal DOM node ids ("node00000075"
+    for a header a cell points to), which depend on what else the browser was doing: number
+    them in order of first appearance instead (the same length, so offsets stay right)."""
+    numbers: dict[bytes, bytes] = {}
+
+    def renumber(match: re.Match[bytes]) -> bytes:
+        node = match.group(1)
+        if node not in numbers:
+            numbers[node] = b"%08d" % (len(numbers) + 1)
+        return b"(node" + numbers[node] + b")"
+
+    return re.sub(rb"\(node(\d{8})\)", renumber, data)
