@@ -32,7 +32,8 @@ case "$job" in
     ;;
   test)
     setup
-    "$VENV/bin/python" -m pytest "$@"
+    # Tests run in parallel, one worker per CPU (-n 0 runs them in this process).
+    "$VENV/bin/python" -m pytest -n auto "$@"
     ;;
   lint)
     setup
