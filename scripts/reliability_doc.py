@@ -13,6 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+import polars as pl  # noqa: E402
+
 import lacompare  # noqa: E402
 from test_reliability import CASES  # noqa: E402
 
@@ -56,6 +58,8 @@ def main() -> int:
 
 
 def _describe(result: object) -> str:
+    if isinstance(result, bool):
+        return "every check of the case holds" if result else "a check fails"
     if isinstance(result, int):
         return f"command exit code {result} with the message on stderr"
     if isinstance(result, dict):
@@ -74,6 +78,10 @@ def _describe(result: object) -> str:
         return f"read as {result!r}"
     if isinstance(result, float):
         return f"the figure reads as {result:g}"
+    if isinstance(result, pl.DataFrame):
+        return f"a frame of {result.height} rows"
+    if hasattr(result, "isoformat"):
+        return f"the date {result}"
     return type(result).__name__
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "examples"))
 
-import lacompare  # noqa: E402
 from board_papers import OUTPUT, WRITTEN, first_pages_png  # noqa: E402
+
+import lacompare  # noqa: E402
 
 
 def main() -> int:
