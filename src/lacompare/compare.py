@@ -1126,6 +1126,18 @@ def _implausible_benchmark(column: str) -> pl.Expr:
     )
 
 
+#: What each row of trend data says about its indicator.
+_TREND_FACTS = (
+    "indicator_id",
+    "indicator_name",
+    "indicator_label",
+    "unit",
+    "decimals",
+    "period_type",
+    "snapshot",
+)
+
+
 @user_facing
 def trend_data(
     ref: ReferenceData,
@@ -1148,16 +1160,7 @@ def trend_data(
     ids = latest.get_column("indicator_id").to_list()
     # The periods each indicator shows, right-aligned so the latest is always the last column.
     slots = (
-        latest.select(
-            "indicator_id",
-            "indicator_name",
-            "indicator_label",
-            "unit",
-            "decimals",
-            "period_type",
-            "snapshot",
-            "recent_periods",
-        )
+        latest.select(*_TREND_FACTS, "recent_periods")
         .with_columns(count=pl.col("recent_periods").list.len())
         .explode("recent_periods")
         .rename({"recent_periods": "period"})
@@ -1196,13 +1199,7 @@ def trend_data(
         slots.join(per_year, on=["indicator_id", "period"], how="left")
         .unpivot(
             index=[
-                "indicator_id",
-                "indicator_name",
-                "indicator_label",
-                "unit",
-                "decimals",
-                "period_type",
-                "snapshot",
+                *_TREND_FACTS,
                 "slot",
                 "year",
                 "period",

@@ -1,0 +1,80 @@
+"""Imports run one way: no module of lacompare imports, at load time, a module that imports
+it back (the flow sources -> schemas -> reference -> compare -> tables -> export)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lacompare"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _load_time_imports(path: Path) -> set[str]:
+    """The lacompare modules a file imports when it is loaded: top-level imports only (an
+    import inside a function, or under ``if TYPE_CHECKING``, runs later or never)."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.startswith("lacompare"):
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("lacompare")}
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for imported in _load_time_imports(path):
+            # "from lacompare.x import y": the module x (y may be a function of it).
+            while imported not in modules and "." in imported:
+                imported = imported.rsplit(".", 1)[0]
+            if imported in modules and imported != name:
+                targets.add(imported)
+        graph[name] = targets
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_module_cycle() -> None:
+    graph = _graph()
+    assert {"lacompare.schemas", "lacompare.stats"} <= graph["lacompare.compare"]  # edges seen
+    # The package re-exports its API, so every module's parent package is left out: a
+    # module importing "lacompare" itself would be the cycle.
+    for name, targets in graph.items():
+        assert "lacompare" not in targets or name == "lacompare", name
+    inner = {n: {t for t in ts if t != "lacompare"} for n, ts in graph.items() if n != "lacompare"}
+    assert _cycle(inner) is None, _cycle(inner)
+
+
+def test_the_cycle_check_can_fail() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
