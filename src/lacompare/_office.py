@@ -156,8 +156,10 @@ def table_layout(model: TableModel, size: float) -> TableLayout:
     words bold), so no word breaks; the label column at least a quarter of the width; the
     rest shared by how much more each column's longest cell wants (a figure on one line, a
     phrase on two, a sentence on six, the label on three). Where portrait cannot hold the
-    columns at their narrowest, a size or a point smaller is tried, then a landscape page."""
-    for smaller in (size, size - 0.5, size - 1):
+    columns at their narrowest, up to a point and a half smaller is tried (half a point at a
+    time), then a landscape page: a three-row table a hair too wide reads better small than
+    alone on a turned page."""
+    for smaller in (size, size - 0.5, size - 1, size - 1.5):
         layout = _layout(model, smaller)
         if not layout.landscape:
             return layout

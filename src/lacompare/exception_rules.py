@@ -29,6 +29,7 @@ import polars as pl
 
 from lacompare.errors import user_facing
 from lacompare.format import format_value
+from lacompare.periods import period_text
 
 #: The flags in order of severity, each with its meaning (for notes and methods).
 FLAGS: dict[str, str] = {
@@ -126,14 +127,15 @@ def _reason() -> pl.Expr:
             pl.col("rank_of"),
         )
     )
+    before = period_text(pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot"))
     change = (
         pl.when(pl.col("change_vs_previous") == "worse")
-        .then(pl.format("; significantly worse than {} ({})", "previous_period", previous))
+        .then(pl.format("; significantly worse than {} ({})", before, previous))
         .when(pl.col("direction") == "worsening")
         .then(
             pl.format(
                 "; worse than {} ({}{})",
-                "previous_period",
+                before,
                 previous,
                 pl.when(pl.col("change_vs_previous") == "similar")
                 .then(pl.lit(", not a significant change"))
@@ -154,7 +156,10 @@ def _reason() -> pl.Expr:
         )
     )
     old = pl.when(pl.col("is_old").fill_null(False)).then(
-        pl.format("; an older figure ({}, the latest this authority has)", "period")
+        pl.format(
+            "; an older figure ({}, the latest this authority has)",
+            period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
+        )
     )
     return pl.concat_str(
         against_england,

@@ -1311,8 +1311,8 @@ def _methods_section(model: str) -> Section:
                 "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
                 "banded or counted better or worse in the summary.",
                 "Older figures: where an authority's latest figure is older than the latest "
-                "year other authorities have, its period says '(latest)' and the summary lists "
-                "it.",
+                "year other authorities have, its period says '(latest)', the summary lists it "
+                "apart and does not count it better or worse, and an exception names its age.",
                 "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
                 "publishes for the series, only for display; every comparison uses the "
                 "unrounded values.",
