@@ -338,3 +338,16 @@ def test_one_year_tables_of_another_year_are_not_used(ref: lacompare.ReferenceDa
     assert "the oc3 table does not look like 2024-25's" in notes
     this_year = set(derive_903(folder, la="Derby", year=2026, ref=ref).figures["indicator_id"])
     assert {"lachealthpct", "careleavereet", "children_missing"} <= this_year
+
+
+def test_a_later_episode_changes_nothing_in_the_year(
+    ref: lacompare.ReferenceData, extract: Path, tmp_path: Path, figures: pl.DataFrame
+) -> None:
+    """An extract taken after the year holds episodes that begin after 31 March: they count
+    for nothing in the year, and the small one-year tables are still this year's."""
+    shutil.copytree(extract, tmp_path / "x")
+    episodes = tmp_path / "x" / "episodes.csv"
+    episodes.write_text(episodes.read_text() + "C40,15/04/2026,S,C2,N1,U1,PR1,,,,,,\n")
+    assert _counts(derive_903(tmp_path / "x", la="Derby", year=2026, ref=ref).figures) == _counts(
+        figures
+    )

@@ -187,14 +187,22 @@ def _check_covers(episodes: pl.DataFrame, extract: Extract, year: CollectionYear
 #: only its cohort and its oc3 only 17- to 21-year-olds (DfE's validator flags any other row);
 #: a year out, about 55% of oc2 rows are still in the cohort (care is long) and 75% of oc3
 #: rows still 17 to 21, and no missing incident begins in the year.
-SAME_YEAR_SHARE = {"oc2": 0.75, "oc3": 0.9, "missing": 0.5}
+SAME_YEAR_SHARE = {"oc2": 0.75, "oc3": 0.85, "missing": 0.5}
+#: The check is made only on a table this long (a few rows cannot say which year they are),
+#: and only when the extract runs past the year asked (only then can a table be a later one).
+SAME_YEAR_MIN_ROWS = 20
 
 
 def _other_years_tables(
     tables: dict[str, pl.DataFrame], children: pl.DataFrame, year: CollectionYear
 ) -> dict[str, str]:
     """Each one-year table that looks like another year's return, with the reason: its rows
-    are not this year's OC2 cohort, care leavers or incidents."""
+    are not this year's OC2 cohort, care leavers or incidents (see :data:`SAME_YEAR_SHARE`)."""
+    latest = tables["episodes"].select(
+        pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())
+    ).item()
+    if latest is None or latest <= year.end:
+        return {}  # the extract ends with the year asked: its one-year tables are this year's
     shares = {}
     if "oc2" in tables and tables["oc2"].height:
         cohort = children.filter(pl.col("oc2_cohort").fill_null(False)).select("CHILD")
@@ -216,7 +224,7 @@ def _other_years_tables(
             f"are {what} (is it another year's return? its rows carry no year)"
         )
         for name, (inside, total, what) in shares.items()
-        if inside < SAME_YEAR_SHARE[name] * total
+        if total >= SAME_YEAR_MIN_ROWS and inside < SAME_YEAR_SHARE[name] * total
     }
 
 
