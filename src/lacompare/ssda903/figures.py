@@ -198,9 +198,11 @@ def _other_years_tables(
 ) -> dict[str, str]:
     """Each one-year table that looks like another year's return, with the reason: its rows
     are not this year's OC2 cohort, care leavers or incidents (see :data:`SAME_YEAR_SHARE`)."""
-    latest = tables["episodes"].select(
-        pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())
-    ).item()
+    latest = (
+        tables["episodes"]
+        .select(pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max()))
+        .item()
+    )
     if latest is None or latest <= year.end:
         return {}  # the extract ends with the year asked: its one-year tables are this year's
     shares = {}
