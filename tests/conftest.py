@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import lacompare
@@ -15,6 +16,18 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 @pytest.fixture(scope="session")
 def ref() -> lacompare.ReferenceData:
     return lacompare.load_reference()
+
+
+@pytest.fixture(scope="session")
+def everything(ref: lacompare.ReferenceData) -> pl.DataFrame:
+    """Every LA's comparison (compare_all), computed once."""
+    return lacompare.compare_all(ref)
+
+
+@pytest.fixture(scope="session")
+def derby(ref: lacompare.ReferenceData) -> pl.DataFrame:
+    """Derby's comparison, computed once."""
+    return lacompare.compare(ref, "Derby")
 
 
 @pytest.fixture(scope="session")

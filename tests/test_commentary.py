@@ -11,12 +11,6 @@ import lacompare
 from lacompare.periods import period_text
 from lacompare.tables import model_of
 
-
-@pytest.fixture(scope="module")
-def derby(ref: lacompare.ReferenceData) -> pl.DataFrame:
-    return lacompare.compare(ref, "Derby")
-
-
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:,\d{3})*(?:\.\d+)?%?")
 
 

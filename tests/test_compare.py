@@ -15,16 +15,6 @@ from lacompare.tables import model_of
 PARITY = Path(__file__).parent / "data" / "lait_parity_expected.csv"
 
 
-@pytest.fixture(scope="module")
-def everything(ref: lacompare.ReferenceData) -> pl.DataFrame:
-    return compare_all(ref)
-
-
-@pytest.fixture(scope="module")
-def derby(ref: lacompare.ReferenceData) -> pl.DataFrame:
-    return compare(ref, "Derby")
-
-
 def row(frame: pl.DataFrame, indicator: str) -> dict:
     return frame.filter(pl.col("indicator_id") == indicator).row(0, named=True)
 

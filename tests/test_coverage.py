@@ -26,16 +26,6 @@ MULTIPLIER = {"percent": 100.0, "percent_ratio": 100.0, "rate_per_10000": 10_000
 
 
 @pytest.fixture(scope="module")
-def everything(ref: lacompare.ReferenceData) -> pl.DataFrame:
-    return lacompare.compare_all(ref)
-
-
-@pytest.fixture(scope="module")
-def derby(everything: pl.DataFrame) -> pl.DataFrame:
-    return everything.filter(pl.col("area_code") == "E06000015")
-
-
-@pytest.fixture(scope="module")
 def table(ref: lacompare.ReferenceData) -> pl.DataFrame:
     return coverage(ref, "Derby")
 

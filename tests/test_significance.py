@@ -26,16 +26,6 @@ from lacompare.stats import (
 DIFFER = ["better", "worse", "higher", "lower"]
 
 
-@pytest.fixture(scope="module")
-def everything(ref: lacompare.ReferenceData) -> pl.DataFrame:
-    return lacompare.compare_all(ref)
-
-
-@pytest.fixture(scope="module")
-def derby(everything: pl.DataFrame) -> pl.DataFrame:
-    return everything.filter(pl.col("area_code") == "E06000015")
-
-
 def wilson(x: float, n: float, z: float) -> tuple[float, float]:
     centre, spread = 2 * x + z * z, z * math.sqrt(z * z + 4 * x * (1 - x / n))
     return (centre - spread) / 2 / (n + z * z), (centre + spread) / 2 / (n + z * z)

@@ -182,13 +182,20 @@ def compare_with_benchmark(
         | ~benchmark.is_finite()
     )
     inside = (lower <= benchmark) & (benchmark <= upper)
-    higher = value > benchmark
     return (
         pl.when(missing)
         .then(pl.lit("not compared"))
         .when(inside)
         .then(pl.lit("similar"))
-        .when(polarity == "high")
+        .otherwise(_by_polarity(value > benchmark, polarity))
+    )
+
+
+def _by_polarity(higher: pl.Expr, polarity: pl.Expr) -> pl.Expr:
+    """A difference in words: "better" / "worse" by the indicator's polarity, "higher" /
+    "lower" where it has none."""
+    return (
+        pl.when(polarity == "high")
         .then(pl.when(higher).then(pl.lit("better")).otherwise(pl.lit("worse")))
         .when(polarity == "low")
         .then(pl.when(higher).then(pl.lit("worse")).otherwise(pl.lit("better")))
@@ -266,17 +273,12 @@ def compare_difference(lower: pl.Expr, upper: pl.Expr, null: float, polarity: pl
     first estimate to a second: "similar" when the interval contains ``null`` (limits
     included), else "higher" / "lower" for the first, turned into "better" / "worse" by
     polarity. A missing, NaN or inverted interval is "not compared"."""
-    higher = lower > null
     return (
         pl.when(_invalid_interval(lower, upper))
         .then(pl.lit("not compared"))
         .when((lower <= null) & (null <= upper))
         .then(pl.lit("similar"))
-        .when(polarity == "high")
-        .then(pl.when(higher).then(pl.lit("better")).otherwise(pl.lit("worse")))
-        .when(polarity == "low")
-        .then(pl.when(higher).then(pl.lit("worse")).otherwise(pl.lit("better")))
-        .otherwise(pl.when(higher).then(pl.lit("higher")).otherwise(pl.lit("lower")))
+        .otherwise(_by_polarity(lower > null, polarity))
     )
 
 
