@@ -65,6 +65,15 @@ def trend_chart(
     published value breaks the line; an axis that does not start at zero says so.
     ``source=False`` leaves out the source line (a board paper gives one per section)."""
     data = trend_data(ref, la, [indicator], periods=periods, neighbours=neighbours)
+    return trend_chart_from_data(data, neighbours=neighbours, source=source)
+
+
+def trend_chart_from_data(
+    data: pl.DataFrame, *, neighbours: Neighbours = "2025", source: bool = True
+) -> alt.LayerChart | alt.FacetChart:
+    """:func:`trend_chart` from one indicator's rows of
+    :func:`lacompare.compare.trend_data` already computed (a paper computes its charts'
+    trend data in one pass)."""
     return _trend(data, group_label(neighbours), source=source)
 
 

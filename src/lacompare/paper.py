@@ -48,7 +48,7 @@ from lacompare.commentary import (
     summary,
     summary_paragraph,
 )
-from lacompare.compare import compare, select_indicators
+from lacompare.compare import compare, select_indicators, trend_data
 from lacompare.errors import (
     InvalidArgumentError,
     SourceFileError,
@@ -403,9 +403,12 @@ def board_paper(
         _exceptions_section(rows, flagged, name),
         _ofsted_section(ref, area["area_code"], name, model, written),
     ]
+    trends = _paper_trends(ref, rows, sections_spec, area["area_code"], model) if charts else None
     for number, section in enumerate(sections_spec, start=1):
         parts.append(
-            _topic_section(ref, rows, flagged, section, name, model, number, charts=charts)
+            _topic_section(
+                ref, rows, flagged, section, name, model, number, charts=charts, trends=trends
+            )
         )
     parts += [
         _neighbour_section(ref, area["area_code"], name, model),
@@ -998,16 +1001,11 @@ def _topic_section(
     number: int,
     *,
     charts: bool = True,
+    trends: pl.DataFrame | None = None,
 ) -> Section:
     """What matters in the section, its table, one line per indicator, a chart, and one
-    source line."""
-    order = {indicator: i for i, indicator in enumerate(spec.indicators)}
-    members = (
-        rows.filter(pl.col("indicator_id").is_in(spec.indicators))
-        .with_columns(_order=pl.col("indicator_id").replace_strict(order, default=None))
-        .sort("_order")
-        .drop("_order")
-    )
+    source line (``trends``: the paper's trend data, computed once)."""
+    members = _section_members(rows, spec)
     if members.height == 0:
         return Section(spec.title, ())
     table = Table(
@@ -1024,11 +1022,42 @@ def _topic_section(
         table,
         *(Paragraph(text, "item") for text in members.get_column("commentary")),
     ]
-    figure = _figure(ref, members, spec, name, model, number) if charts else None
+    figure = _figure(ref, members, spec, name, model, number, trends) if charts else None
     if figure is not None:
         blocks.append(figure)
     blocks.append(Paragraph(_source_line(members), "note"))
     return Section(spec.title, tuple(blocks))
+
+
+#: Periods a paper's trend charts show (trend_chart's own default).
+TREND_PERIODS = 8
+
+
+def _paper_trends(
+    ref: ReferenceData, rows: pl.DataFrame, sections: list[SectionSpec], code: str, model: str
+) -> pl.DataFrame | None:
+    """The trend data of every trend chart in the paper, in one pass of the engine per year
+    (one pass per chart ran the engine eight times for each)."""
+    wanted = [
+        row["indicator_id"]
+        for spec in sections
+        if spec.chart != "neighbours"
+        and (row := _chart_row(ref, _section_members(rows, spec), spec)) is not None
+    ]
+    if not wanted:
+        return None
+    return trend_data(ref, code, wanted, periods=TREND_PERIODS, neighbours=model)
+
+
+def _section_members(rows: pl.DataFrame, spec: SectionSpec) -> pl.DataFrame:
+    """The section's rows, in the spec's order."""
+    order = {indicator: i for i, indicator in enumerate(spec.indicators)}
+    return (
+        rows.filter(pl.col("indicator_id").is_in(spec.indicators))
+        .with_columns(_order=pl.col("indicator_id").replace_strict(order, default=None))
+        .sort("_order")
+        .drop("_order")
+    )
 
 
 def _section_paragraph(members: pl.DataFrame, flagged: pl.DataFrame, title: str) -> str:
@@ -1104,8 +1133,44 @@ def _figure(
     name: str,
     model: str,
     number: int,
+    trends: pl.DataFrame | None,
 ) -> Figure | None:
     """The section's chart and the sentence its alt text states, from the table's numbers."""
+    row = _chart_row(ref, members, spec)
+    if row is None:
+        return None
+    from lacompare import charts  # Altair loads only when a paper has charts
+
+    if spec.chart == "neighbours":
+        chart = charts.neighbour_chart(
+            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
+        )
+        kind = "Bar chart"
+        shows = f"{name} and its statistical neighbours for {row['period_text']}, best first"
+    else:
+        if trends is None:
+            trends = trend_data(
+                ref, row["area_code"], [row["indicator_id"]], periods=TREND_PERIODS,
+                neighbours=model,
+            )  # fmt: skip
+        chart = charts.trend_chart_from_data(
+            trends.filter(pl.col("indicator_id") == row["indicator_id"]),
+            neighbours=model,
+            source=False,
+        )
+        kind = "Line chart"
+        shows = f"{name}, its region, its statistical neighbours' average and England over time"
+    alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
+    return Figure(
+        png=charts.chart_to_png(chart),
+        alt=alt,
+        caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
+    )
+
+
+def _chart_row(ref: ReferenceData, members: pl.DataFrame, spec: SectionSpec) -> dict | None:
+    """The row a section charts: its chart indicator if it has a value, else the first row
+    with a value and a benchmark (never a count); None when the section has no chart."""
     if spec.chart == "none":
         return None
     chartable = members.filter(
@@ -1119,27 +1184,7 @@ def _figure(
         chartable = preferred if preferred.height else chartable
     if chartable.height == 0:
         return None
-    row = chartable.row(0, named=True)
-    from lacompare import charts  # Altair loads only when a paper has charts
-
-    if spec.chart == "neighbours":
-        chart = charts.neighbour_chart(
-            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
-        )
-        kind = "Bar chart"
-        shows = f"{name} and its statistical neighbours for {row['period_text']}, best first"
-    else:
-        chart = charts.trend_chart(
-            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
-        )
-        kind = "Line chart"
-        shows = f"{name}, its region, its statistical neighbours' average and England over time"
-    alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
-    return Figure(
-        png=charts.chart_to_png(chart),
-        alt=alt,
-        caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
-    )
+    return chartable.row(0, named=True)
 
 
 def finding(row: dict[str, Any]) -> str:
