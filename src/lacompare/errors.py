@@ -118,21 +118,37 @@ def whole_number(name: str, value: object, *, minimum: int = 1) -> int:
     return value
 
 
-#: Characters a Word or XML document cannot hold (C0 controls other than tab and newline).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters a Word or XML document cannot hold (C0 controls other than tab and newline, DEL,
+#: lone surrogates, U+FFFE/U+FFFF), and the bidirectional controls that make text display in
+#: another order than it is stored (the "Trojan source" trick): neither belongs in a title.
+#: As a pattern polars' (Rust) regex also reads: its strings are UTF-8, so hold no surrogates.
+CONTROL_PATTERN = (
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def control_character(text: str) -> str | None:
+    """Where ``text`` holds a character a document must not ("U+0007 at position 12"), or
+    None."""
+    bad = _CONTROL.search(text)
+    if bad is None:
+        return None
+    kind = "a bidirectional control" if "\u202a" <= bad.group() <= "\u2069" else "a control"
+    return f"{kind} character (U+{ord(bad.group()):04X}) at position {bad.start() + 1}"
 
 
 def plain_text(name: str, value: object, *, max_length: int | None = None) -> str:
     """``value`` as text a document can hold: a string without control characters (a bell or
-    NUL pasted from another system), at most ``max_length`` characters."""
+    NUL pasted from another system, a right-to-left override), at most ``max_length``
+    characters. Markup in it stays text: every writer escapes it for where it lands."""
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{name} must be text, not {value!r}")
-    bad = _CONTROL.search(value)
+    bad = control_character(value)
     if bad:
-        raise InvalidArgumentError(
-            f"{name} holds a control character (U+{ord(bad.group()):04X}) at position "
-            f"{bad.start() + 1}; use plain text"
-        )
+        raise InvalidArgumentError(f"{name} holds {bad}; use plain text")
     if max_length is not None and len(value) > max_length:
         raise InvalidArgumentError(
             f"{name} is {len(value)} characters; at most {max_length} fit (a document "

@@ -12,6 +12,7 @@ the same bytes (fixed document timestamps, stable table ids).
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import tempfile
@@ -24,6 +25,8 @@ import polars as pl
 from great_tables import GT
 
 from lacompare._office import (
+    CSP_META,
+    LANGUAGE,
     FIXED_TIME,
     BrowserMissingError,
     ExportError,
@@ -207,7 +210,21 @@ def _model(table: GT, fmt: str) -> TableModel:
 
 
 def _write_html(table: GT, path: Path) -> None:
-    path.write_text(table.as_raw_html(make_page=True), encoding="utf-8")
+    path.write_text(table_page_html(table), encoding="utf-8")
+
+
+def table_page_html(table: GT) -> str:
+    """The table as a page of its own: great_tables' page (which escapes every text it is
+    given) with the document's language as UK English, a title, and a Content-Security-Policy
+    that runs no script."""
+    page = table.as_raw_html(make_page=True)
+    model = model_of(table)
+    title = html.escape(model.title if model is not None and model.title else "Table")
+    head = f"<head>\n{CSP_META}\n<title>{title}</title>"
+    if "<head>" not in page or '<html lang="en">' not in page:
+        raise ExportError("great_tables wrote a page without <head> or <html lang>; cannot save")
+    page = page.replace('<html lang="en">', f'<html lang="{LANGUAGE}">', 1)
+    return page.replace("<head>", head, 1)
 
 
 def _write_image(table: GT, path: Path) -> None:
@@ -448,7 +465,10 @@ _LATEX_ESCAPES = {
 
 
 def _latex(text: str) -> str:
-    return "".join(_LATEX_ESCAPES.get(character, character) for character in text)
+    """``text`` as LaTeX that typesets it: every special character escaped, and line breaks
+    as spaces (a blank line would end a caption or a cell with an error)."""
+    flat = " ".join(text.split("\n")).replace("\r", " ")
+    return "".join(_LATEX_ESCAPES.get(character, character) for character in flat)
 
 
 def _write_csv(table: GT, path: Path) -> None:

@@ -36,7 +36,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from lacompare.errors import DataValidationError, LacompareError, SourceFileError, user_facing
+from lacompare.errors import (
+    CONTROL_PATTERN,
+    DataValidationError,
+    LacompareError,
+    SourceFileError,
+    user_facing,
+)
 from lacompare.periods import label_end_year, period_end, period_year
 from lacompare.schemas import LocalFiguresSchema, validate
 from lacompare.sources._common import _read_csv_text, parse_values
@@ -528,6 +534,16 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
             "error",
         ),
         ("indicator", "is an indicator id or LAIT code", pl.col("indicator_id").is_null(), "error"),
+        *(
+            (
+                column,
+                "holds no control or bidirectional-override character (it is printed in "
+                "the paper; a document cannot hold one)",
+                pl.col(column).str.contains(CONTROL_PATTERN).fill_null(False),
+                "error",
+            )
+            for column in ("note", "source")
+        ),
         (
             "period",
             "a period label (2026, 2025-26) or an as_at date (YYYY-MM-DD) is given",

@@ -53,6 +53,7 @@ from lacompare.errors import (
     InvalidArgumentError,
     SourceFileError,
     UnknownIndicatorError,
+    control_character,
     plain_text,
     user_facing,
 )
@@ -242,12 +243,14 @@ def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
         raise fail(f"unknown key; a spec has {sorted(_SPEC_KEYS)}", unknown[0])
     if not isinstance(data.get("title"), str) or not data["title"].strip():
         raise fail("required: the paper's title as text", "title")
+    _spec_text(data["title"], "title", fail, TITLE_LENGTH)
     neighbours = str(data.get("neighbours", "2025"))
     if neighbours not in {"2021", "2025"}:
         raise fail(f"{neighbours!r} is not a neighbour model; use '2025' or '2021'", "neighbours")
     purpose = data.get("purpose", "")
     if not isinstance(purpose, str):
         raise fail("the paper's purpose as text ('reports on ...')", "purpose")
+    _spec_text(purpose, "purpose", fail, 1000)
     sections_data = data.get("sections")
     if not isinstance(sections_data, list) or not sections_data:
         raise fail("required: one or more [[sections]] tables", "sections")
@@ -285,6 +288,7 @@ def _read_section(
         raise fail(f"unknown key in section {number + 1}; use {sorted(_SECTION_KEYS)}", bad[0])
     if not isinstance(entry.get("title"), str) or not entry["title"].strip():
         raise fail(f"section {number + 1} needs a title", "title", number + 1)
+    _spec_text(entry["title"], "title", fail, TITLE_LENGTH, number + 1)
     indicators = entry.get("indicators")
     if (
         not isinstance(indicators, list)
@@ -308,6 +312,22 @@ def _read_section(
                     f"{source}: line {line}, key 'indicators': {error}"
                 ) from None
     return SectionSpec(entry["title"].strip(), tuple(indicators), chart, chart_indicator)
+
+
+#: The longest title a spec may give: a Word document's title property holds 255 characters,
+#: and the LA's name is put before the paper's.
+TITLE_LENGTH = 200
+
+
+def _spec_text(text: str, key: str, fail: Any, max_length: int, occurrence: int = 0) -> None:
+    """A title or purpose a document can hold: no control or bidirectional-override character
+    (refused here, naming it, rather than when Word is written), and not too long. Markup is
+    not refused: it is text, and every writer escapes it for where it lands."""
+    bad = control_character(text)
+    if bad:
+        raise fail(f"holds {bad}; use plain text", key, occurrence)
+    if len(text.strip()) > max_length:
+        raise fail(f"is {len(text.strip()):,} characters; at most {max_length} fit", key, occurrence)
 
 
 def _check_sections_once(sections: list[SectionSpec], fail: Any) -> None:
@@ -497,6 +517,10 @@ def _checked_spec(spec: PaperSpec) -> PaperSpec:
             f"PaperSpec {spec.name!r}: sections must be SectionSpec(title, indicators), not "
             f"{bad[0]!r}; e.g. sections=(SectionSpec('Children in care', ('LAC', 'LACnum')),)"
         )
+    plain_text(f"PaperSpec {spec.name!r} title", spec.title, max_length=TITLE_LENGTH)
+    plain_text(f"PaperSpec {spec.name!r} purpose", spec.purpose, max_length=1000)
+    for section in spec.sections:
+        plain_text(f"PaperSpec {spec.name!r} section title", section.title, max_length=TITLE_LENGTH)
     indicators = [i for s in spec.sections for i in s.indicators] + list(spec.indicators)
     wrong = [i for i in indicators if not isinstance(i, str)]
     if wrong or isinstance(spec.indicators, str):

@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lacompare._office import (
+    CSP_META,
     LANGUAGE,
     PORTRAIT_WIDTH,
     BrowserMissingError,
     chromium_path,
+    css_string,
     docx_table,
     normalise_pdf,
     print_pdf,
@@ -259,17 +261,21 @@ def paper_html(paper: BoardPaper) -> str:
         f".fill-{name} {{ background: {getattr(palette, name)}; }}"
         for name in ("better", "similar", "worse", "highlight")
     )
-    running = _css_string(f"{paper.title}. {_long_date(paper.written)}")
+    # The running header is the one place user text meets CSS: it is kept out of <style> (an
+    # inline custom property on the root, which the page margin boxes inherit), every
+    # character but letters and digits a CSS escape, and the attribute HTML-escaped too.
+    running = css_string(f"{paper.title}. {_long_date(paper.written)}")
     out = [
         "<!DOCTYPE html>",
-        f'<html lang="{LANGUAGE}">',
+        f'<html lang="{LANGUAGE}" style="--running: {_e(running)}">',
         "<head>",
         '<meta charset="utf-8">',
+        CSP_META,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="author" content="{_e(paper.author)}">',
         f'<meta name="date" content="{paper.written.isoformat()}">',
         f"<title>{_e(paper.title)}</title>",
-        f"<style>:root {{ --running: {running}; }}{_CSS}{fills}\n</style>",
+        f"<style>{_CSS}{fills}\n</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -370,11 +376,6 @@ def write_paper_html(paper: BoardPaper, path: Path) -> None:
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _css_string(text: str) -> str:
-    """Text as a CSS string literal (for the running header)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # --------------------------------------------------------------------------------------------
