@@ -20,7 +20,7 @@ from typing import Literal, cast
 import altair as alt
 import polars as pl
 
-from lacompare.compare import Neighbours, compare, group_label, model_only, trend_data
+from lacompare.compare import Neighbours, compare, group_label, group_members, trend_data
 from lacompare.errors import InvalidArgumentError, user_facing, whole_number
 from lacompare.format import format_value, unit_label
 from lacompare.periods import period_short, period_text, periods_phrase
@@ -216,6 +216,13 @@ def _trend(
     )
 
 
+def _group_words(neighbours: Neighbours) -> str:
+    """ "statistical neighbours (model 2025)", "comparator group (5 authorities)"."""
+    if isinstance(neighbours, str | int):
+        return f"statistical neighbours (model {neighbours})"
+    return f"comparator group ({len(list(neighbours))} authorities)"
+
+
 @user_facing
 def neighbour_chart(
     ref: ReferenceData,
@@ -223,15 +230,17 @@ def neighbour_chart(
     indicator: str,
     *,
     period: int | str = "latest",
-    neighbours: str = "2025",
+    neighbours: Neighbours = "2025",
     source: bool = True,
 ) -> alt.LayerChart | alt.FacetChart:
-    """The LA among its statistical neighbours for one period: a bar each, sorted best first
-    by polarity (highest first without one), the LA's bar dark blue, then the neighbours'
-    average and England as bars of their own, each bar labelled with its value at its end
-    (no label can sit on another or on an axis). A neighbour with no published value is
-    listed with no bar."""
-    neighbours = model_only("neighbour_chart", neighbours)
+    """The LA among its statistical neighbours (a DfE model, or a custom comparator group)
+    for one period: a bar each, sorted best first by polarity (highest first without one),
+    the LA's bar dark blue, then the neighbours' average and England as bars of their own,
+    each bar labelled with its value (at its end; inside a long bar where a percentage axis,
+    which stops at 100, leaves no room). A neighbour with no published value is listed with
+    no bar."""
+    if isinstance(neighbours, int) and not isinstance(neighbours, bool):
+        neighbours = str(neighbours)
     row = compare(
         ref,
         la,
@@ -239,7 +248,7 @@ def neighbour_chart(
         period=period,  # type: ignore[arg-type]
         neighbours=neighbours,
     ).row(0, named=True)
-    members = ref.neighbours_of(row["area_code"], neighbours)
+    members = group_members(ref, row["area_code"], neighbours)
     codes = [row["area_code"], *members.get_column("neighbour_code").to_list()]
     values = ref.observations.filter(
         pl.col("indicator_id") == row["indicator_id"],
@@ -279,6 +288,8 @@ def neighbour_chart(
         },
         schema={"name": pl.String, "value": pl.Float64, "kind": pl.String},
     )
+    if row["unit"] == "count":  # a count is never set beside England's total
+        benchmarks = benchmarks.filter(pl.col("kind") != "england")
     bars = pl.concat([people.select("name", "value", "kind"), benchmarks]).with_columns(
         label=format_value(pl.col("value"), pl.lit(row["unit"]), row["decimals"]).fill_null(
             "no published value"
@@ -290,11 +301,13 @@ def neighbour_chart(
     base = alt.Chart(alt.Data(values=bars.to_dicts()))
     y = alt.Y("name:N", sort=order, title=None)
     top = max((v for v in bars.get_column("value").to_list() if v is not None), default=1.0)
+    # Room beyond the longest bar for its label; a percentage axis never passes 100, so a
+    # label that would not fit beyond its bar goes inside it.
+    end = min(top * 1.18, 100.0) if row["unit"] == "percent" else top * 1.18
+    inside = end * 0.85
+    bars = bars.with_columns(inside=pl.col("value").fill_null(0) > inside)
     x = alt.X(
-        "value:Q",
-        title=_axis_title(row["unit"]),
-        # Room beyond the longest bar for its label.
-        scale=alt.Scale(domain=[0, top * 1.18], nice=False),
+        "value:Q", title=_axis_title(row["unit"]), scale=alt.Scale(domain=[0, end], nice=False)
     )
     chart = base.mark_bar().encode(
         x=x,
@@ -307,18 +320,33 @@ def neighbour_chart(
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Value")],
         description=alt.Description("label:N"),
     )
-    text = base.mark_text(align="left", dx=4, color="#0b0c0c").encode(
-        x=alt.X("value:Q", scale=alt.Scale(domain=[0, top * 1.18], nice=False)),
-        y=y,
-        text="label:N",
-    )
+    labels = alt.Chart(alt.Data(values=bars.filter(~pl.col("inside")).to_dicts()))
+    text = labels.mark_text(align="left", dx=4, color="#0b0c0c").encode(x=x, y=y, text="label:N")
+    within = bars.filter(pl.col("inside"))
+    if within.height:
+        # On the bar: white on the dark blue and plum, near-black on the grey and orange
+        # (each at least 4.5:1).
+        within = within.with_columns(
+            ink=pl.when(pl.col("kind").is_in(["la", "sn"]))
+            .then(pl.lit("#ffffff"))
+            .otherwise(pl.lit("#0b0c0c"))
+        )
+        text += (
+            alt.Chart(alt.Data(values=within.to_dicts()))
+            .mark_text(align="right", dx=-4, fontWeight="bold")
+            .encode(x=x, y=y, text="label:N", color=alt.Color("ink:N", scale=None))
+        )
     when = period_text(
         pl.lit(row["comparator_period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"])
     )
     subtitle = [
-        f"{row['area_name']} and its statistical neighbours (model {neighbours}), "
+        f"{row['area_name']} and its {_group_words(neighbours)}, "
         + ("best first" if row["polarity"] != "neutral" else "highest first")
-        + ", then the neighbours' average and England"
+        + (
+            ", then the neighbours' average"
+            if row["unit"] == "count"
+            else ", then the neighbours' average and England"
+        )
     ]
     if row["la_local"]:
         subtitle.append(

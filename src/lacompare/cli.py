@@ -93,7 +93,11 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="headline (default), corporate-parenting or safeguarding",
         )
-        sub.add_argument("--neighbours", default="2025", help="SN model: 2025 (default) or 2021")
+        sub.add_argument(
+            "--neighbours",
+            default="2025",
+            help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Leicester"',
+        )
         sub.add_argument(
             "--period",
             default="latest",
@@ -160,7 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--spec", type=Path, help="your own paper: a TOML spec")
     paper.add_argument("--format", default="docx,html", help="comma-separated: docx,html,pdf")
     paper.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
-    paper.add_argument("--neighbours", default=None, help="SN model: 2025 (default) or 2021")
+    paper.add_argument(
+        "--neighbours",
+        default=None,
+        help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Leicester"',
+    )
     paper.add_argument(
         "--period", default="latest", help="latest (default), lait_latest, or a year"
     )
@@ -273,6 +281,13 @@ def _out_folder(out: Path) -> Path:
     return out
 
 
+def _neighbours(text: str) -> str | list[str]:
+    """--neighbours: a DfE model ("2025"), or a comparator group "Nottingham, 856, E06000016"."""
+    if "," not in text:
+        return text
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _period(text: str) -> str | int:
     return int(text) if text.isdigit() else text
 
@@ -301,7 +316,7 @@ def _write(rows: pl.DataFrame, args: argparse.Namespace, formats: list[str]) -> 
             load_reference(),
             rows.get_column("area_code")[0],
             with_values.get_column("indicator_id").to_list(),
-            neighbours=args.neighbours,
+            neighbours=_neighbours(args.neighbours),
         )
         charts.append(chart)
         written += [save(chart, args.out / f"{stem}_trends{fmt}") for fmt in (".png", ".svg")]
@@ -319,7 +334,7 @@ def _report(args: argparse.Namespace) -> int:
         args.la,
         indicators=_selection(args),
         period=_period(args.period),  # type: ignore[arg-type]
-        neighbours=args.neighbours,
+        neighbours=_neighbours(args.neighbours),
     )
     for path in _write(rows, args, formats):
         print(f"wrote {path}")
@@ -345,7 +360,7 @@ def _paper(args: argparse.Namespace) -> int:
         args.la,
         args.spec or args.paper or "corporate-parenting",
         period=_period(args.period),
-        neighbours=args.neighbours,
+        neighbours=None if args.neighbours is None else _neighbours(args.neighbours),
         written=written,
         author=args.author or AUTHOR_PLACEHOLDER,
     )
@@ -449,7 +464,7 @@ def _batch(args: argparse.Namespace) -> int:
         ref,
         indicators=_selection(args),
         period=_period(args.period),  # type: ignore[arg-type]
-        neighbours=args.neighbours,
+        neighbours=_neighbours(args.neighbours),
     )
     written: list[Path] = []
     failed: list[tuple[str, str]] = []

@@ -91,7 +91,10 @@ def _against(row: Mapping[str, Any], benchmark: str) -> str | None:
     else:
         value, shown, verdict = row["sn_average"], row["sn_text"], row["vs_sn"]
         strong = row.get("vs_sn_998") == verdict
-        label, possessive = "its statistical neighbours", "its neighbours' average of"
+        if str(row.get("sn_model") or "").startswith("custom"):
+            label, possessive = "its comparator group", "its comparator group's average of"
+        else:
+            label, possessive = "its statistical neighbours", "its neighbours' average of"
         # The test pools the neighbours; the figure shown is their average (LAIT's).
         shown = f"average {shown}"
     if value is None:

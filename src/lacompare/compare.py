@@ -275,6 +275,49 @@ def _comparator_groups(
         if targets.height <= len(ASKED_ONE_BY_ONE):
             _check_in_model(ref, targets, groups, neighbours)
         return groups
+    named = comparator_codes(ref, neighbours)
+    size = len(named)
+    group = pl.DataFrame({"neighbour_code": named})
+    return (
+        targets.select("area_code")
+        .join(group, how="cross")
+        .with_columns(
+            # An LA in its own group is left out of its own average, and the row says so.
+            sn_model=pl.when(pl.col("area_code").is_in(named))
+            .then(pl.lit(f"custom group of {size}, itself excluded"))
+            .otherwise(pl.lit(f"custom group of {size}"))
+        )
+        .filter(pl.col("area_code") != pl.col("neighbour_code"))
+    )
+
+
+def group_members(ref: ReferenceData, code: str, neighbours: Neighbours) -> pl.DataFrame:
+    """(neighbour_code, neighbour_name, neighbour_rank) of an LA's comparators: its
+    statistical neighbours in a DfE model, closest first, or a custom group in the order
+    given (the LA itself left out, as in its average)."""
+    if isinstance(neighbours, bool):
+        raise InvalidArgumentError(f"neighbours must be a model or a list, not {neighbours!r}")
+    if isinstance(neighbours, str | int):
+        return ref.neighbours_of(code, str(neighbours)).select(
+            "neighbour_code", "neighbour_name", pl.col("neighbour_rank").cast(pl.Int64)
+        )
+    codes = [c for c in comparator_codes(ref, neighbours) if c != code]
+    return (
+        pl.DataFrame({"neighbour_code": codes}, schema={"neighbour_code": pl.String})
+        .join(
+            ref.areas.select(neighbour_code="area_code", neighbour_name="name"),
+            on="neighbour_code",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(neighbour_rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    )
+
+
+def comparator_codes(ref: ReferenceData, neighbours: Sequence[str | int]) -> list[str]:
+    """The ONS codes of a custom comparator group (names, DfE or ONS codes), in the order
+    given; an empty group, an unknown or former authority, or one named twice is an error
+    naming it."""
     items = list(neighbours)
     if not items:
         raise InvalidArgumentError(
@@ -304,19 +347,7 @@ def _comparator_groups(
             f"custom comparator group: {listed}. Each authority may be listed once (a repeat "
             "would count twice in the average)"
         )
-    size = len(named)
-    group = pl.DataFrame({"neighbour_code": list(named)})
-    return (
-        targets.select("area_code")
-        .join(group, how="cross")
-        .with_columns(
-            # An LA in its own group is left out of its own average, and the row says so.
-            sn_model=pl.when(pl.col("area_code").is_in(list(named)))
-            .then(pl.lit(f"custom group of {size}, itself excluded"))
-            .otherwise(pl.lit(f"custom group of {size}"))
-        )
-        .filter(pl.col("area_code") != pl.col("neighbour_code"))
-    )
+    return list(named)
 
 
 def _compare(
@@ -425,8 +456,9 @@ def _compare(
             la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
             change_from_previous=pl.col("la_value") - pl.col("previous_value"),
             is_lait_latest=pl.col("period") == pl.col("lait_latest"),
-            # Older than the latest period any LA has: the LA's own latest, shown as such.
-            is_old=~pl.col("la_local") & (_label_year("period") < _label_year("lait_latest")),
+            # Older than the latest period any LA has (or than the year asked for): the LA's
+            # own latest, shown as such.
+            is_old=~pl.col("la_local") & (_label_year("period") < _label_year("newest_period")),
             england_flag=_implausible_benchmark("england_value"),
             small_number=_small_number(),
         )
@@ -668,6 +700,8 @@ def _chosen_periods(
             grid.join(in_year, on="indicator_id", how="left")
             .join(own_published, on=["area_code", "indicator_id"], how="left")
             .join(own_local, on=["area_code", "indicator_id"], how="left")
+            # A figure is "older" only if older than the year asked for, never than today's.
+            .with_columns(newest_period=pl.col("period"))
             # The LA's published figure for the year; its own figure only where it has none.
             .with_columns(period=pl.coalesce("own_published", "own_local", "period"))
             .join(lait_latest, on="indicator_id", how="left")
@@ -698,6 +732,12 @@ def _chosen_periods(
         .group_by("indicator_id", "period")
         .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
     )
+    if "newest_period" not in chosen.collect_schema().names():
+        # Latest periods, or a label asked for: "older" is older than the latest any LA has.
+        asked_label = isinstance(period, str) and period not in {"latest", "lait_latest"}
+        chosen = chosen.with_columns(
+            newest_period=pl.col("period" if asked_label else "lait_latest")
+        )
     return (
         chosen.join(periods, on=["indicator_id", "period"], how="left")
         .join(previous, on=["indicator_id", "year"], how="left")
@@ -708,6 +748,7 @@ def _chosen_periods(
             "period",
             "previous_period",
             "lait_latest",
+            "newest_period",
             comparator_period=pl.when(pl.col("local").fill_null(False))
             .then(pl.col("comparator_period"))
             .otherwise(pl.col("period")),
@@ -1146,9 +1187,11 @@ def trend_data(
     *,
     periods: int = 5,
     neighbours: Neighbours = "2025",
+    period: Period = "latest",
 ) -> pl.DataFrame:
     """The LA, its region, its SN average and England over the last ``periods`` periods of
-    each indicator (LAIT's LA view), long: one row per indicator x series x period.
+    each indicator (LAIT's LA view), long: one row per indicator x series x period; with
+    ``period`` a year (2019), the periods up to that year's.
 
     ``series`` is la / region / sn / england and ``series_name`` its label; ``slot`` numbers
     the periods so the latest is always ``periods - 1``; a year without a published value has a
@@ -1156,7 +1199,9 @@ def trend_data(
     engine run at that period, so the table, chart and board table agree.
     """
     code = ref.area_code(la, current=True)
-    latest = compare(ref, code, indicators=indicators, neighbours=neighbours, history=periods)
+    latest = compare(
+        ref, code, indicators=indicators, period=period, neighbours=neighbours, history=periods
+    )
     ids = latest.get_column("indicator_id").to_list()
     # The periods each indicator shows, right-aligned so the latest is always the last column.
     slots = (

@@ -146,7 +146,13 @@ def _reason() -> pl.Expr:
         )
     )
     neighbours = pl.when(pl.col("flag") == "worse-than-both").then(
-        pl.format("; significantly worse than its statistical neighbours ({})", sn)
+        pl.format(
+            "; significantly worse than its {} ({})",
+            pl.when(pl.col("sn_model").cast(pl.String).str.starts_with("custom"))
+            .then(pl.lit("comparator group"))
+            .otherwise(pl.lit("statistical neighbours")),
+            sn,
+        )
     )
     small = pl.when(pl.col("small_number")).then(
         pl.format(

@@ -26,8 +26,8 @@ from great_tables import GT
 
 from lacompare._office import (
     CSP_META,
-    LANGUAGE,
     FIXED_TIME,
+    LANGUAGE,
     BrowserMissingError,
     ExportError,
     chromium_path,

@@ -48,7 +48,13 @@ from lacompare.commentary import (
     summary,
     summary_paragraph,
 )
-from lacompare.compare import compare, select_indicators, trend_data
+from lacompare.compare import (
+    comparator_codes,
+    compare,
+    group_members,
+    select_indicators,
+    trend_data,
+)
 from lacompare.errors import (
     InvalidArgumentError,
     SourceFileError,
@@ -152,6 +158,51 @@ class BoardPaper:
 
     def paragraphs(self) -> list[Paragraph]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Paragraph)]
+
+
+@dataclass(frozen=True)
+class PaperContext:
+    """What one paper is about, resolved once at :func:`board_paper` and handed down: the
+    authority, what it is compared with, the year asked for and the date written."""
+
+    code: str
+    name: str
+    #: What compare() takes: a DfE model ("2025") or the codes of a comparator group.
+    neighbours: str | tuple[str, ...]
+    #: The comparators' names, closest first (a custom group in the order given).
+    group_names: tuple[str, ...]
+    #: The year asked for (period=2019), or None for each indicator's latest figure.
+    year: int | None
+    written: dt.date
+
+    @property
+    def custom(self) -> bool:
+        return not isinstance(self.neighbours, str)
+
+    @property
+    def model(self) -> str:
+        """The DfE model's name, or "custom" for a comparator group."""
+        return self.neighbours if isinstance(self.neighbours, str) else "custom"
+
+    @property
+    def group(self) -> str:
+        """The comparators as a sentence names them, after "its": "statistical neighbours
+        (DfE's 2025 model)", "comparator group (5 authorities)"."""
+        if self.custom:
+            return (
+                f"comparator group ({_plural(len(self.group_names), 'authority', 'authorities')})"
+            )
+        return f"statistical neighbours (DfE's {self.model} model)"
+
+    @property
+    def year_text(self) -> str | None:
+        """The year asked for as a reader says it ("2018-19"), or None."""
+        return None if self.year is None else f"{self.year - 1}-{self.year % 100:02d}"
+
+    @property
+    def figures(self) -> str:
+        """ "the latest figures", or "figures for 2018-19" for a year asked for."""
+        return "the latest figures" if self.year is None else f"figures for {self.year_text}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,7 +378,9 @@ def _spec_text(text: str, key: str, fail: Any, max_length: int, occurrence: int 
     if bad:
         raise fail(f"holds {bad}; use plain text", key, occurrence)
     if len(text.strip()) > max_length:
-        raise fail(f"is {len(text.strip()):,} characters; at most {max_length} fit", key, occurrence)
+        raise fail(
+            f"is {len(text.strip()):,} characters; at most {max_length} fit", key, occurrence
+        )
 
 
 def _check_sections_once(sections: list[SectionSpec], fail: Any) -> None:
@@ -375,7 +428,7 @@ def board_paper(
     paper: str | PaperSpec | Path = "corporate-parenting",
     *,
     period: str | int = "latest",
-    neighbours: str | None = None,
+    neighbours: str | Sequence[str | int] | None = None,
     local: Any = None,
     written: dt.date | str | None = None,
     author: str | None = AUTHOR_PLACEHOLDER,
@@ -384,8 +437,10 @@ def board_paper(
     """One LA's whole board paper.
 
     ``paper``: a built-in paper (``"corporate-parenting"``, ``"safeguarding"``,
-    ``"headline"``), a :class:`PaperSpec`, or the path of a TOML spec. ``neighbours``
-    overrides the spec's model; ``local`` adds the LA's own figures (as
+    ``"headline"``), a :class:`PaperSpec`, or the path of a TOML spec. ``period``: "latest"
+    (each indicator's latest figure) or a year (2019: the paper reports 2018-19).
+    ``neighbours`` overrides the spec's model, or gives the council's own comparator group (a
+    list of names, DfE numbers or ONS codes), named "your comparator group" throughout; ``local`` adds the LA's own figures (as
     :meth:`ReferenceData.with_local`, or the frame :func:`lacompare.figures_from_903`
     returns); ``written`` is the date printed on the paper (a date or "2026-11-25"; default
     today; fix it for byte-identical reruns); ``author`` the author line (a placeholder by
@@ -398,7 +453,6 @@ def board_paper(
             f"{type(ref).__name__}"
         )
     spec = _spec(ref, paper)
-    model = str(neighbours or spec.neighbours)
     written = _written(written)
     author = plain_text("author", author or AUTHOR_PLACEHOLDER, max_length=200)
     if local is not None:
@@ -407,40 +461,36 @@ def board_paper(
         figures = read_local_figures(local).drop("_la")
         named = figures.get_column("area").drop_nulls().len() == figures.height
         ref = ref.with_local(figures, la=None if named else la)
-    area = ref.find_area(la, current=True)
+    ctx = _context(ref, la, neighbours or spec.neighbours, period, written)
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
-    rows = _paper_rows(ref, area["area_code"], wanted, period, model)
-    name = area["name"]
-    title = f"{name}: {spec.title}"
+    rows = _paper_rows(ref, ctx, wanted, period)
     flagged = exceptions(rows)
     parts = [
-        _title_section(rows, name, spec, written, author, model),
-        _key_messages_section(ref, rows, flagged, name, spec, area["area_code"], model),
+        _title_section(ref, rows, ctx, spec, author),
+        _key_messages_section(ref, rows, flagged, ctx, spec),
         Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
-        _summary_section(rows, name, sections_spec),
-        _spine_section(rows, name, sections_spec) if charts else Section("At a glance", ()),
-        _exceptions_section(rows, flagged, name),
-        _ofsted_section(ref, area["area_code"], name, model, written),
+        _summary_section(rows, ctx.name, sections_spec),
+        _spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ()),
+        _exceptions_section(rows, flagged, ctx.name),
+        _ofsted_section(ref, ctx),
     ]
-    trends = _paper_trends(ref, rows, sections_spec, area["area_code"], model) if charts else None
+    trends = _paper_trends(ref, rows, sections_spec, ctx) if charts else None
     for number, section in enumerate(sections_spec, start=1):
         parts.append(
-            _topic_section(
-                ref, rows, flagged, section, name, model, number, charts=charts, trends=trends
-            )
+            _topic_section(ref, rows, flagged, section, ctx, number, charts=charts, trends=trends)
         )
     parts += [
-        _neighbour_section(ref, area["area_code"], name, model),
+        _neighbour_section(ref, ctx),
         _definitions_section(ref, rows),
-        _methods_section(model),
-        _local_figures_section(ref, rows, name),
-        _sources_section(ref, rows, model),
+        _methods_section(ctx),
+        _local_figures_section(ref, rows, ctx.name),
+        _sources_section(ref, rows, ctx),
     ]
     return BoardPaper(
-        title=title,
-        la_name=name,
-        la_code=area["area_code"],
+        title=f"{ctx.name}: {spec.title}" + (f", {ctx.year_text}" if ctx.year_text else ""),
+        la_name=ctx.name,
+        la_code=ctx.code,
         paper=spec.name,
         written=written,
         data_period=_periods_line(rows),
@@ -450,8 +500,58 @@ def board_paper(
     )
 
 
+def _context(
+    ref: ReferenceData, la: str | int, neighbours: object, period: object, written: dt.date
+) -> PaperContext:
+    """The paper's authority, comparators and year, resolved once. ``neighbours`` is a DfE
+    model ("2025") or the council's own comparator group (a list, or text "A, B, C" as the
+    command line gives it); the authority itself may not be in its own group."""
+    area = ref.find_area(la, current=True)
+    code = area["area_code"]
+    models = ref.neighbours.get_column("model").unique().to_list()
+    if isinstance(neighbours, str) and "," in neighbours:
+        neighbours = [part.strip() for part in neighbours.split(",") if part.strip()]
+    if isinstance(neighbours, int | str) and not isinstance(neighbours, bool):
+        if str(neighbours) not in models:
+            raise InvalidArgumentError(
+                f"neighbours={neighbours!r} is not a DfE model ({', '.join(sorted(models))}) "
+                "or a comparator group: give the group as a list of authorities (names, DfE "
+                'numbers or ONS codes), or on the command line as "Nottingham, 856, E06000016"'
+            )
+        group: str | tuple[str, ...] = str(neighbours)
+    elif isinstance(neighbours, list | tuple):
+        group = tuple(comparator_codes(ref, neighbours))
+        if code in group:
+            raise InvalidArgumentError(
+                f"comparator group: {area['name']} is the authority the paper is about; its "
+                "comparator group lists the other authorities it is compared with"
+            )
+    else:
+        raise InvalidArgumentError(
+            f"neighbours must be a DfE model ('2025') or a list of authorities, not {neighbours!r}"
+        )
+    members = group_members(ref, code, group)
+    return PaperContext(
+        code=code,
+        name=area["name"],
+        neighbours=group,
+        group_names=tuple(members.get_column("neighbour_name").to_list()),
+        year=_asked_year(period),
+        written=written,
+    )
+
+
+def _asked_year(period: object) -> int | None:
+    """The year a paper was asked for (2019 or "2019"), or None for the latest figures."""
+    if isinstance(period, int) and not isinstance(period, bool):
+        return period
+    if isinstance(period, str) and re.fullmatch(r"\s*\d{4}\s*", period):
+        return int(period)
+    return None
+
+
 def _paper_rows(
-    ref: ReferenceData, code: str, wanted: list[str], period: str | int, model: str
+    ref: ReferenceData, ctx: PaperContext, wanted: list[str], period: str | int
 ) -> pl.DataFrame:
     """The paper's comparison rows, with sentences, flags and display texts; a period with no
     figure for any of the paper's indicators is refused (never a paper of empty rows)."""
@@ -459,10 +559,10 @@ def _paper_rows(
         commentary(
             compare(
                 ref,
-                code,
+                ctx.code,
                 indicators=wanted,
                 period=period,  # type: ignore[arg-type]
-                neighbours=model,
+                neighbours=ctx.neighbours,
             )
         )
     ).with_columns(
@@ -585,35 +685,81 @@ def _periods_line(rows: pl.DataFrame) -> str:
 
 
 def _title_section(
-    rows: pl.DataFrame, name: str, spec: PaperSpec, written: dt.date, author: str, model: str
+    ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext, spec: PaperSpec, author: str
 ) -> Section:
+    name = ctx.name
     local = rows.filter(pl.col("la_local"), pl.col("la_value").is_not_null())
     published = rows.filter(~pl.col("la_local"), pl.col("la_value").is_not_null())
-    data = [
-        f"Figures: published figures for {_periods_line(published)}"
-        if published.height
-        else "Figures: none published"
-    ]
-    if local.height:
+    data = []
+    if ctx.year_text:
         data.append(
-            f"{name}'s own figures, not yet published, for {_periods_line(local)}: marked [L] "
-            "and compared with the latest published figures before them"
+            f"Year reported: {ctx.year_text}, as asked for (not the latest figures); the "
+            "previous year, ranks and comparisons are of that year too"
         )
+    if published.height:
+        data.append(f"Figures: published figures for {_periods_line(published)}")
+    if local.height:
+        sources = _local_sources(ref, ctx.code, local)
+        data.append(
+            f"{'Figures: ' if not published.height else ''}{name}'s own figures, not yet "
+            f"published, for {_periods_line(local)}"
+            + (f", from {sources}" if sources else "")
+            + ": marked [L] and compared with the latest published figures before them"
+            + (
+                "; no published figure of this authority's is in the paper"
+                if not published.height
+                else ""
+            )
+        )
+    if not published.height and not local.height:
+        data.append("Figures: none")
     releases = _releases(rows)
     return Section(
         "About this paper",
         (
             Paragraph(f"Local authority: {name}"),
             Paragraph(f"Paper: {spec.title}"),
-            Paragraph(f"Date written: {_long_date(written)}"),
+            Paragraph(f"Date written: {_long_date(ctx.written)}"),
             *(Paragraph(text) for text in data),
             Paragraph(f"Published data as released by DfE up to {releases}")
             if releases
             else Paragraph("Published data: DfE, as held in lacompare's reference data"),
-            Paragraph(f"Statistical neighbours: DfE's model {model}"),
+            Paragraph(f"Compared with: {_group_line(ctx)}"),
             Paragraph(f"Author: {author}"),
         ),
     )
+
+
+def _group_line(ctx: PaperContext) -> str:
+    """Who the authority is compared with, and, for a year asked for, that a DfE model is
+    today's: "statistical neighbours (DfE's 2025 model; today's model, applied to 2018-19)"."""
+    if ctx.custom:
+        return f"your comparator group ({len(ctx.group_names)} authorities): " + _and_list(
+            list(ctx.group_names)
+        )
+    if ctx.year is not None and int(ctx.model) > ctx.year:
+        return (
+            f"statistical neighbours (DfE's {ctx.model} model, published after "
+            f"{ctx.year_text}: today's neighbours, applied to {ctx.year_text}'s figures)"
+        )
+    return f"statistical neighbours (DfE's {ctx.model} model)"
+
+
+def _local_sources(ref: ReferenceData, code: str, local: pl.DataFrame) -> str:
+    """Where the paper's own figures come from ("SSDA903 extract_2026"), as given."""
+    if ref.local is None:
+        return ""
+    used = (
+        ref.local.with_columns(pl.col("area_code", "indicator_id", "period").cast(pl.String))
+        .join(
+            local.select(pl.col("indicator_id", "period").cast(pl.String)),
+            on=["indicator_id", "period"],
+            how="semi",
+        )
+        .filter(pl.col("area_code") == code)
+    )
+    names = used.get_column("source").drop_nulls().unique(maintain_order=True).to_list()
+    return _and_list([str(n) for n in names])
 
 
 def _releases(rows: pl.DataFrame) -> str | None:
@@ -626,15 +772,14 @@ def _key_messages_section(
     ref: ReferenceData,
     rows: pl.DataFrame,
     flagged: pl.DataFrame,
-    name: str,
+    ctx: PaperContext,
     spec: PaperSpec,
-    code: str,
-    model: str,
 ) -> Section:
     """The paper's purpose and three to five key messages, each with its number: the
     counts, the flagged rows, notable improvements, old figures, the inspection."""
+    name = ctx.name
     purpose = spec.purpose or f"reports on {spec.title.lower()}"
-    messages = [_counts_message(rows, name)]
+    messages = [_counts_message(rows, ctx)]
     labels = dict(rows.select("indicator_id", "indicator_label").iter_rows())
     reasons = dict(flagged.select("indicator_id", "reason").iter_rows())
     for indicator_id, flag, tested in (
@@ -662,11 +807,15 @@ def _key_messages_section(
     old = rows.filter(pl.col("is_old").fill_null(False), pl.col("la_value").is_not_null())
     if old.height:
         listed = ", ".join(_label_period(r) for r in old.iter_rows(named=True))
-        messages.append(
-            f"{_plural(old.height, 'figure is', 'figures are')} older than the latest year "
-            f"other authorities have: {listed}."
+        than = (
+            f"{ctx.year_text}, the year this paper reports"
+            if ctx.year_text
+            else "the latest year other authorities have"
         )
-    inspection = _ofsted_message(ref, code, name)
+        messages.append(
+            f"{_plural(old.height, 'figure is', 'figures are')} older than {than}: {listed}."
+        )
+    inspection = _ofsted_message(ref, ctx)
     if inspection and len(messages) < 5:
         messages.append(inspection)
     return Section(
@@ -674,7 +823,7 @@ def _key_messages_section(
         (
             Paragraph(
                 f"This paper {purpose}, comparing {name} with England, its region and its "
-                f"ten statistical neighbours (DfE's {model} model) on the latest figures."
+                f"{ctx.group} on {ctx.figures}."
             ),
             *(Paragraph(text, "item") for text in messages[:5]),
         ),
@@ -708,9 +857,11 @@ def _improvement(row: dict[str, Any]) -> str:
     )
 
 
-def _counts_message(rows: pl.DataFrame, name: str) -> str:
+def _counts_message(rows: pl.DataFrame, ctx: PaperContext) -> str:
     total = summary(rows).filter(pl.col("topic") == "All").row(0, named=True)
     tested = total["tested"]
+    if tested == 0:
+        return _none_tested(rows, ctx)
     return (
         f"Of the {rows.height} indicators, {tested} could be tested against England: "
         f"{total['better']} better, {total['similar']} similar and "
@@ -724,15 +875,52 @@ def _counts_message(rows: pl.DataFrame, name: str) -> str:
     )
 
 
-def _ofsted_message(ref: ReferenceData, code: str, name: str) -> str | None:
+def _none_tested(rows: pl.DataFrame, ctx: PaperContext) -> str:
+    """One sentence saying why no figure could be tested, in place of "0 could be tested"."""
+    with_value = rows.filter(pl.col("la_value").is_not_null())
+    when = f" for {ctx.year_text}" if ctx.year_text else ""
+    if with_value.height == 0:
+        return f"{ctx.name} has no figure{when} for any indicator in this paper."
+    if with_value.filter(pl.col("la_local")).height == with_value.height:
+        reason = (
+            f"all {with_value.height} of {ctx.name}'s figures are its own, which carry no "
+            "published England figure for their year to be tested against"
+        )
+    elif with_value.get_column("la_numerator").null_count() == with_value.height:
+        reason = (
+            f"DfE does not publish, or lacompare does not accept{when}, the counts behind "
+            "these figures (counts are used only in years they reproduce 90% of authorities' "
+            "published figures; see Methods)"
+        )
+    else:
+        reason = "each figure is a small number, an older figure or has no better direction"
+    return (
+        f"No indicator of the {rows.height} could be tested against England{when}: "
+        f"{reason}. The tables still show each figure and its trend."
+    )
+
+
+def _year_end(ctx: PaperContext) -> dt.date | None:
+    """The end of the year a paper reports (31 March of the year asked for), or None."""
+    return None if ctx.year is None else dt.date(ctx.year, 3, 31)
+
+
+def _ofsted_message(ref: ReferenceData, ctx: PaperContext) -> str | None:
     if ref.ofsted is None:
         return None
-    own = ref.ofsted_judgements(code, neighbours=None).row(0, named=True)
+    own = ref.ofsted_judgements(ctx.code, neighbours=None).row(0, named=True)
     if own["overall_effectiveness"] is None:
         return None
+    end = _year_end(ctx)
+    if end is not None and own["inspection_date"] > end:
+        return (
+            f"Ofsted's latest judgement of {ctx.name}, {own['overall_effectiveness']} overall, "
+            f"is from an inspection in {own['inspection_date'].year}, after {ctx.year_text}: "
+            "it does not describe the year this paper reports."
+        )
     return (
-        f"Ofsted judged {name}'s children's services {own['overall_effectiveness']} overall "
-        f"at the inspection that began on {_long_date(own['inspection_date'])}."
+        f"Ofsted judged {ctx.name}'s children's services {own['overall_effectiveness']} "
+        f"overall at the inspection that began on {_long_date(own['inspection_date'])}."
     )
 
 
@@ -928,20 +1116,23 @@ def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) ->
 # Ofsted, topics
 
 
-def _ofsted_section(
-    ref: ReferenceData, code: str, name: str, model: str, written: dt.date
-) -> Section:
+def _ofsted_section(ref: ReferenceData, ctx: PaperContext) -> Section:
     if ref.ofsted is None:
         return Section("Ofsted judgements", (Paragraph("Ofsted judgements are not loaded."),))
-    judged = ref.ofsted_judgements(code, neighbours=model)
+    name, end = ctx.name, _year_end(ctx)
+    judged = _inspected_areas(ref, ctx).join(ref.ofsted, on="area_code", how="left")
     grade_columns = list(OFSTED_JUDGEMENTS)
+    after = pl.col("inspection_date") > pl.lit(end) if end is not None else pl.lit(False)
     frame = judged.select(
-        label=pl.col("name"),
-        inspected=pl.col("inspection_date").map_elements(_long_date, return_dtype=pl.String),
+        "label",
+        inspected=pl.col("inspection_date").map_elements(_long_date, return_dtype=pl.String)
+        + pl.when(after).then(pl.lit(f" (after {ctx.year_text})")).otherwise(pl.lit("")),
         **{
             c: pl.col(c).fill_null(
                 pl.when(pl.col("inspection_date").is_not_null())
                 .then(pl.lit("Not judged separately (before 2023)"))
+                .when(pl.col("replaced_by").is_not_null())
+                .then(pl.lit("Replaced (see its successors)"))
                 .otherwise(pl.lit("No inspection listed"))
             )
             for c in grade_columns
@@ -957,55 +1148,41 @@ def _ofsted_section(
     }
     own = judged.row(0, named=True)
     as_at = ref.ofsted.get_column("as_at")[0]
-    lines = []
-    if own["overall_effectiveness"] is None:
-        lines.append(
-            f"Ofsted's list as at {_long_date(as_at)} holds no ILACS inspection of {name}."
-        )
-    else:
-        lines.append(
-            f"At its latest inspection under Ofsted's ILACS framework, which began on "
-            f"{_long_date(own['inspection_date'])}, {name}'s children's services were judged "
-            f"{own['overall_effectiveness']} overall."
-        )
-    neighbours = judged.slice(1)
-    for grade in ("Outstanding", "Good", "Requires improvement to be good", "Inadequate"):
-        names = neighbours.filter(pl.col("overall_effectiveness") == grade)
-        if names.height:
-            listed = _and_list(names.get_column("name").to_list())
-            verb = "was" if names.height == 1 else "were"
-            lines.append(f"{listed} {verb} judged {grade} overall.")
+    group = "comparator group" if ctx.custom else "statistical neighbours"
     table = TableModel(
         frame=frame,
         stub="label",
         stub_header="Local authority",
         columns=columns,
-        title=f"Ofsted judgements: {name} and its statistical neighbours",
+        title=f"Ofsted judgements: {name} and its {group}",
         bold_rows=(0,),
         notes=(
-            f"{name} first, then its statistical neighbours (DfE model {model}), closest "
-            "first. Columns: overall effectiveness; the impact of leaders on social work "
+            f"{name} first, then its {ctx.group}"
+            + (", in the order given. " if ctx.custom else ", closest first. ")
+            + "Columns: overall effectiveness; the impact of leaders on social work "
             "practice; the experiences and progress of children who need help and protection, "
             "of children in care, and of care leavers (judged separately since January 2023).",
         ),
         source_notes=(f"Source: {ref.ofsted.get_column('source')[0]}.",),
-        table_id=_table_id("paper-ofsted", code, model),
+        table_id=_table_id("paper-ofsted", ctx.code, ctx.model),
     )
+    neighbour_lines = _neighbour_judgements(judged.slice(1), ctx)
     return Section(
         "Ofsted judgements",
         (
             Paragraph(
                 f"Judgements as at {_long_date(as_at)} (Ofsted's latest list in lacompare's "
-                f"data); this paper was written on {_long_date(written)}. Check Ofsted's "
-                "website for any inspection published since."
+                f"data, which holds each authority's latest inspection only); this paper was "
+                f"written on {_long_date(ctx.written)}. Check Ofsted's website for any "
+                "inspection published since."
             ),
-            Paragraph(lines[0]),
-            Paragraph(f"{name}'s statistical neighbours' latest judgements: " + " ".join(lines[1:]))
-            if len(lines) > 1
-            else Paragraph(f"No judgements are listed for {name}'s statistical neighbours."),
+            Paragraph(_own_judgement(own, ctx, as_at)),
+            Paragraph(f"{name}'s {group}' latest judgements: " + " ".join(neighbour_lines))
+            if neighbour_lines
+            else Paragraph(f"No judgements are listed for {name}'s {group}."),
             Table(
                 table,
-                caption=f"Table 3. Ofsted judgements of {name} and its statistical neighbours",
+                caption=f"Table 3. Ofsted judgements of {name} and its {group}",
                 description=(
                     f"One row per local authority, {name} first: the date its latest "
                     "inspection began and the overall and four sub-judgements."
@@ -1015,13 +1192,85 @@ def _ofsted_section(
     )
 
 
+def _inspected_areas(ref: ReferenceData, ctx: PaperContext) -> pl.DataFrame:
+    """(area_code, label, replaced_by) of the authority and its comparators in order; an
+    authority since replaced (Cumbria, Northamptonshire, in DfE's 2021 model) is followed by
+    its successors, whose judgements stand for it."""
+    members = group_members(ref, ctx.code, ctx.neighbours)
+    codes = [ctx.code, *members.get_column("neighbour_code").to_list()]
+    areas = ref.areas.select("area_code", "name", "successor_codes")
+    names = dict(areas.select("area_code", "name").iter_rows())
+    successors = dict(areas.select("area_code", "successor_codes").iter_rows())
+    rows: list[tuple[str, str, str | None]] = []
+    for code in codes:
+        after = [c for c in (successors.get(code) or []) if c not in codes]
+        heirs = [names[c] for c in successors.get(code) or []]
+        replaced = _and_list(heirs) if heirs else None
+        label = names[code] + (f" (replaced by {replaced})" if replaced else "")
+        rows.append((code, label, replaced))
+        rows += [(c, f"{names[c]} (successor to {names[code]})", None) for c in after]
+    return pl.DataFrame(
+        rows,
+        schema={"area_code": pl.String, "label": pl.String, "replaced_by": pl.String},
+        orient="row",
+    )
+
+
+def _own_judgement(own: dict[str, Any], ctx: PaperContext, as_at: dt.date) -> str:
+    if own["overall_effectiveness"] is None:
+        return f"Ofsted's list as at {_long_date(as_at)} holds no ILACS inspection of {ctx.name}."
+    end = _year_end(ctx)
+    if end is not None and own["inspection_date"] > end:
+        return (
+            f"{ctx.name}'s children's services were judged {own['overall_effectiveness']} "
+            f"overall at an inspection that began on {_long_date(own['inspection_date'])}, "
+            f"after {ctx.year_text}, the year this paper reports: it is not the judgement in "
+            f"force then, which lacompare's data do not hold."
+        )
+    return (
+        f"At its latest inspection under Ofsted's ILACS framework, which began on "
+        f"{_long_date(own['inspection_date'])}, {ctx.name}'s children's services were judged "
+        f"{own['overall_effectiveness']} overall."
+    )
+
+
+def _neighbour_judgements(neighbours: pl.DataFrame, ctx: PaperContext) -> list[str]:
+    """The comparators' overall judgements grouped by grade, then who was replaced, then
+    (for a year asked for) how many inspections came after it."""
+    lines = []
+    for grade in ("Outstanding", "Good", "Requires improvement to be good", "Inadequate"):
+        names = neighbours.filter(pl.col("overall_effectiveness") == grade)
+        if names.height:
+            listed = _and_list(names.get_column("label").str.replace(r" \(.*\)$", "").to_list())
+            verb = "was" if names.height == 1 else "were"
+            lines.append(f"{listed} {verb} judged {grade} overall.")
+    for label, replaced in (
+        neighbours.filter(pl.col("replaced_by").is_not_null())
+        .select("label", "replaced_by")
+        .iter_rows()
+    ):
+        former = label.split(" (")[0]
+        lines.append(
+            f"{former} no longer exists: it was replaced by {replaced}, whose judgements are "
+            "shown in its place."
+        )
+    end = _year_end(ctx)
+    if end is not None:
+        later = neighbours.filter(pl.col("inspection_date") > pl.lit(end)).height
+        if later:
+            lines.append(
+                f"{_plural(later, 'of these inspections was', 'of these inspections were')} "
+                f"after {ctx.year_text}."
+            )
+    return lines
+
+
 def _topic_section(
     ref: ReferenceData,
     rows: pl.DataFrame,
     flagged: pl.DataFrame,
     spec: SectionSpec,
-    name: str,
-    model: str,
+    ctx: PaperContext,
     number: int,
     *,
     charts: bool = True,
@@ -1029,6 +1278,7 @@ def _topic_section(
 ) -> Section:
     """What matters in the section, its table, one line per indicator, a chart, and one
     source line (``trends``: the paper's trend data, computed once)."""
+    name = ctx.name
     members = _section_members(rows, spec)
     if members.height == 0:
         return Section(spec.title, ())
@@ -1036,9 +1286,10 @@ def _topic_section(
         _paper_table(members, f"{name}: {spec.title}"),
         caption=f"Table {number + 3}. {name}: {spec.title}",
         description=(
-            f"One row per indicator: the period, {name}'s value, its statistical neighbours' "
-            "average, England, national rank, quartile band, change from the previous year, "
-            "direction and comparison with England."
+            f"One row per indicator: the period, {name}'s value, its "
+            f"{'comparator group' if ctx.custom else 'statistical neighbours'}' average, "
+            "England, national rank, quartile band, change from the previous year, direction "
+            "and comparison with England."
         ),
     )
     blocks: list[Block] = [
@@ -1046,7 +1297,7 @@ def _topic_section(
         table,
         *(Paragraph(text, "item") for text in members.get_column("commentary")),
     ]
-    figure = _figure(ref, members, spec, name, model, number, trends) if charts else None
+    figure = _figure(ref, members, spec, ctx, number, trends) if charts else None
     if figure is not None:
         blocks.append(figure)
     blocks.append(Paragraph(_source_line(members), "note"))
@@ -1058,7 +1309,7 @@ TREND_PERIODS = 8
 
 
 def _paper_trends(
-    ref: ReferenceData, rows: pl.DataFrame, sections: list[SectionSpec], code: str, model: str
+    ref: ReferenceData, rows: pl.DataFrame, sections: list[SectionSpec], ctx: PaperContext
 ) -> pl.DataFrame | None:
     """The trend data of every trend chart in the paper, in one pass of the engine per year
     (one pass per chart ran the engine eight times for each)."""
@@ -1070,7 +1321,14 @@ def _paper_trends(
     ]
     if not wanted:
         return None
-    return trend_data(ref, code, wanted, periods=TREND_PERIODS, neighbours=model)
+    return trend_data(
+        ref,
+        ctx.code,
+        wanted,
+        periods=TREND_PERIODS,
+        neighbours=ctx.neighbours,
+        period=ctx.year or "latest",
+    )
 
 
 def _section_members(rows: pl.DataFrame, spec: SectionSpec) -> pl.DataFrame:
@@ -1154,12 +1412,13 @@ def _figure(
     ref: ReferenceData,
     members: pl.DataFrame,
     spec: SectionSpec,
-    name: str,
-    model: str,
+    ctx: PaperContext,
     number: int,
     trends: pl.DataFrame | None,
 ) -> Figure | None:
     """The section's chart and the sentence its alt text states, from the table's numbers."""
+    name, model = ctx.name, ctx.neighbours
+    group = "comparator group" if ctx.custom else "statistical neighbours"
     row = _chart_row(ref, members, spec)
     if row is None:
         return None
@@ -1167,15 +1426,20 @@ def _figure(
 
     if spec.chart == "neighbours":
         chart = charts.neighbour_chart(
-            ref, row["area_code"], row["indicator_id"], neighbours=model, source=False
+            ref,
+            row["area_code"],
+            row["indicator_id"],
+            period=ctx.year or "latest",
+            neighbours=model,
+            source=False,
         )
         kind = "Bar chart"
-        shows = f"{name} and its statistical neighbours for {row['period_text']}, best first"
+        shows = f"{name} and its {group} for {row['period_text']}, best first"
     else:
         if trends is None:
             trends = trend_data(
                 ref, row["area_code"], [row["indicator_id"]], periods=TREND_PERIODS,
-                neighbours=model,
+                neighbours=model, period=ctx.year or "latest",
             )  # fmt: skip
         chart = charts.trend_chart_from_data(
             trends.filter(pl.col("indicator_id") == row["indicator_id"]),
@@ -1183,7 +1447,7 @@ def _figure(
             source=False,
         )
         kind = "Line chart"
-        shows = f"{name}, its region, its statistical neighbours' average and England over time"
+        shows = f"{name}, its region, its {group}' average and England over time"
     alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
     return Figure(
         png=charts.chart_to_png(chart),
@@ -1244,18 +1508,39 @@ def finding(row: dict[str, Any]) -> str:
 # The appendices
 
 
-def _neighbour_section(ref: ReferenceData, code: str, name: str, model: str) -> Section:
-    members = ref.neighbours_of(code, model)
-    listed = _and_list(members.get_column("neighbour_name").to_list())
+def _neighbour_section(ref: ReferenceData, ctx: PaperContext) -> Section:
+    name, listed = ctx.name, _and_list(list(ctx.group_names))
+    if ctx.custom:
+        return Section(
+            "Comparator group",
+            (
+                Paragraph(
+                    f"{name} is compared with a comparator group of the council's own choosing "
+                    f"({len(ctx.group_names)} authorities), in place of DfE's statistical "
+                    f"neighbours: {listed}. The group's average is the simple mean of its "
+                    "members' figures, and the pooled test takes them together, by the same "
+                    "rules as for statistical neighbours."
+                ),
+            ),
+        )
+    model = ctx.model
     blocks = [
         Paragraph(
             f"{name}'s statistical neighbours in DfE's {model} model, closest first: {listed}."
         )
     ]
+    if ctx.year is not None and int(model) > ctx.year:
+        blocks.append(
+            Paragraph(
+                f"This paper reports {ctx.year_text} with today's model ({model}): the "
+                f"neighbours DfE names now, which may differ from those it named in "
+                f"{ctx.year_text}."
+            )
+        )
     models = sorted(ref.neighbours.get_column("model").unique().to_list())
     if len(models) > 1 and model == models[-1]:
         try:
-            blocks.append(Paragraph(model_change_note(ref, code, (models[-2], models[-1]))))
+            blocks.append(Paragraph(model_change_note(ref, ctx.code, (models[-2], models[-1]))))
         except Exception:  # an LA new since the earlier model has no change to describe
             blocks.append(Paragraph(f"{name} is not in DfE's {models[-2]} model."))
     return Section("Statistical neighbours", tuple(blocks))
@@ -1321,7 +1606,12 @@ def _first_sentences(text: pl.Expr, limit: int = 320) -> pl.Expr:
     return pl.when(tidy.str.len_chars() <= limit).then(tidy).otherwise(pl.coalesce(ends, cut))
 
 
-def _methods_section(model: str) -> Section:
+def _methods_section(ctx: PaperContext) -> Section:
+    group = (
+        f"authorities in the council's comparator group ({len(ctx.group_names)})"
+        if ctx.custom
+        else f"ten statistical neighbours (DfE model {ctx.model})"
+    )
     overrides = "; ".join(
         f"{code} is treated as having no better direction: {reason}"
         for code, (_, reason) in POLARITY_OVERRIDES.items()
@@ -1331,8 +1621,8 @@ def _methods_section(model: str) -> Section:
         tuple(
             Paragraph(text, "item")
             for text in (
-                "Statistical neighbour average: the simple mean of the values of those of the "
-                f"ten statistical neighbours (DfE model {model}) that have a figure for the "
+                f"{'Comparator group' if ctx.custom else 'Statistical neighbour'} average: the "
+                f"simple mean of the values of those of the {group} that have a figure for the "
                 "period, as DfE's Local Authority Interactive Tool (LAIT) calculates it.",
                 "National rank: among all local authorities with a value, 1 is best by the "
                 "indicator's polarity; tied values share the lowest rank and are shown with "
@@ -1431,7 +1721,7 @@ def _local_figures_section(ref: ReferenceData, rows: pl.DataFrame, name: str) ->
     return Section("Appendix C: own figures", tuple(blocks))
 
 
-def _sources_section(ref: ReferenceData, rows: pl.DataFrame, model: str) -> Section:
+def _sources_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) -> Section:
     pubs = (
         rows.filter(~pl.col("la_local"))  # DfE's publications: the LA's own figures are apart
         .select("publication", "released", "next_release", "period_text")
@@ -1451,9 +1741,11 @@ def _sources_section(ref: ReferenceData, rows: pl.DataFrame, model: str) -> Sect
             f"Department for Education, {publication or 'statistics'} (via LAIT and Explore "
             f"Education Statistics){when}{upcoming}; periods used: {', '.join(periods)}."
         )
-    items.append(
-        f"Department for Education, children's services statistical neighbours, model {model}."
-    )
+    if not ctx.custom:
+        items.append(
+            "Department for Education, children's services statistical neighbours, model "
+            f"{ctx.model}."
+        )
     if ref.ofsted is not None:
         items.append(f"{ref.ofsted.get_column('source')[0]} (Ofsted, official statistics).")
     if rows.get_column("la_local").any():
