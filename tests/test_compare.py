@@ -9,7 +9,7 @@ import pytest
 
 import lacompare
 from lacompare.compare import compare, compare_all
-from lacompare.sources.lait import POLARITY_OVERRIDES
+from lacompare.sources.lait import POLARITY_RESERVATIONS
 from lacompare.tables import model_of
 
 PARITY = Path(__file__).parent / "data" / "lait_parity_expected.csv"
@@ -43,12 +43,12 @@ def test_lait_parity_recorded_vectors(ref: lacompare.ReferenceData) -> None:
     )
     both = expected.join(got, on=["la", "lait_code"], how="left")
     assert both.get_column("area_code").null_count() == 0
-    # Where lacompare overrides LAIT's polarity (with its reason, POLARITY_OVERRIDES), it has
-    # no rank or band; everything else agrees with LAIT.
-    overridden = both.filter(pl.col("lait_code").is_in(list(POLARITY_OVERRIDES)))
-    assert overridden.height > 0
-    assert overridden.get_column("national_rank_right").null_count() == overridden.height
-    both = both.filter(~pl.col("lait_code").is_in(list(POLARITY_OVERRIDES)))
+    # Every row agrees with LAIT, the ones lacompare has a reservation about included: a
+    # reservation is said in words (POLARITY_RESERVATIONS), never by changing a figure.
+    reserved = both.filter(pl.col("lait_code").is_in(list(POLARITY_RESERVATIONS)))
+    assert reserved.height > 0
+    assert reserved.get_column("national_rank_right").null_count() < reserved.height
+    assert expected.height == 2604 and both.height == expected.height
     assert (both["latest"] == both["period"]).all()
 
     def same(a: str, b: str) -> pl.Expr:

@@ -69,7 +69,7 @@ from lacompare.local import read_local_figures
 from lacompare.periods import period_text
 from lacompare.presets import PAPER_SECTIONS
 from lacompare.reference import ReferenceData
-from lacompare.sources.lait import POLARITY_OVERRIDES
+from lacompare.sources.lait import POLARITY_RESERVATIONS
 from lacompare.tables import MISSING, TableModel, _table_id, board_frame, local_note
 from lacompare.vocab import OFSTED_JUDGEMENTS
 
@@ -483,7 +483,7 @@ def board_paper(
     parts += [
         _neighbour_section(ref, ctx),
         _definitions_section(ref, rows),
-        _methods_section(ctx),
+        _methods_section(ref, rows, ctx),
         _local_figures_section(ref, rows, ctx.name),
         _sources_section(ref, rows, ctx),
     ]
@@ -1554,13 +1554,23 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
         .unique(subset="indicator_id", maintain_order=True)
         .join(
             ref.indicators.select(
-                "indicator_id", "label", "name", "definition", "description", "publication"
+                "indicator_id",
+                "label",
+                "name",
+                "definition",
+                "description",
+                "publication",
+                "lait_code",
             ),
             on="indicator_id",
         )
         .with_columns(
-            what=pl.coalesce("definition", _first_sentences(pl.col("description"))).fill_null(
-                "No definition published."
+            what=pl.coalesce("definition", _first_sentences(pl.col("description")))
+            .fill_null("No definition published.")
+            # A reservation about LAIT's direction is said where the indicator is defined.
+            + pl.col("lait_code")
+            .replace_strict(
+                {c: f" Direction: {r}." for c, r in POLARITY_RESERVATIONS.items()}, default=""
             ),
             # The LA's own figure comes from the LA; DfE's publication is where the measure is.
             source=pl.when(pl.col("la_local"))
@@ -1606,15 +1616,19 @@ def _first_sentences(text: pl.Expr, limit: int = 320) -> pl.Expr:
     return pl.when(tidy.str.len_chars() <= limit).then(tidy).otherwise(pl.coalesce(ends, cut))
 
 
-def _methods_section(ctx: PaperContext) -> Section:
+def _methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) -> Section:
     group = (
         f"authorities in the council's comparator group ({len(ctx.group_names)})"
         if ctx.custom
         else f"ten statistical neighbours (DfE model {ctx.model})"
     )
+    in_paper = set(
+        ref.indicators.join(rows.select("indicator_id"), on="indicator_id", how="semi")
+        .get_column("lait_code")
+        .to_list()
+    )
     overrides = "; ".join(
-        f"{code} is treated as having no better direction: {reason}"
-        for code, (_, reason) in POLARITY_OVERRIDES.items()
+        f"{code}: {reason}" for code, reason in POLARITY_RESERVATIONS.items() if code in in_paper
     )
     return Section(
         "Appendix B: methods",
@@ -1680,7 +1694,11 @@ def _methods_section(ctx: PaperContext) -> Section:
                 "Implausible published figures: an England figure far outside the range of "
                 "every authority's (more than the whole range beyond it) is shown but not used "
                 "as a benchmark.",
-                *([f"Polarity: {overrides}."] if overrides else []),
+                *(
+                    [f"Polarity follows LAIT's for every indicator; a reservation: {overrides}."]
+                    if overrides
+                    else []
+                ),
             )
         ),
     )

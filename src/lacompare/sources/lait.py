@@ -49,15 +49,16 @@ UNIT_OVERRIDES: dict[str, str] = {
 }
 
 
-#: Polarities lacompare sets against LAIT's, each with its reason (the methods appendix and
-#: ``docs/statistics.md`` print them). A polarity decides ranks, quartile bands and the words
-#: better / worse, so an override is made only where LAIT's contradicts its neighbours'.
-POLARITY_OVERRIDES: dict[str, tuple[str, str]] = {
+#: Where the project has a reservation about LAIT's polarity, it is said here (the
+#: definitions appendix, the methods appendix and ``docs/statistics.md`` print it) without
+#: changing the figures: ranks, bands and verdicts follow LAIT's published polarity, so that
+#: every row agrees with LAIT.
+POLARITY_RESERVATIONS: dict[str, str] = {
     "Vacancies_cover": (
-        "neutral",
         "LAIT marks a higher share of vacancies covered by agency workers as better, and a "
-        "higher share of agency workers as worse: the two cannot both hold, and neither "
-        "direction is better for children (a covered vacancy is still agency use)",
+        "higher share of agency workers as worse. lacompare follows LAIT (a covered vacancy "
+        "is better than an uncovered one), but read the two together: a higher figure here "
+        "is still agency use"
     ),
 }
 
@@ -163,15 +164,9 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
         topics=pl.col("topics"),
         unit=pl.coalesce(unit, unit_from_labels(pl.col("y_axis_name"), pl.col("Chart_title"))),
         unit_label=pl.col("y_axis_name"),
-        polarity=pl.col("Measure_short")
-        .replace_strict(
-            {code: polarity for code, (polarity, _) in POLARITY_OVERRIDES.items()}, default=None
-        )
-        .fill_null(
-            pl.col("Polarity")
-            .str.to_lowercase()
-            .replace_strict({"high": "high", "low": "low"}, default="neutral")
-        ),
+        polarity=pl.col("Polarity")
+        .str.to_lowercase()
+        .replace_strict({"high": "high", "low": "low"}, default="neutral"),
         decimals=pl.col("decimals").cast(pl.Int32).fill_null(1),
         quartiles=pl.col("No_Quartile").fill_null("") != "N",
         period_type=pl.col("Year_Type").replace_strict(YEAR_TYPES),
