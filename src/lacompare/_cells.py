@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.format import format_number, format_value
 from lacompare.periods import period_text
 from lacompare.vocab import DIFFERENCE_VERDICTS
@@ -77,7 +78,7 @@ def value_cell() -> pl.Expr:
         pl.col("la_status"),
         pl.col("la_local"),
     )
-    counts = pl.format(
+    counts = fmt(
         " ({} of {})",
         _thousands(pl.col("la_numerator")),
         _thousands(pl.col("la_denominator")),
@@ -91,7 +92,7 @@ def neighbours_cell() -> pl.Expr:
     partial = pl.col("sn_count") < pl.col("sn_size")
     return (
         pl.when(partial & text.is_not_null())
-        .then(pl.format("{} ({} of {})", text, pl.col("sn_count"), pl.col("sn_size")))
+        .then(fmt("{} ({} of {})", text, pl.col("sn_count"), pl.col("sn_size")))
         .otherwise(text)
         .fill_null(MISSING)
     )
@@ -104,7 +105,7 @@ def rank_cell() -> pl.Expr:
     tie = pl.when(pl.col("rank_tied")).then(pl.lit("=")).otherwise(pl.lit(""))
     return (
         pl.when(shown)
-        .then(pl.format("{}{} of {}", tie, pl.col("national_rank"), pl.col("rank_of")))
+        .then(fmt("{}{} of {}", tie, pl.col("national_rank"), pl.col("rank_of")))
         .otherwise(pl.lit(MISSING))
     )
 

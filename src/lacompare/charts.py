@@ -20,6 +20,7 @@ from typing import Literal, cast
 import altair as alt
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.compare import Neighbours, compare, group_label, group_members, trend_data
 from lacompare.errors import InvalidArgumentError, user_facing, whole_number
 from lacompare.format import format_value, unit_label
@@ -276,7 +277,7 @@ def neighbour_chart(
         people = people.with_columns(
             value=pl.when(pl.col("kind") == "la").then(row["la_value"]).otherwise("value"),
             name=pl.when(pl.col("kind") == "la")
-            .then(pl.format("{}, {} [L]", "name", pl.lit(own_period)))
+            .then(fmt("{}, {} [L]", "name", pl.lit(own_period)))
             .otherwise("name"),
         )
     people = people.sort("value", descending=row["polarity"] != "low", nulls_last=True)

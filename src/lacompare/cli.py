@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--neighbours",
             default="2025",
-            help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Leicester"',
+            help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Hull"',
         )
         sub.add_argument(
             "--period",
@@ -764,9 +764,14 @@ def _refresh(args: argparse.Namespace) -> int:
     from lacompare.reference import default_reference_path, load_reference, write_reference
 
     target = args.out or default_reference_path()
-    old = load_reference(target) if (target / "observations.parquet").is_file() else None
+    old = None
+    if (target / "observations.parquet").is_file():
+        try:
+            old = load_reference(target)
+        except LacompareError as error:  # damaged data is replaced whole, not patched
+            print(f"the reference data at {target} is damaged and will be replaced: {error}")
     new, _ = write_reference(args.source, target)
-    print(f"wrote {target}")
+    print(f"wrote {target} (built and validated in a new folder, then swapped in)")
     if old is None:
         print("no earlier reference data to compare with")
         return 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData
 from lacompare.sources.counts import COUNT_SPECS, FTE_MEASURES, SESSION_MEASURES
@@ -132,7 +133,7 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
         .with_columns(status=status)
         .with_columns(
             count_checks=pl.when(pl.col("checked") > 0).then(
-                pl.format("{}/{}", pl.col("agree"), pl.col("checked"))
+                fmt("{}/{}", pl.col("agree"), pl.col("checked"))
             ),
             count_source=pl.when(pl.col("status").str.starts_with("tested")).then("count_source"),
         )
@@ -197,7 +198,7 @@ def _year_ranges(rows: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             text=pl.when(pl.col("first") == pl.col("last"))
             .then(pl.col("first").cast(pl.String))
-            .otherwise(pl.format("{}-{}", "first", "last"))
+            .otherwise(fmt("{}-{}", "first", "last"))
         )
     )
     return runs.group_by("indicator_id").agg(years_tested=pl.col("text").str.join(", "))

@@ -6,10 +6,11 @@ Messages name the file, row, column and rule wherever those exist.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 
@@ -91,16 +92,36 @@ def user_facing(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except LacompareError:
+        except (LacompareError, KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except OSError as error:
             raise SourceFileError(f"{function.__name__}: {error}") from error
-        except Exception as error:  # the net: see the docstring
+        # The net: see the docstring. BaseException, since a panic inside polars' engine
+        # (pyo3's PanicException) is not an Exception.
+        except BaseException as error:
             raise InvalidArgumentError(
                 f"{function.__name__}() could not use its input: {plain_reason(error)}"
             ) from error
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def reading(file: object, step: str) -> Iterator[None]:
+    """Any failure nobody foresaw while ``step`` reads a user's ``file`` (a 903 extract, local
+    figures, a spec, reference data) becomes a :class:`SourceFileError` naming the file and
+    the step, with the original attached for a bug report: never a raw traceback or an
+    engine panic. lacompare's own errors pass through unchanged."""
+    try:
+        yield
+    except (LacompareError, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:
+        raise SourceFileError(
+            f"{file}: {step} failed unexpectedly ({plain_reason(error)}). This is a fault in "
+            "lacompare, not necessarily in the file: please report it with the file's layout "
+            "(the original error is attached)"
+        ) from error
 
 
 # --------------------------------------------------------------------------------------------

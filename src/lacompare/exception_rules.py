@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.errors import user_facing
 from lacompare.format import format_value
 from lacompare.periods import period_text
@@ -114,13 +115,13 @@ def _reason() -> pl.Expr:
     previous = format_value(pl.col("previous_value"), unit, decimals)
     against_england = (
         pl.when(pl.col("vs_england") == "worse")
-        .then(pl.format("{}, significantly worse than England's {}", la, england))
+        .then(fmt("{}, significantly worse than England's {}", la, england))
         .when(pl.col("vs_england") == "not compared")
-        .then(pl.format("{} against England's {} (not tested)", la, england))
-        .otherwise(pl.format("{} against England's {} (not a significant difference)", la, england))
+        .then(fmt("{} against England's {} (not tested)", la, england))
+        .otherwise(fmt("{} against England's {} (not a significant difference)", la, england))
     )
     rank = pl.when(pl.col("national_rank").is_not_null()).then(
-        pl.format(
+        fmt(
             "; ranked {}{} of {}, in the worst quarter",
             pl.when(pl.col("rank_tied")).then(pl.lit("=")).otherwise(pl.lit("")),
             ordinal(pl.col("national_rank")),
@@ -130,10 +131,10 @@ def _reason() -> pl.Expr:
     before = period_text(pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot"))
     change = (
         pl.when(pl.col("change_vs_previous") == "worse")
-        .then(pl.format("; significantly worse than {} ({})", before, previous))
+        .then(fmt("; significantly worse than {} ({})", before, previous))
         .when(pl.col("direction") == "worsening")
         .then(
-            pl.format(
+            fmt(
                 "; worse than {} ({}{})",
                 before,
                 previous,
@@ -146,7 +147,7 @@ def _reason() -> pl.Expr:
         )
     )
     neighbours = pl.when(pl.col("flag") == "worse-than-both").then(
-        pl.format(
+        fmt(
             "; significantly worse than its {} ({})",
             pl.when(pl.col("sn_model").cast(pl.String).str.starts_with("custom"))
             .then(pl.lit("comparator group"))
@@ -155,14 +156,14 @@ def _reason() -> pl.Expr:
         )
     )
     small = pl.when(pl.col("small_number")).then(
-        pl.format(
+        fmt(
             "; a small number ({} of {})",
             pl.col("la_numerator").cast(pl.Int64),
             pl.col("la_denominator").cast(pl.Int64),
         )
     )
     old = pl.when(pl.col("is_old").fill_null(False)).then(
-        pl.format(
+        fmt(
             "; an older figure ({}, the latest this authority has)",
             period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
         )

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.errors import (
     CONTROL_PATTERN,
     DataValidationError,
@@ -523,7 +524,7 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "area",
-            pl.format(
+            fmt(
                 "agrees with la={} (the row names another authority; the file's area column "
                 "wins, la= only fills a missing area)",
                 pl.col("_la"),
@@ -572,9 +573,7 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "period",
-            pl.format(
-                "agrees with as_at (the date falls in {}, not in this period)", "_date_period"
-            ),
+            fmt("agrees with as_at (the date falls in {}, not in this period)", "_date_period"),
             has_date
             & pl.col("_single_year")
             & pl.col("_date_period").is_not_null()
@@ -615,13 +614,13 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "period",
-            pl.format("is not before the indicator's published series (from {})", "first_year"),
+            fmt("is not before the indicator's published series (from {})", "first_year"),
             pl.col("year") < pl.col("first_year"),
             "error",
         ),
         (
             "period",
-            pl.format(
+            fmt(
                 "is not a period DfE has already published for this authority ({}: {}); a "
                 "local figure sits beside published ones, never in their place",
                 "_clash",
@@ -632,7 +631,7 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "value",
-            pl.format(
+            fmt(
                 "is within 10 times the largest value any local authority has published for "
                 "the indicator ({}); check the unit (a rate per 10,000, a percentage)",
                 "largest",
@@ -661,7 +660,7 @@ def _rules() -> list[tuple[str, str | pl.Expr, pl.Expr, str]]:
         ),
         (
             "value",
-            pl.format(
+            fmt(
                 "equals numerator / denominator x {} at the indicator's {} decimal place(s) "
                 "(the counts give {})",
                 _number_text(multiplier),

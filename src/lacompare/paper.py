@@ -39,6 +39,7 @@ from typing import Any
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.commentary import (
     FLAG_WORDS,
     SUMMARY_COUNTS,
@@ -440,12 +441,12 @@ def board_paper(
     ``"headline"``), a :class:`PaperSpec`, or the path of a TOML spec. ``period``: "latest"
     (each indicator's latest figure) or a year (2019: the paper reports 2018-19).
     ``neighbours`` overrides the spec's model, or gives the council's own comparator group (a
-    list of names, DfE numbers or ONS codes), named "your comparator group" throughout; ``local`` adds the LA's own figures (as
-    :meth:`ReferenceData.with_local`, or the frame :func:`lacompare.figures_from_903`
-    returns); ``written`` is the date printed on the paper (a date or "2026-11-25"; default
-    today; fix it for byte-identical reruns); ``author`` the author line (a placeholder by
-    default); ``charts=False`` leaves out the charts (a quick draft: charts take most of the
-    time).
+    list of names, DfE numbers or ONS codes), named "your comparator group" throughout;
+    ``local`` adds the LA's own figures (as :meth:`ReferenceData.with_local`, or the frame
+    :func:`lacompare.figures_from_903` returns); ``written`` is the date printed on the paper
+    (a date or "2026-11-25"; default today; fix it for byte-identical reruns); ``author``
+    the author line (a placeholder by default); ``charts=False`` leaves out the charts (a
+    quick draft: charts take most of the time).
     """
     if not isinstance(ref, ReferenceData):
         raise InvalidArgumentError(
@@ -1565,17 +1566,17 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
             on="indicator_id",
         )
         .with_columns(
-            what=pl.coalesce("definition", _first_sentences(pl.col("description")))
-            .fill_null("No definition published.")
+            what=pl.coalesce("definition", _first_sentences(pl.col("description"))).fill_null(
+                "No definition published."
+            )
             # A reservation about LAIT's direction is said where the indicator is defined.
-            + pl.col("lait_code")
-            .replace_strict(
+            + pl.col("lait_code").replace_strict(
                 {c: f" Direction: {r}." for c, r in POLARITY_RESERVATIONS.items()}, default=""
             ),
             # The LA's own figure comes from the LA; DfE's publication is where the measure is.
             source=pl.when(pl.col("la_local"))
             .then(
-                pl.format(
+                fmt(
                     "{}'s own figure [L] (Appendix C); published in {}",
                     "area_name",
                     pl.col("publication").fill_null("DfE statistics"),

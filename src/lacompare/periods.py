@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.errors import DataValidationError
 
 #: A label: four-digit start year, optional span, optional qualifier in brackets; or LAIT's "0".
@@ -155,7 +156,7 @@ def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.E
         .then(pl.lit("year not given"))
         .when(is_span & ~one_year_span & (kind == "academic_year"))
         .then(
-            pl.format(
+            fmt(
                 "{}/{} to {}/{} (academic years)",
                 start,
                 ((start + 1) % 100).cast(pl.String).str.zfill(2),
@@ -164,19 +165,19 @@ def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.E
             )
         )
         .when(is_span & ~one_year_span)
-        .then(pl.format("{} to {}", start, end))
+        .then(fmt("{} to {}", start, end))
         .when(year_to_march & snapshot)
-        .then(pl.format("31 March {}", end))
+        .then(fmt("31 March {}", end))
         .when(year_to_march)
-        .then(pl.format("{}-{}", previous, two_digits))
+        .then(fmt("{}-{}", previous, two_digits))
         .when(kind == "academic_year")
-        .then(pl.format("{}/{} (academic year)", previous, two_digits))
+        .then(fmt("{}/{} (academic year)", previous, two_digits))
         .when((kind == "annual_september") & snapshot)
-        .then(pl.format("30 September {}", end))
+        .then(fmt("30 September {}", end))
         .when(kind == "annual_september")
-        .then(pl.format("year to 30 September {}", end))
+        .then(fmt("year to 30 September {}", end))
         .when(kind == "annual_january")
-        .then(pl.format("January {}", end))
+        .then(fmt("January {}", end))
         .otherwise(text)
     )
     return pl.when(label.is_null()).then(None).otherwise(pl.concat_str(words, qualifier))
@@ -201,15 +202,15 @@ def period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.
         .when(~single)
         .then(text)
         .when(kind.is_in(["reporting_year", "financial_year"]) & snapshot)
-        .then(pl.format("Mar {}", end))
+        .then(fmt("Mar {}", end))
         .when(kind.is_in(["reporting_year", "financial_year"]))
-        .then(pl.format("{}-{}", previous, two_digits))
+        .then(fmt("{}-{}", previous, two_digits))
         .when(kind == "academic_year")
-        .then(pl.format("{}/{}", previous, two_digits))
+        .then(fmt("{}/{}", previous, two_digits))
         .when(kind == "annual_september")
-        .then(pl.format("Sep {}", end))
+        .then(fmt("Sep {}", end))
         .when(kind == "annual_january")
-        .then(pl.format("Jan {}", end))
+        .then(fmt("Jan {}", end))
         .otherwise(text)
     )
 

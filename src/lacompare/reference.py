@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -74,9 +77,48 @@ def _read_frame(path: Path, name: str) -> pl.DataFrame:
     if not file.is_file():
         raise SourceFileError(f"{file}: reference data file not found")
     try:
-        return pl.read_parquet(file)
+        frame = pl.read_parquet(file)
     except Exception as error:  # polars raises several kinds for a file that is not parquet
         raise SourceFileError(f"{file}: not a readable parquet file ({error})") from None
+    _check_column_types(file, frame, SCHEMAS[name])
+    return frame
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    """Put the folder ``staging`` at ``path``: the old folder is renamed aside first and
+    removed only once the new one is in place (each rename is atomic on one file system)."""
+    if not path.exists():
+        os.replace(staging, path)
+        return
+    aside = path.with_name(f".{path.name}.old-{os.getpid()}")
+    os.replace(path, aside)
+    try:
+        os.replace(staging, path)
+    except BaseException:
+        os.replace(aside, path)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _check_column_types(file: Path, frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> None:
+    """A column whose kind is wrong (text where numbers belong, say) is named with the kind
+    expected, before any rule compares it and fails with polars' own words."""
+    for column, spec in schema.to_schema().columns.items():
+        expected = getattr(spec.dtype, "type", None)
+        if column not in frame.columns or expected is None:
+            continue
+        found = frame.schema[column]
+        kinds = [
+            (expected.is_numeric(), found.is_numeric() or found == pl.Null, "numbers"),
+            (expected.is_temporal(), found.is_temporal() or found == pl.Null, "dates"),
+        ]
+        for wanted, ok, words in kinds:
+            if wanted and not ok:
+                raise SourceFileError(
+                    f"{file}: column {column!r} holds {found} values; lacompare expects "
+                    f"{words} ({expected}) there. Rebuild the reference data with "
+                    "`lacompare refresh`, or check the file was not edited by hand"
+                )
 
 
 @dataclass(frozen=True)
@@ -183,14 +225,33 @@ class ReferenceData:
         return replace(self, local=layer)
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
-        """Write the frames as parquet (zstd) plus a manifest of what was built from what."""
-        path.mkdir(parents=True, exist_ok=True)
-        for name in self.frame_names:
-            frame: pl.DataFrame = getattr(self, name)
-            frame.write_parquet(path / f"{name}.parquet", compression="zstd", statistics=False)
-        rows = {name: getattr(self, name).height for name in self.frame_names}
-        info = {"rows": rows, **(manifest or {})}
-        (path / MANIFEST).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+        """Write the frames as parquet (zstd) plus a manifest of what was built from what.
+
+        Built in a new folder beside ``path``, read back and validated there, then swapped in
+        by renaming: a failed write leaves the old data whole, and damaged data at ``path``
+        is replaced, never patched. Other files in ``path`` (hand-kept CSVs) are carried over.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
+        try:
+            if path.is_dir():
+                for kept in path.iterdir():
+                    if kept.is_file() and kept.suffix != ".parquet" and kept.name != MANIFEST:
+                        shutil.copy2(kept, staging / kept.name)
+            for name in self.frame_names:
+                frame: pl.DataFrame = getattr(self, name)
+                frame.write_parquet(
+                    staging / f"{name}.parquet", compression="zstd", statistics=False
+                )
+            rows = {name: getattr(self, name).height for name in self.frame_names}
+            info = {"rows": rows, **(manifest or {})}
+            (staging / MANIFEST).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+            load_reference(staging)  # what was written reads back and validates
+            _swap_in(staging, path)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
     @property
     def manifest(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from lacompare._cells import (
     value_cell,
     with_mark,
 )
+from lacompare._expr import fmt
 from lacompare.compare import (
     Neighbours,
     compare,
@@ -181,12 +182,12 @@ def _sparkline(values: pl.Expr, label: pl.Expr, colour: str) -> pl.Expr:
         .then(_SPARK_PAD + (v.max() - v) / spread * inner_h)
         .otherwise(_SPARK_HEIGHT / 2)  # a flat line through the middle
     )
-    point = pl.format("{} {}", x.round(1), y.round(1))
+    point = fmt("{} {}", x.round(1), y.round(1))
     step = pl.when(v.shift(1).is_null()).then(pl.lit("M")).otherwise(pl.lit("L"))
     path = values.list.eval(pl.when(v.is_not_null()).then(pl.concat_str(step, point)))
     dots = values.list.eval(
         pl.when(v.is_not_null()).then(
-            pl.format('<circle cx="{}" cy="{}" r="1.8"/>', x.round(1), y.round(1))
+            fmt('<circle cx="{}" cy="{}" r="1.8"/>', x.round(1), y.round(1))
         )
     )
     return pl.concat_str(
@@ -706,7 +707,7 @@ def neighbour_table(
             pl.col("status"),
         ),
         rank=pl.when(pl.col("national_rank").is_not_null())
-        .then(pl.format("{} of {}", pl.col("national_rank"), pl.col("rank_of")))
+        .then(fmt("{} of {}", pl.col("national_rank"), pl.col("rank_of")))
         .otherwise(pl.lit(MISSING)),
         quartile_band=pl.col("quartile_band").fill_null(MISSING),
         decimals=pl.lit(decimals, pl.Int32),

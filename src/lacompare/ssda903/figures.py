@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.errors import (
     DataValidationError,
     InvalidArgumentError,
     SourceFileError,
+    reading,
     whole_number,
 )
 from lacompare.ssda903.care import CollectionYear, age_at, care_episodes
@@ -118,10 +120,12 @@ def derive_903(
 
         ref = load_reference()
     area = ref.find_area(la, current=True)
-    extract = read_extract(source)
-    _require_episodes(extract)
-    tables, problems = parse_extract(extract)
-    problems = problems_frame([problems, check_rules(tables, extract.files, collection)])
+    with reading(source, "reading the 903 extract"):
+        extract = read_extract(source)
+        _require_episodes(extract)
+    with reading(source, "checking the 903 extract's values and rules"):
+        tables, problems = parse_extract(extract)
+        problems = problems_frame([problems, check_rules(tables, extract.files, collection)])
     errors = problems.filter(pl.col("severity") == "error")
     if errors.height == 0:
         _check_covers(tables["episodes"], extract, collection)
@@ -129,13 +133,14 @@ def derive_903(
         if strict:
             _raise(errors, extract.source)
         return Derived(Ssda903FiguresSchema.empty(), problems)  # type: ignore[attr-defined]
-    for name, frame in tables.items():
-        if name in TABLE_SCHEMAS:
-            TABLE_SCHEMAS[name].validate(frame)
-    mid_year, population = ref.child_population(area["area_code"])
-    figures, problems = _figures(
-        tables, extract, collection, problems, (area["name"], population, mid_year)
-    )
+    with reading(source, f"deriving {collection.label}'s figures from the 903 extract"):
+        for name, frame in tables.items():
+            if name in TABLE_SCHEMAS:
+                TABLE_SCHEMAS[name].validate(frame)
+        mid_year, population = ref.child_population(area["area_code"])
+        figures, problems = _figures(
+            tables, extract, collection, problems, (area["name"], population, mid_year)
+        )
     return Derived(figures, problems)
 
 
@@ -231,9 +236,11 @@ def _other_years_tables(
 
 
 def _raise(errors: pl.DataFrame, source: Path) -> None:
-    shown = errors.head(SHOWN_PROBLEMS)
+    # In file order, each naming the rule the value breaks (rules are written as what must hold).
+    shown = errors.sort("file", "row", maintain_order=True).head(SHOWN_PROBLEMS)
     lines = [f"{source}: the 903 extract has {errors.height} error(s):"] + [
-        f"  - {file}, row {row}, column {column!r}: value {value!r} {rule}"
+        f"  - {file}, row {row}, column {column!r}: value {value!r} breaks the rule: {column} "
+        f"{rule}"
         for file, row, column, value, rule in shown.select(
             "file", "row", "column", "value", "rule"
         ).iter_rows()
@@ -348,9 +355,7 @@ def _not_counted(empty: pl.DataFrame) -> pl.DataFrame:
         row=pl.lit(None, pl.Int64),
         column="indicator_id",
         value=pl.lit(None, pl.String),
-        rule=pl.format(
-            "{} is not produced: no child is in its denominator this year", "indicator_id"
-        ),
+        rule=fmt("{} is not produced: no child is in its denominator this year", "indicator_id"),
         severity=pl.lit("note"),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import fmt
 from lacompare.ssda903.care import CollectionYear, age_at
 from lacompare.ssda903.layout import CONTINUES
 from lacompare.ssda903.parse import flag, problems_frame
@@ -68,7 +69,7 @@ def _episode_rules(episodes: pl.DataFrame, file: str, year: CollectionYear) -> p
         ),
         (
             "DECOM",
-            pl.format(
+            fmt(
                 "is on or after the end of the child's episode before it (row {}, ending {}): "
                 "episodes must not overlap (DfE rule 502)",
                 "_prev_row",
@@ -79,7 +80,7 @@ def _episode_rules(episodes: pl.DataFrame, file: str, year: CollectionYear) -> p
         ),
         (
             "DECOM",
-            pl.format(
+            fmt(
                 "follows an episode that has not ended (row {} has no DEC, so this child would "
                 "be in two episodes at once; DfE rule 502)",
                 "_prev_row",
@@ -89,13 +90,13 @@ def _episode_rules(episodes: pl.DataFrame, file: str, year: CollectionYear) -> p
         ),
         (
             "REC",
-            pl.format(
+            fmt(
                 "X1 (a new episode begins the same day) is followed by an episode beginning "
                 "on DEC ({}); the child's next episode {}",
                 pl.col("DEC").dt.strftime("%d/%m/%Y"),
                 pl.when(pl.col("_next_decom").is_null())
                 .then(pl.lit("is missing"))
-                .otherwise(pl.format("begins {}", pl.col("_next_decom").dt.strftime("%d/%m/%Y"))),
+                .otherwise(fmt("begins {}", pl.col("_next_decom").dt.strftime("%d/%m/%Y"))),
             ),
             (pl.col("REC") == CONTINUES)
             & pl.col("DEC").is_not_null()
@@ -131,7 +132,7 @@ def _births(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> pl.DataFr
             table="episodes",
             file=files["episodes"],
             column="DECOM",
-            rule=pl.format(
+            rule=fmt(
                 "is on or after the child's date of birth ({} in the header)",
                 pl.col("_dob").dt.strftime("%d/%m/%Y"),
             ),
@@ -158,7 +159,7 @@ def _births(tables: dict[str, pl.DataFrame], files: dict[str, str]) -> pl.DataFr
                     table=name,
                     file=files[name],
                     column="DOB",
-                    rule=pl.format(
+                    rule=fmt(
                         "agrees with the header's date of birth ({}; the header's is used)",
                         pl.col("_dob").dt.strftime("%d/%m/%Y"),
                     ),
@@ -180,7 +181,7 @@ def aged_out(
         row=pl.col(ROW),
         column=pl.lit("DEC"),
         value=pl.lit(""),
-        rule=pl.format(
+        rule=fmt(
             "is given by the 18th birthday (born {}, still looked after on {}); counted as "
             "looked after",
             pl.col("DOB").dt.strftime("%d/%m/%Y"),
