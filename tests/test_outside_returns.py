@@ -77,7 +77,8 @@ def test_fake_903_xml_is_refused_with_a_named_error(
 # The shape that made polars' str.format panic ("assertion failed: i < self.len()") in the
 # overlapping-episodes rule: two children, one whose open episode carries a reason for ending
 # and is followed by another, one whose third episode starts inside its second.
-PANIC_EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+COLUMNS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST"
+PANIC_EPISODES = f"""{COLUMNS},PL_POST,URN
 900001,08/06/2016,P,L2,N1,T4,PR1,22/12/2017,X1,,DE1 1AA,DE1 2AA,
 900001,22/12/2017,P,L2,N1,U5,PR1,,E3,,DE1 1AA,DE1 2AA,
 900001,21/03/2018,S,J1,N1,A5,PR1,,X1,,DE1 1AA,DE1 2AA,
