@@ -29,11 +29,16 @@ WRITTEN = dt.date(2026, 11, 25)
 
 
 def write_paper(
-    ref: lacompare.ReferenceData, la: str, paper: str, out: Path = OUTPUT, suffix: str = ""
+    ref: lacompare.ReferenceData,
+    la: str,
+    paper: str,
+    out: Path = OUTPUT,
+    suffix: str = "",
+    period: str | int = "latest",
 ) -> list[Path]:
     """One LA's whole board paper (a key of :data:`lacompare.PAPERS`) in every format, named
-    <la>_<paper><suffix>."""
-    built = lacompare.board_paper(ref, la, paper, written=WRITTEN)
+    <la>_<paper><suffix>; ``period`` a year for a paper about that year."""
+    built = lacompare.board_paper(ref, la, paper, period=period, written=WRITTEN)
     name = f"{built.la_name}_{paper}{suffix}"
     stem = "".join(c if c.isalnum() else "_" for c in name.lower())
     out.mkdir(parents=True, exist_ok=True)

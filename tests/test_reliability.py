@@ -468,7 +468,7 @@ SSDA903_CASES = [
             _with_episode(t, "C99,30/02/2026,S,C2,N1,U1,PR1,,,,,,"), la="Derby", year=2026, ref=r
         ),
         DataValidationError,
-        "column 'DECOM': value '30/02/2026' is a real date",
+        "column 'DECOM': value '30/02/2026' breaks the rule: DECOM is a real date",
     ),
     Case(
         "903-code-in-lower-case",

@@ -338,7 +338,8 @@ def docx_table(
         write(cell, text, twips[position], bold=True, colour=palette.header_text, right=right)
         cell.paragraphs[0].paragraph_format.keep_with_next = True
         shade(cell, palette.header)
-    for kind, index, label, cells in body_rows(model):
+    rows = body_rows(model)
+    for number, (kind, index, label, cells) in enumerate(rows):
         row = grid.add_row()
         keep_whole(row)
         if kind == "group":
@@ -356,7 +357,24 @@ def docx_table(
                 shade(cell, getattr(palette, colour_field))
             elif bold:
                 shade(cell, palette.highlight)
+        if keeps_with_next(number, len(rows)):
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     return grid
+
+
+#: A table of this many body rows or fewer is never split across pages; a longer one keeps
+#: its caption, header and first rows together (never one or two rows at a page's foot).
+SHORT_TABLE_ROWS = 8
+FIRST_ROWS_KEPT = 3
+
+
+def keeps_with_next(number: int, rows: int) -> bool:
+    """Whether body row ``number`` (0-based) of ``rows`` is kept on the page of the next:
+    every row but the last of a short table, and the first rows of a long one."""
+    if number >= rows - 1:
+        return False
+    return rows <= SHORT_TABLE_ROWS or number < FIRST_ROWS_KEPT - 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -347,8 +347,8 @@ def summary_paragraph(comparison: pl.DataFrame) -> str:
     ]
     if flagged.height:
         listed = "; ".join(
-            f"{labels[i]} ({FLAG_WORDS[f]}{'' if t else ', not tested'})"
-            for i, f, t in flagged.select("indicator_id", "flag", "tested").iter_rows()
+            f"{labels[i]} ({flag_words(f, t, o)})"
+            for i, f, t, o in flagged.select("indicator_id", "flag", "tested", "is_old").iter_rows()
         )
         text.append(
             f"{_count(flagged.height, 'indicator is', 'indicators are')} flagged for the "
@@ -365,6 +365,17 @@ FLAG_WORDS = {
     "worse-than-both": "worse than England and its neighbours",
     "watch": "worse than England by value, in the worst quarter and worsening",
 }
+
+
+def flag_words(flag: str, tested: bool, old: bool, separator: str = ",") -> str:
+    """A flagged row's flag in words: an older figure is watched on its value and trend
+    (it has no quarter), and an untested one says so."""
+    words = (
+        "an older figure, worse than England by value and worsening"
+        if flag == "watch" and old
+        else FLAG_WORDS[flag]
+    )
+    return words + ("" if tested else f"{separator} not tested")
 
 
 def _counted(total: Mapping[str, Any]) -> str:

@@ -462,6 +462,17 @@ def _compare(
             england_flag=_implausible_benchmark("england_value"),
             small_number=_small_number(),
         )
+        # An older figure is not ranked or banded against a later year's field (DESIGN.md);
+        # its standing within its own year stays for analysts, in columns named so.
+        .with_columns(
+            old_year_rank=pl.when("is_old").then("national_rank"),
+            old_year_rank_of=pl.when("is_old").then("rank_of"),
+            old_year_quartile_band=pl.when("is_old").then("quartile_band"),
+        )
+        .with_columns(
+            pl.when(~pl.col("is_old")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
+        )
         .with_columns(direction=_direction())
         .pipe(_significance)
         .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
@@ -1330,6 +1341,9 @@ COMPARISON_COLUMNS = [
     "rank_tied",
     "quartile_band",
     "band_share",
+    "old_year_rank",
+    "old_year_rank_of",
+    "old_year_quartile_band",
     "q1",
     "median",
     "q3",

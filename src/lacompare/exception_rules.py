@@ -36,7 +36,8 @@ from lacompare.periods import period_text
 FLAGS: dict[str, str] = {
     "red-red": "significantly worse than England and worse than the previous period",
     "worse-than-both": "significantly worse than England and than the statistical neighbours",
-    "watch": "worse than England by value, in the worst quarter of authorities and worsening",
+    "watch": "worse than England by value, in the worst quarter of authorities (or an older "
+    "figure, which is not ranked) and worsening",
 }
 #: What every exceptions frame holds, in order.
 EXCEPTION_COLUMNS = [
@@ -46,6 +47,7 @@ EXCEPTION_COLUMNS = [
     "indicator_name",
     "flag",
     "tested",
+    "is_old",
     "reason",
 ]
 
@@ -64,6 +66,10 @@ def flag_expr() -> pl.Expr:
         .when(worse_england & (pl.col("vs_sn") == "worse"))
         .then(pl.lit("worse-than-both"))
         .when(by_value & (pl.col("quartile_band") == "D") & (pl.col("direction") == "worsening"))
+        .then(pl.lit("watch"))
+        # An older figure has no band (it is not ranked against a later year's field): it is
+        # watched on its value and trend alone, and its reason says it is older.
+        .when(by_value & pl.col("is_old").fill_null(False) & (pl.col("direction") == "worsening"))
         .then(pl.lit("watch"))
     )
 
@@ -92,6 +98,7 @@ def exceptions(comparison: pl.DataFrame) -> pl.DataFrame:
     texts = comparison.with_columns(
         flag=flag_expr(),
         tested=pl.col("vs_england") != "not compared",
+        is_old=pl.col("is_old").fill_null(False),
     ).filter(pl.col("flag").is_not_null())
     order = {flag: rank for rank, flag in enumerate(FLAGS)}
     return (

@@ -41,9 +41,9 @@ import polars as pl
 
 from lacompare._expr import fmt
 from lacompare.commentary import (
-    FLAG_WORDS,
     SUMMARY_COUNTS,
     commentary,
+    flag_words,
     flags,
     model_change_note,
     summary,
@@ -462,7 +462,7 @@ def board_paper(
         figures = read_local_figures(local).drop("_la")
         named = figures.get_column("area").drop_nulls().len() == figures.height
         ref = ref.with_local(figures, la=None if named else la)
-    ctx = _context(ref, la, neighbours or spec.neighbours, period, written)
+    ctx = _context(ref, la, spec.neighbours if neighbours is None else neighbours, period, written)
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
     rows = _paper_rows(ref, ctx, wanted, period)
@@ -783,10 +783,10 @@ def _key_messages_section(
     messages = [_counts_message(rows, ctx)]
     labels = dict(rows.select("indicator_id", "indicator_label").iter_rows())
     reasons = dict(flagged.select("indicator_id", "reason").iter_rows())
-    for indicator_id, flag, tested in (
-        flagged.select("indicator_id", "flag", "tested").head(2).iter_rows()
+    for indicator_id, flag, tested, old in (
+        flagged.select("indicator_id", "flag", "tested", "is_old").head(2).iter_rows()
     ):
-        words = FLAG_WORDS[flag] + ("" if tested else "; not tested")
+        words = flag_words(flag, tested, old, separator=";")
         messages.append(
             f"For attention: {labels[indicator_id]}: {reasons[indicator_id]} ({words})."
         )
@@ -1366,8 +1366,8 @@ def _section_paragraph(members: pl.DataFrame, flagged: pl.DataFrame, title: str)
     labels = dict(members.select("indicator_id", "indicator_label").iter_rows())
     if here.height:
         listed = "; ".join(
-            f"{labels[i]} ({FLAG_WORDS[f]}{'' if t else ', not tested'})"
-            for i, f, t in here.select("indicator_id", "flag", "tested").iter_rows()
+            f"{labels[i]} ({flag_words(f, t, o)})"
+            for i, f, t, o in here.select("indicator_id", "flag", "tested", "is_old").iter_rows()
         )
         flagged_text = f"Flagged for attention: {listed}."
     else:
@@ -1684,9 +1684,16 @@ def _methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) 
                 "Small numbers: a percentage of fewer than 20 children, or a rate from fewer "
                 "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
                 "banded or counted better or worse in the summary.",
-                "Older figures: where an authority's latest figure is older than the latest "
-                "year other authorities have, its period says '(latest)', the summary lists it "
-                "apart and does not count it better or worse, and an exception names its age.",
+                (
+                    f"Year reported: every figure is {ctx.year_text}'s (or the period DfE "
+                    f"publishes for {ctx.year_text}); where the authority has no figure for it "
+                    "the row says so, and no earlier year's figure is put in its place."
+                    if ctx.year_text
+                    else "Older figures: where an authority's latest figure is older than the "
+                    "latest year other authorities have, its period says '(latest)', it is not "
+                    "ranked or banded against a later year's field, the summary lists it apart "
+                    "and does not count it better or worse, and an exception names its age."
+                ),
                 "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
                 "publishes for the series, only for display; every comparison uses the "
                 "unrounded values.",

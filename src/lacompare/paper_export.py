@@ -32,6 +32,7 @@ from lacompare._office import (
     chromium_path,
     css_string,
     docx_table,
+    keeps_with_next,
     normalise_pdf,
     print_pdf,
     stamp_document,
@@ -240,6 +241,7 @@ td.number {{ text-align: right; }}
 .keep {{ break-inside: avoid; page-break-inside: avoid; }}
 tr.highlight th, tr.highlight td {{ font-weight: bold; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
+tr.with-next {{ break-after: avoid; page-break-after: avoid; }}
 p.note, p.table-note {{ font-size: 8.5pt; margin: 0.2em 0; }}
 figure {{ margin: 0.8em 0; break-inside: avoid; page-break-inside: avoid; }}
 figure img {{ max-width: 100%; height: auto; }}
@@ -329,7 +331,10 @@ def _html_table(block: Table) -> str:
         for i, text in enumerate(model.columns.values())
     )
     rows = []
-    for kind, index, label, cells in rows_text:
+    for number, (kind, index, label, cells) in enumerate(rows_text):
+        # The first rows stay with the caption and header (a long table never starts with
+        # one row at a page's foot); a short one is kept whole by its wrapper.
+        kept = keeps_with_next(number, len(rows_text))
         if kind == "group":  # paper tables have no groups; kept for other models
             rows.append(f'<tr><th scope="rowgroup" colspan="{len(keys) + 1}">{_e(label)}</th></tr>')
             continue
@@ -346,7 +351,8 @@ def _html_table(block: Table) -> str:
                 classes.append("number")
             css = f' class="{" ".join(classes)}"' if classes else ""
             tds.append(f"<td{css}>{_e(text)}</td>")
-        row_css = ' class="highlight"' if highlight else ""
+        row_classes = " ".join(c for c, on in (("highlight", highlight), ("with-next", kept)) if on)
+        row_css = f' class="{row_classes}"' if row_classes else ""
         rows.append(f'<tr{row_css}><th scope="row">{_e(label)}</th>{"".join(tds)}</tr>')
     notes = "".join(
         f'<p class="table-note">{_e(note)}</p>' for note in (*model.notes, *model.source_notes)

@@ -786,6 +786,11 @@ class ComparisonSchema(pa.DataFrameModel):
     quartile_band: str = pa.Field(nullable=True, isin=["A", "B", "C", "D"])
     #: The share of LAs in this quartile band (0.25 unless ties make bands uneven).
     band_share: pl.Float64 = pa.Field(nullable=True, ge=0, le=1)
+    #: An older figure's rank, its field and band within its own year (for analysts: tables,
+    #: papers and the exception rule neither rank nor band an older figure).
+    old_year_rank: pl.Int32 = pa.Field(nullable=True, ge=1)
+    old_year_rank_of: pl.Int32 = pa.Field(nullable=True, ge=1)
+    old_year_quartile_band: str = pa.Field(nullable=True, isin=["A", "B", "C", "D"])
     q1: pl.Float64 = pa.Field(nullable=True)
     median: pl.Float64 = pa.Field(nullable=True)
     q3: pl.Float64 = pa.Field(nullable=True)
