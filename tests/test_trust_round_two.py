@@ -66,7 +66,7 @@ def test_a_past_paper_tests_significance_where_the_years_counts_are_accepted(pas
     tested = rows.filter(pl.col("vs_england") != "not compared").height
     assert tested > 0
     assert rows.get_column("is_old").sum() == 0
-    assert f"could be tested against England: " in _text(paper)
+    assert "could be tested against England: " in _text(paper)
     assert "0 could be tested" not in _text(paper)
     # the change is that year's change from the year before
     changed = rows.filter(pl.col("previous_period").is_not_null())
