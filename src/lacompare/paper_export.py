@@ -28,6 +28,7 @@ from lacompare._office import (
     CSP_META,
     LANGUAGE,
     PORTRAIT_WIDTH,
+    SHORT_TABLE_ROWS,
     BrowserMissingError,
     chromium_path,
     css_string,
@@ -90,9 +91,12 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
         for index, block in enumerate(part.blocks):
             if isinstance(block, Paragraph):
                 _docx_paragraph(document, block)
-                # A paragraph that introduces a figure goes to the page the figure is on.
+                # A paragraph that introduces a figure or a short table goes to the page it
+                # is on (with its heading: headings keep with the next paragraph).
                 after = part.blocks[index + 1] if index + 1 < len(part.blocks) else None
-                if isinstance(after, Figure):
+                if isinstance(after, Figure) or (
+                    isinstance(after, Table) and after.model.frame.height <= SHORT_TABLE_ROWS
+                ):
                     document.paragraphs[-1].paragraph_format.keep_with_next = True
             elif isinstance(block, Table):
                 layout = table_layout(block.model, TABLE_SIZE)
@@ -286,8 +290,9 @@ def paper_html(paper: BoardPaper) -> str:
     for part in paper.sections:
         out.append(f'<section id="{_e(part.anchor)}">\n<h2>{_e(part.heading)}</h2>')
         in_list = False
-        for block in part.blocks:
+        for index, block in enumerate(part.blocks):
             is_item = isinstance(block, Paragraph) and block.kind == "item"
+            after = part.blocks[index + 1] if index + 1 < len(part.blocks) else None
             if in_list and not is_item:
                 out.append("</ul>")
                 in_list = False
@@ -299,9 +304,15 @@ def paper_html(paper: BoardPaper) -> str:
                     out.append(f"<li>{_e(block.text)}</li>")
                 else:
                     css = ' class="note"' if block.kind == "note" else ""
+                    # A paragraph introducing a short table stays on the table's page.
+                    if _kept_whole(after):
+                        out.append('<div class="keep">')
                     out.append(f"<p{css}>{_e(block.text)}</p>")
             elif isinstance(block, Table):
                 out.append(_html_table(block))
+                before = part.blocks[index - 1] if index else None
+                if _kept_whole(block) and isinstance(before, Paragraph) and before.kind != "item":
+                    out.append("</div>")
             elif isinstance(block, Figure):
                 data = base64.b64encode(block.png).decode("ascii")
                 out.append(
@@ -313,6 +324,16 @@ def paper_html(paper: BoardPaper) -> str:
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+#: An HTML table of this many body rows or fewer is printed whole on one page.
+HTML_WHOLE_ROWS = 15
+
+
+def _kept_whole(block: object) -> bool:
+    from lacompare.paper import Table
+
+    return isinstance(block, Table) and block.model.frame.height <= HTML_WHOLE_ROWS
 
 
 def _html_table(block: Table) -> str:
@@ -371,7 +392,7 @@ def _html_table(block: Table) -> str:
     )
     rows_count = sum(kind == "row" for kind, *_ in rows_text)
     wrapper = " ".join(
-        c for c, on in (("wide", layout.landscape), ("keep", rows_count <= 15)) if on
+        c for c, on in (("wide", layout.landscape), ("keep", rows_count <= HTML_WHOLE_ROWS)) if on
     )
     return f'<div class="{wrapper}">{table}</div>' if wrapper else table
 
