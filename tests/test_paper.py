@@ -434,4 +434,4 @@ def test_local_figures_reach_the_paper_marked(ref: lacompare.ReferenceData) -> N
     assert (first["la"], first["period"]) == ("84 [L]", "31 March 2026 (local)")
     assert any(note.startswith("[L] Derby's own figures") for note in table.model.notes)
     said = " ".join(p.text for p in paper.paragraphs())
-    assert "84 at 31 March 2026 (local figure, not yet published)" in said
+    assert "84 [L] at 31 March 2026 (local figure, not yet published)" in said

@@ -71,7 +71,7 @@ def test_word_numbers_are_right_aligned(docx) -> None:
         for row in table.findall(f"{W}tr")[1:]:
             for cell in row.findall(f"{W}tc")[1:]:
                 text = text_of(cell)
-                if re.fullmatch(r"[=+\-]?[\d,]+(\.\d+)?( ?%| pp)?", text):
+                if re.fullmatch(r"[=+\-]?[\d,]+(\.\d+)?( ?%| points)?", text):
                     numbers += 1
                     jc = cell.find(f".//{W}pPr/{W}jc")
                     right += jc is not None and jc.get(f"{W}val") == "right"
@@ -252,7 +252,15 @@ def test_truncated_axis_is_marked_and_the_paper_has_one_source_line_per_section(
 
 
 def test_number_cells_are_recognised() -> None:
-    for text in ("88", "23.1%", "+0.6 pp", "=26 of 151", "45.6 [p]", "81,770", "100% (19 of 19)"):
+    for text in (
+        "88",
+        "23.1%",
+        "+0.6 points",
+        "=26 of 151",
+        "45.6 [p]",
+        "81,770",
+        "100% (19 of 19)",
+    ):
         assert looks_numeric(text), text
     for text in ("Good", "31 March 2025", "● Similar", "–"):
         assert not looks_numeric(text), text

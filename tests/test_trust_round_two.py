@@ -286,10 +286,11 @@ def test_word_paper_keeps_table_rows_with_the_next(ref, tmp_path: Path) -> None:
         rows = re.findall(r"<w:tr[ >].*?</w:tr>", table, re.S)
         body = rows[1:]
         kept = ["<w:keepNext" in row for row in body]
+        # (the last row keeps with the table's notes, where it has notes: its legend)
         if len(body) <= 8:
-            assert kept == [True] * (len(body) - 1) + [False]
+            assert kept[:-1] == [True] * (len(body) - 1)
         else:
-            assert kept[:2] == [True, True] and not any(kept[3:])
+            assert kept[:2] == [True, True] and not any(kept[3:-1])
 
 
 def test_a_percentage_bar_chart_stops_at_100(ref) -> None:

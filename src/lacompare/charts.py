@@ -14,7 +14,7 @@ Function's colour-blind-safe palette, and a missing year is a gap in the line, n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, cast
 
 import altair as alt
@@ -24,6 +24,7 @@ from lacompare._expr import fmt
 from lacompare.compare import Neighbours, compare, group_label, group_members, trend_data
 from lacompare.errors import InvalidArgumentError, user_facing, whole_number
 from lacompare.format import format_value, unit_label
+from lacompare.outcomes import outcome
 from lacompare.periods import period_short, period_text, periods_phrase
 from lacompare.reference import ReferenceData
 
@@ -372,13 +373,16 @@ def neighbour_chart(
 
 #: Verdict -> (marker shape, colour, legend word): polarity-aware, so "better" is always to
 #: the right; colour is never the only cue (shape and the text column say it too).
+#: Keyed by :func:`lacompare.outcomes.outcome`, the classification Table 1 counts, so the
+#: chart and its alt text count exactly as the paper's summary does.
 SPINE_MARKERS: dict[str, tuple[str, str, str]] = {
     "better": ("triangle-right", "#12436D", "Better than England"),
     "similar": ("circle", "#505A5F", "Similar to England"),
     "worse": ("triangle-left", "#B3441A", "Worse than England"),
-    "higher": ("diamond", "#801650", "Higher or lower (no better direction)"),
-    "lower": ("diamond", "#801650", "Higher or lower (no better direction)"),
-    "not compared": ("square", "#6F777B", "Not tested"),
+    "higher_or_lower": ("diamond", "#801650", "Higher or lower (no better direction)"),
+    "not_tested": ("square", "#6F777B", "Not tested"),
+    "small_number": ("triangle-down", "#6F777B", "Small number (not counted)"),
+    "old_figure": ("cross", "#6F777B", "Older figure (not counted)"),
 }
 SPINE_RANGE = "#D9D9D9"  # the range of all authorities (a background, not a data mark)
 SPINE_MIDDLE = "#8D9AA1"  # the middle half (Q1 to Q3)
@@ -412,7 +416,7 @@ def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
         q_low=place(pl.col("q1")),
         q_high=place(pl.col("q3")),
         la=place(pl.col("la_value")),
-        verdict=pl.col("vs_england"),
+        verdict=outcome(),
         la_text=format_value(pl.col("la_value"), unit, decimals),
         england_text=format_value(pl.col("england_value"), unit, decimals),
         label=pl.col("indicator_label"),
@@ -453,14 +457,18 @@ def _spine_legend() -> list[str]:
 
 @user_facing
 def spine_chart(
-    comparison: pl.DataFrame, *, title: str | None = None
+    comparison: pl.DataFrame, *, title: str | None = None, font: float = 12.0
 ) -> alt.LayerChart | alt.FacetChart:
     """Fingertips' spine chart of one LA's comparison: for each indicator, the range of all
     local authorities (light grey, lowest to highest) with the middle half shaded darker,
     England as the centre line, and the LA's value as a marker whose shape and colour say
     better, similar, worse or not tested against England; the LA's and England's values in
     text beside it. Polarity-aware: better is always to the right. Indicators with no figure,
-    or no range of authorities to place them in, are left out (the caption should say so)."""
+    or no range of authorities to place them in, are left out (the caption should say so).
+    ``font``: the text size in CSS pixels (labels wrap onto two lines rather than being cut).
+    """
+    import textwrap
+
     frame = spine_frame(comparison)
     if frame.height == 0:
         raise InvalidArgumentError(
@@ -470,16 +478,27 @@ def spine_chart(
     la = comparison.get_column("area_name").unique().to_list()
     name = la[0] if len(la) == 1 else "the authority"
     rows = frame.to_dicts()
+    # Long labels wrap onto two lines at most ("|" marks the break), never cut short.
+    chars = max(SPINE_LABEL_CHARS, -(-max(len(r["label"]) for r in rows) // 2) + 3)
     for row in rows:
         row["marker"] = SPINE_MARKERS[row["verdict"]][2]
+        row["label"] = "|".join(textwrap.wrap(row["label"], chars))
+    lines = max(r["label"].count("|") + 1 for r in rows)
+    row_height = round(font * 1.1 * lines + font * 0.4)
+    bar = round(font * 0.9)
     order = [r["label"] for r in rows]
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=400, labelFontSize=10))
+    y = alt.Y(
+        "label:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelLimit=0, labelFontSize=font, labelExpr="split(datum.label, '|')"),
+    )
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     base = alt.Chart(alt.Data(values=rows))
-    whole = base.mark_bar(color=SPINE_RANGE, height=11).encode(
+    whole = base.mark_bar(color=SPINE_RANGE, height=bar).encode(
         x=alt.X("start:Q", scale=x_scale, axis=None), x2="end:Q", y=y
     )
-    middle = base.mark_bar(color=SPINE_MIDDLE, height=11).encode(x="q_start:Q", x2="q_end:Q", y=y)
+    middle = base.mark_bar(color=SPINE_MIDDLE, height=bar).encode(x="q_start:Q", x2="q_end:Q", y=y)
     england = (
         alt.Chart(alt.Data(values=[{"x": 0.5}]))
         .mark_rule(color="#0b0c0c", strokeWidth=2)
@@ -491,18 +510,20 @@ def spine_chart(
     )
     shapes = {v[2]: v[0] for v in SPINE_MARKERS.values()}
     colours = {v[2]: v[1] for v in SPINE_MARKERS.values()}
-    points = base.mark_point(filled=True, size=90, stroke="#ffffff", strokeWidth=0.8).encode(
+    points = base.mark_point(
+        filled=True, size=90 * (font / 10) ** 2, stroke="#ffffff", strokeWidth=0.8
+    ).encode(
         x="la:Q",
         y=y,
         shape=alt.Shape(
             "marker:N",
             scale=alt.Scale(domain=markers, range=[shapes[m] for m in markers]),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
+            legend=alt.Legend(title=None, orient="bottom", columns=2),
         ),
         color=alt.Color(
             "marker:N",
             scale=alt.Scale(domain=markers, range=[colours[m] for m in markers]),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
+            legend=alt.Legend(title=None, orient="bottom", columns=2),
         ),
         description=alt.Description("marker:N"),
         tooltip=[
@@ -512,13 +533,15 @@ def spine_chart(
             alt.Tooltip("marker:N", title="Compared with England"),
         ],
     )
-    values = base.mark_text(align="left", fontSize=10, color="#0b0c0c").encode(
-        x=alt.value(SPINE_WIDTH + 10),
+    # The two value columns, as wide as their longest text ("12,345.6" or the LA's name).
+    first, second = SPINE_WIDTH + font, SPINE_WIDTH + font * 6.5
+    values = base.mark_text(align="left", fontSize=font, color="#0b0c0c").encode(
+        x=alt.value(first),
         y=y,
         text="la_text:N",
     )
-    englands = base.mark_text(align="left", fontSize=10, color="#0b0c0c").encode(
-        x=alt.value(SPINE_WIDTH + 70),
+    englands = base.mark_text(align="left", fontSize=font, color="#0b0c0c").encode(
+        x=alt.value(second),
         y=y,
         text="england_text:N",
     )
@@ -526,27 +549,29 @@ def spine_chart(
         alt.Chart(
             alt.Data(
                 values=[
-                    {"x": SPINE_WIDTH + 10, "text": name[:14]},
-                    {"x": SPINE_WIDTH + 70, "text": "England"},
+                    {"x": first, "text": name[:12]},
+                    {"x": second, "text": "England"},
                 ]
             )
         )
-        .mark_text(align="left", fontSize=10, fontWeight="bold", baseline="bottom", dy=-4)
+        .mark_text(align="left", fontSize=font, fontWeight="bold", baseline="bottom", dy=-4)
         .encode(x=alt.X("x:Q", scale=None), y=alt.value(0), text="text:N")
     )
     # Which way is better, under the bars (never over a label).
     ends = [
         alt.Chart(alt.Data(values=[{"text": text}]))
-        .mark_text(fontSize=10, fontWeight="bold", baseline="top", dy=4, align=align)
-        .encode(x=alt.value(x), y=alt.value(SPINE_ROW * len(rows)), text="text:N")
+        .mark_text(fontSize=font, fontWeight="bold", baseline="top", dy=4, align=align)
+        .encode(x=alt.value(x), y=alt.value(row_height * len(rows)), text="text:N")
         for text, x, align in (
             ("◀ worse", 0, cast(Literal["left"], "left")),
             ("better ▶", SPINE_WIDTH, cast(Literal["right"], "right")),
         )
     ]
-    return alt.layer(whole, middle, england, points, values, englands, headers, *ends).properties(
-        width=SPINE_WIDTH,
-        height=SPINE_ROW * len(rows),
+    layers = alt.layer(whole, middle, england, points, values, englands, headers, *ends)
+    layers = layers.properties(width=SPINE_WIDTH, height=row_height * len(rows))
+    if title == "":  # a paper's caption and opening paragraph say it instead
+        return layers
+    return layers.properties(
         title=alt.TitleParams(
             text=title or f"{name}: where each indicator sits among all local authorities",
             subtitle=[
@@ -558,8 +583,9 @@ def spine_chart(
     )
 
 
-SPINE_WIDTH = 260
-SPINE_ROW = 17
+SPINE_WIDTH = 240
+#: Characters per line of a spine chart's indicator labels (longer ones wrap).
+SPINE_LABEL_CHARS = 40
 
 
 def _axis_title(unit: str) -> str:
@@ -581,3 +607,86 @@ def chart_to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     import vl_convert
 
     return bytes(vl_convert.vegalite_to_png(chart.to_json(), scale=scale))
+
+
+# --------------------------------------------------------------------------------------------
+# Print: every chart's smallest text at least 9 pt where the paper places it
+
+#: The smallest text a printed board paper carries, in points (board packs are printed).
+PRINT_MIN_PT = 9.0
+#: Every font size a Vega-Lite spec can hold.
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
+
+
+def legible(chart: alt.TopLevelMixin, font_px: float) -> dict:
+    """The chart's Vega-Lite spec with no text smaller than ``font_px`` CSS pixels: every
+    font size in it raised to at least that, and the defaults (axes, legends, titles, text
+    marks) set to it, so nothing is left at Vega's 10 px."""
+
+    def raise_fonts(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _FONT_KEYS and isinstance(value, int | float) and value < font_px:
+                    node[key] = font_px
+                else:
+                    raise_fonts(value)
+        elif isinstance(node, list):
+            for item in node:
+                raise_fonts(item)
+
+    spec = chart.to_dict()
+    raise_fonts(spec)
+    _wrap_titles(spec, font_px)
+    config = spec.setdefault("config", {})
+    # Axis labels that would collide at the larger size are thinned, never overprinted.
+    config.setdefault("axisX", {}).update({"labelOverlap": True})
+    for part, sizes in {
+        "axis": {"labelFontSize": font_px, "titleFontSize": font_px},
+        "legend": {"labelFontSize": font_px, "titleFontSize": font_px, "labelLimit": 0},
+        "title": {"fontSize": font_px * 1.25, "subtitleFontSize": font_px},
+        "text": {"fontSize": font_px},
+    }.items():
+        config.setdefault(part, {}).update(sizes)
+    return spec
+
+
+def _wrap_titles(spec: dict, font_px: float) -> None:
+    """Title and subtitle lines wrapped to the plot's width (at about 0.55 em a character),
+    so larger text makes a chart taller, not wider."""
+    import textwrap
+
+    width = spec.get("width") if isinstance(spec.get("width"), int | float) else WIDTH
+    chars = max(30, int(width / (font_px * 0.55)))
+    title = spec.get("title")
+    if not isinstance(title, dict):
+        return
+    for key, size in (("text", font_px * 1.25), ("subtitle", font_px)):
+        lines = title.get(key)
+        if lines is None:
+            continue
+        lines = [lines] if isinstance(lines, str) else list(lines)
+        per_line = max(24, int(chars * font_px / size))
+        title[key] = [part for line in lines for part in textwrap.wrap(line, per_line) or [""]]
+
+
+def print_png(build: Callable[[float], alt.TopLevelMixin], placed_pt: float) -> tuple[bytes, float]:
+    """A chart drawn for print at ``placed_pt`` points wide: (PNG at twice its CSS pixels,
+    the smallest font in CSS pixels). ``build(font_px)`` makes the chart for a font size; the
+    font grows until the smallest text, scaled to the placed width, is at least
+    :data:`PRINT_MIN_PT` (larger text widens a chart, so this takes a step or two)."""
+    import json
+    import math
+    import struct
+
+    import vl_convert
+
+    font = 12.0
+    for _ in range(6):
+        png = bytes(vl_convert.vegalite_to_png(json.dumps(legible(build(font), font)), scale=2))
+        css_width = struct.unpack(">I", png[16:20])[0] / 2
+        if font * placed_pt / css_width >= PRINT_MIN_PT:
+            return png, font
+        font = math.ceil(PRINT_MIN_PT * css_width / placed_pt * 10) / 10 + 0.3
+    raise InvalidArgumentError(
+        f"the chart cannot be drawn with {PRINT_MIN_PT:g} pt text in {placed_pt:.0f} pt"
+    )

@@ -13,10 +13,12 @@ from typing import Any
 import polars as pl
 
 from lacompare._cells import STATUS_MARKS
+from lacompare._expr import fmt
 from lacompare.compare import compare
 from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.exception_rules import exceptions, flag_expr
 from lacompare.format import format_change, format_value
+from lacompare.outcomes import SUMMARY_COUNTS, outcome
 from lacompare.periods import period_text
 from lacompare.reference import ReferenceData
 from lacompare.vocab import DIFFERENCE_VERDICTS
@@ -37,7 +39,7 @@ def sentence(row: Mapping[str, Any]) -> str:
     """One board-paper line for one comparison row (with its display texts, as
     :func:`commentary` adds them), saying what the table's figures mean: "Re-referrals within
     12 months of a previous referral: 23.1% in 2024-25, similar to England (22.6%); higher
-    than its statistical neighbours' average (20.1%), significantly, which is worse; up 0.6 pp
+    than its statistical neighbours' average (20.1%), significantly, which is worse; up 0.6 points
     on 2023-24, not a significant change."
 
     A difference is called better or worse only where it was tested; an untested one is
@@ -109,7 +111,8 @@ def _against(row: Mapping[str, Any], benchmark: str) -> str | None:
         return words + (f", which is {verdict}" if verdict in {"better", "worse"} else "")
     # Not tested: say where the LA sits, from the displayed figures, and that it was not tested.
     figure = shown.removeprefix("average ")
-    if row["la_text"] == figure:
+    plain = row.get("england_plain" if benchmark == "England" else "sn_plain", figure)
+    if row.get("la_plain", row["la_text"]) == plain:
         return f"the same as {possessive} {figure} when rounded (not tested)"
     return f"{'above' if la > value else 'below'} {possessive} {figure} (not tested)"
 
@@ -141,10 +144,27 @@ def _change(row: Mapping[str, Any]) -> str | None:
 def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
     """The display texts the board table shows, beside the raw values."""
     unit, decimals = pl.col("unit"), pl.col("decimals")
+    # An own figure carries [L] wherever it is said, and its comparators say their year (the
+    # latest published before it, not the own figure's year).
+    local = pl.col("la_local").fill_null(False)
+    against = period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot"))
+
+    def comparator(value: pl.Expr) -> pl.Expr:
+        text = format_value(value, unit, decimals)
+        # "9% in 2024-25", "69% at 31 March 2025": the comparator's own period.
+        at = pl.when(pl.col("snapshot")).then(pl.lit(" at ")).otherwise(pl.lit(" in "))
+        return pl.when(local).then(pl.concat_str(text, at, against)).otherwise(text)
+
     return comparison.with_columns(
-        la_text=format_value(pl.col("la_value"), unit, decimals),
-        england_text=format_value(pl.col("england_value"), unit, decimals),
-        sn_text=format_value(pl.col("sn_average"), unit, decimals),
+        # The figures as the table shows them, for "the same when rounded".
+        la_plain=format_value(pl.col("la_value"), unit, decimals),
+        england_plain=format_value(pl.col("england_value"), unit, decimals),
+        sn_plain=format_value(pl.col("sn_average"), unit, decimals),
+        la_text=pl.when(local)
+        .then(fmt("{} [L]", format_value(pl.col("la_value"), unit, decimals)))
+        .otherwise(format_value(pl.col("la_value"), unit, decimals)),
+        england_text=comparator(pl.col("england_value")),
+        sn_text=comparator(pl.col("sn_average")),
         change_text=format_change(pl.col("change_from_previous"), unit, decimals),
         period_text=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
         previous_period_text=period_text(
@@ -246,42 +266,6 @@ def model_change_note(
 
 # --------------------------------------------------------------------------------------------
 # Summary for the front of a board paper
-
-#: The summary's columns, each a count of rows; they add up (see :func:`summary`).
-SUMMARY_COUNTS = (
-    "no_figure",
-    "small_number",
-    "old_figure",
-    "not_tested",
-    "better",
-    "similar",
-    "worse",
-    "higher_or_lower",
-)
-
-
-TESTED_OUTCOMES = ["better", "similar", "worse", "higher_or_lower"]
-
-
-def outcome() -> pl.Expr:
-    """Where each row lands in the summary: no figure, small number, an older figure (the
-    LA's latest is older than other authorities': listed apart, never counted better or worse
-    in a later year's summary), not tested, or its verdict against England (higher or lower
-    where the indicator has no polarity)."""
-    verdict = pl.col("vs_england")
-    return (
-        pl.when(pl.col("la_value").is_null())
-        .then(pl.lit("no_figure"))
-        .when(pl.col("small_number"))
-        .then(pl.lit("small_number"))
-        .when(pl.col("is_old").fill_null(False))
-        .then(pl.lit("old_figure"))
-        .when(verdict == "not compared")
-        .then(pl.lit("not_tested"))
-        .when(verdict.is_in(["higher", "lower"]))
-        .then(pl.lit("higher_or_lower"))
-        .otherwise(verdict)
-    )
 
 
 @user_facing
@@ -407,7 +391,9 @@ def _counted(total: Mapping[str, Any]) -> str:
     if total["not_tested"]:
         rest.append(f"{total['not_tested']} could not be tested")
     if total["small_number"]:
-        rest.append(f"{total['small_number']} rest on small numbers and are not counted")
+        small = total["small_number"]
+        said = "rests on a small number and is" if small == 1 else "rest on small numbers and are"
+        rest.append(f"{small} {said} not counted")
     if total["old_figure"]:
         old = total["old_figure"]
         rest.append(

@@ -34,10 +34,11 @@ from lacompare.periods import period_text
 
 #: The flags in order of severity, each with its meaning (for notes and methods).
 FLAGS: dict[str, str] = {
-    "red-red": "significantly worse than England and worse than the previous period",
+    "red-red": "significantly worse than England and worse than the previous period "
+    "(significantly worse where the change can be tested; worse by value where it cannot)",
     "worse-than-both": "significantly worse than England and than the statistical neighbours",
     "watch": "worse than England by value, in the worst quarter of authorities (or an older "
-    "figure, which is not ranked) and worsening",
+    "figure, which is not ranked) and worse than the previous period by value",
 }
 #: What every exceptions frame holds, in order.
 EXCEPTION_COLUMNS = [
@@ -94,18 +95,31 @@ def exceptions(comparison: pl.DataFrame) -> pl.DataFrame:
     :func:`lacompare.compare_all`): ``area_code``, ``area_name``, ``indicator_id``,
     ``indicator_name``, ``flag`` (``red-red``, ``worse-than-both`` or ``watch``; see the module
     doc), ``tested`` (whether the difference from England was tested) and ``reason`` in words,
-    with the figures as the tables show them. Ordered tested first, then by severity."""
+    with the figures as the tables show them, and ``is_old``. Ordered by what a board should
+    look at first: tested and significantly worse than England, then current untested ones,
+    then older figures; within each, furthest from England (relative difference) first."""
     texts = comparison.with_columns(
         flag=flag_expr(),
         tested=pl.col("vs_england") != "not compared",
         is_old=pl.col("is_old").fill_null(False),
     ).filter(pl.col("flag").is_not_null())
     order = {flag: rank for rank, flag in enumerate(FLAGS)}
+    england = pl.coalesce("england_exact_value", "england_value")
     return (
-        texts.with_columns(reason=_reason(), _order=pl.col("flag").replace_strict(order))
+        texts.with_columns(
+            reason=_reason(),
+            _group=pl.when(pl.col("is_old"))
+            .then(2)
+            .when(pl.col("vs_england") == "worse")
+            .then(0)
+            .otherwise(1),
+            _distance=((pl.col("la_value") - england).abs() / england.abs()).fill_nan(None),
+            _order=pl.col("flag").replace_strict(order),
+        )
         .sort(
-            [pl.col("tested"), "_order", "area_name", "indicator_name"],
-            descending=[True, False, False, False],
+            ["area_name", "_group", "_distance", "_order", "indicator_name"],
+            descending=[False, False, True, False, False],
+            nulls_last=True,
         )
         .select(EXCEPTION_COLUMNS)
     )
@@ -116,9 +130,21 @@ def _reason() -> pl.Expr:
     tested); ranked =145th of 151, in the worst quarter; worse than 2024 (31%, change not
     tested)"."""
     unit, decimals = pl.col("unit"), pl.col("decimals")
-    la = format_value(pl.col("la_value"), unit, decimals)
-    england = format_value(pl.col("england_value"), unit, decimals)
-    sn = format_value(pl.col("sn_average"), unit, decimals)
+    local = pl.col("la_local").fill_null(False)
+    against = period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot"))
+    # An own figure carries [L]; its comparators say their (earlier, published) year.
+    la = format_value(pl.col("la_value"), unit, decimals) + pl.when(local).then(
+        pl.lit(" [L]")
+    ).otherwise(pl.lit(""))
+
+    def comparator(value: pl.Expr) -> pl.Expr:
+        text = format_value(value, unit, decimals)
+        # "9% in 2024-25", "69% at 31 March 2025": the comparator's own period.
+        at = pl.when(pl.col("snapshot")).then(pl.lit(" at ")).otherwise(pl.lit(" in "))
+        return pl.when(local).then(pl.concat_str(text, at, against)).otherwise(text)
+
+    england = comparator(pl.col("england_value"))
+    sn = comparator(pl.col("sn_average"))
     previous = format_value(pl.col("previous_value"), unit, decimals)
     against_england = (
         pl.when(pl.col("vs_england") == "worse")
@@ -130,7 +156,7 @@ def _reason() -> pl.Expr:
     rank = pl.when(pl.col("national_rank").is_not_null()).then(
         fmt(
             "; ranked {}{} of {}, in the worst quarter",
-            pl.when(pl.col("rank_tied")).then(pl.lit("=")).otherwise(pl.lit("")),
+            pl.when(pl.col("rank_tied")).then(pl.lit("joint ")).otherwise(pl.lit("")),
             ordinal(pl.col("national_rank")),
             pl.col("rank_of"),
         )

@@ -17,10 +17,14 @@ import polars as pl
 #: is stored as 2.67499999...) still rounds up as its decimal spelling says it should.
 _NUDGE = math.sqrt(2.220446049250313e-16)
 
+#: A percentage's change, and a gap between percentages, in points: "+1.2 points" (never
+#: "pp", which a committee member may not know).
+POINTS = " points"
+
 UNIT_SUFFIX = {
     "percent": "%",
     "percent_ratio": "%",
-    "percentage_points": " pp",
+    "percentage_points": POINTS,
 }
 
 
@@ -51,7 +55,7 @@ def format_number(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
 
 
 def format_value(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
-    """:func:`format_number` plus the unit's suffix ("23.1%", "4.2 pp"); rates and counts
+    """:func:`format_number` plus the unit's suffix ("23.1%", "4.2 points"); rates and counts
     carry no suffix (the column header or row label says "per 10,000")."""
     suffix = unit.replace_strict(UNIT_SUFFIX, default="")
     text = format_number(value, decimals)
@@ -59,8 +63,8 @@ def format_value(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.E
 
 
 def format_change(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
-    """A signed change: "+0.6", "-3.0", "0.0"; percentages change in points ("+1.2 pp")."""
-    suffix = unit.replace_strict({"percent": " pp", "percent_ratio": " pp"}, default="")
+    """A signed change: "+0.6", "-3.0", "0.0"; percentages change in points ("+1.2 points")."""
+    suffix = unit.replace_strict({"percent": POINTS, "percent_ratio": POINTS}, default="")
     text = format_number(value, decimals)
     rounded = round_half_up(value, decimals)
     plus = pl.when(rounded > 0).then(pl.lit("+")).otherwise(pl.lit(""))

@@ -40,6 +40,7 @@ from typing import Any
 import polars as pl
 
 from lacompare._expr import fmt
+from lacompare._office import PORTRAIT_WIDTH
 from lacompare.commentary import (
     SUMMARY_COUNTS,
     commentary,
@@ -67,6 +68,7 @@ from lacompare.errors import (
 from lacompare.exception_rules import FLAGS, exceptions
 from lacompare.format import format_change, format_value, unit_label
 from lacompare.local import read_local_figures
+from lacompare.outcomes import outcome
 from lacompare.periods import period_text
 from lacompare.presets import PAPER_SECTIONS
 from lacompare.reference import ReferenceData
@@ -119,10 +121,13 @@ class Figure:
     """A chart as a PNG, with alt text stating its finding and a visible caption."""
 
     png: bytes
+    #: The chart's smallest text in CSS pixels; at the placed width it is at least 9 pt.
+    font_px: float
     alt: str
     caption: str
-    #: Width on the page as a share of the text width (a spine chart takes it all).
-    width: float = 0.9
+    #: Width on the page as a share of the text width: the whole width, as the chart's text
+    #: is sized for (see ``font_px``).
+    width: float = 1.0
 
 
 Block = Paragraph | Table | Figure
@@ -218,6 +223,9 @@ class SectionSpec:
     chart_indicator: str | None = None
     #: The themes the section's indicators must belong to (built-in papers; see presets).
     themes: tuple[str, ...] = ()
+    #: Whether ``chart_indicator`` was named by the paper's author (a TOML spec, or Python):
+    #: it is then always charted; a built-in paper's is a default a flagged row overrides.
+    chart_named: bool = True
 
 
 @dataclass(frozen=True)
@@ -249,7 +257,7 @@ PAPERS: dict[str, PaperSpec] = {
         name,
         title,
         sections=tuple(
-            SectionSpec(section, tuple(s.indicators), s.chart, s.chart_indicator, s.themes)
+            SectionSpec(section, tuple(s.indicators), s.chart, s.chart_indicator, s.themes, False)
             for section, s in PAPER_SECTIONS[name].items()
         ),
         purpose=_PURPOSES[name],
@@ -476,14 +484,14 @@ def board_paper(
         _exceptions_section(rows, flagged, ctx.name),
         _ofsted_section(ref, ctx),
     ]
-    trends = _paper_trends(ref, rows, sections_spec, ctx) if charts else None
+    trends = _paper_trends(ref, rows, sections_spec, ctx, flagged) if charts else None
     for number, section in enumerate(sections_spec, start=1):
         parts.append(
             _topic_section(ref, rows, flagged, section, ctx, number, charts=charts, trends=trends)
         )
     parts += [
         _neighbour_section(ref, ctx),
-        _definitions_section(ref, rows),
+        _definitions_section(ref, rows, wanted),
         _methods_section(ref, rows, ctx),
         _local_figures_section(ref, rows, ctx.name),
         _sources_section(ref, rows, ctx),
@@ -724,7 +732,8 @@ def _title_section(
             *(Paragraph(text) for text in data),
             Paragraph(f"Published data as released by DfE up to {releases}")
             if releases
-            else Paragraph("Published data: DfE, as held in lacompare's reference data"),
+            else Paragraph("Published data: DfE, as held in the data this paper was built from"),
+            *((Paragraph(newer),) if (newer := _newer_figures(rows, ctx.written)) else ()),
             Paragraph(f"Compared with: {_group_line(ctx)}"),
             Paragraph(f"Author: {author}"),
         ),
@@ -805,7 +814,7 @@ def _key_messages_section(
     )
     for row in improved.iter_rows(named=True):
         messages.append(f"Improving: {row['commentary']}")
-    old = rows.filter(pl.col("is_old").fill_null(False), pl.col("la_value").is_not_null())
+    old = rows.filter(outcome() == "old_figure")
     if old.height:
         listed = ", ".join(_label_period(r) for r in old.iter_rows(named=True))
         than = (
@@ -832,7 +841,7 @@ def _key_messages_section(
 
 
 def _improvement(row: dict[str, Any]) -> str:
-    """ "Children under 16 in care 2.5 years or more ... (%): up 11 pp to 75% at 31 March
+    """ "Children under 16 in care 2.5 years or more ... (%): up 11 points to 75% at 31 March
     2025, a significant improvement; better than England (69%)." """
     texts = (
         pl.DataFrame([row])
@@ -868,7 +877,9 @@ def _counts_message(rows: pl.DataFrame, ctx: PaperContext) -> str:
         f"{total['better']} better, {total['similar']} similar and "
         f"{total['worse'] or 'none'} worse"
         + (
-            f" ({total['higher_or_lower']} more are higher or lower, with no better direction)"
+            f" ({total['higher_or_lower']} more "
+            f"{'is' if total['higher_or_lower'] == 1 else 'are'} higher or lower, with no "
+            "better direction)"
             if total["higher_or_lower"]
             else ""
         )
@@ -976,7 +987,7 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
         ),
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
-    old = rows.filter(pl.col("is_old").fill_null(False), pl.col("la_value").is_not_null())
+    old = rows.filter(outcome() == "old_figure")
     blocks: list[Block] = [
         Paragraph(summary_paragraph(rows)),
         Paragraph(f"Periods of the figures in this paper: {_periods_line(rows)}."),
@@ -1013,9 +1024,7 @@ def _spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -
 
     order = {i: n for n, i in enumerate(i for s in sections for i in s.indicators)}
     rows = rows.sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
-    try:
-        chart = charts.spine_chart(rows)
-    except InvalidArgumentError:
+    if charts.spine_frame(rows).height == 0:  # nothing a spine chart can place
         return Section("At a glance", ())
     counts = charts.spine_counts(rows)
     placed = sum(counts.values())
@@ -1042,13 +1051,30 @@ def _spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -
                 "the right, whichever way the indicator runs."
             ),
             Figure(
-                png=charts.chart_to_png(chart),
+                *charts.print_png(
+                    lambda font: charts.spine_chart(rows, font=font, title=""), TEXT_WIDTH
+                ),
                 alt=alt,
                 caption=f"Figure 1. Spine chart: {name} among all local authorities",
-                width=1.0,
             ),
         ),
     )
+
+
+def _no_flags(rows: pl.DataFrame, name: str) -> str:
+    """What "nothing flagged" means, in the rule's own words, and how much of the paper the
+    rule could not see (counted as Table 1 counts)."""
+    total = summary(rows).filter(pl.col("topic") == "All").row(0, named=True)
+    unseen = total["not_tested"] + total["small_number"] + total["old_figure"]
+    rule = "; ".join(f"{flag}: {words}" for flag, words in FLAGS.items())
+    text = f"No indicator in this paper is flagged for {name} by the exception rule ({rule})."
+    if unseen:
+        text += (
+            f" {_plural(unseen, 'indicator', 'indicators')} of {rows.height} could not be tested "
+            "against England (not tested, a small number or an older figure): read the topic "
+            "tables for them as well."
+        )
+    return text
 
 
 def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) -> Section:
@@ -1058,15 +1084,7 @@ def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) ->
     if flagged.height == 0:
         return Section(
             heading,
-            (
-                Paragraph(
-                    f"No indicator in this paper is flagged for {name}: none is significantly "
-                    "worse than England and worse than the previous period, significantly worse "
-                    "than both England and its neighbours, or worse than England in the worst "
-                    "quarter of authorities and worsening. Read the topic tables as well: many "
-                    "indicators cannot be tested."
-                ),
-            ),
+            (Paragraph(_no_flags(rows, name)),),
         )
     labels = dict(rows.select("indicator_id", "indicator_label").iter_rows())
     periods = dict(rows.select("indicator_id", "period_text").iter_rows())
@@ -1172,10 +1190,10 @@ def _ofsted_section(ref: ReferenceData, ctx: PaperContext) -> Section:
         "Ofsted judgements",
         (
             Paragraph(
-                f"Judgements as at {_long_date(as_at)} (Ofsted's latest list in lacompare's "
-                f"data, which holds each authority's latest inspection only); this paper was "
-                f"written on {_long_date(ctx.written)}. Check Ofsted's website for any "
-                "inspection published since."
+                f"Judgements as at {_long_date(as_at)} (Ofsted's latest list in the data this "
+                "paper was built from, which holds each authority's latest inspection only); "
+                f"this paper was written on {_long_date(ctx.written)}. Check Ofsted's website "
+                "for any inspection published since."
             ),
             Paragraph(_own_judgement(own, ctx, as_at)),
             Paragraph(f"{name}'s {group}' latest judgements: " + " ".join(neighbour_lines))
@@ -1226,7 +1244,7 @@ def _own_judgement(own: dict[str, Any], ctx: PaperContext, as_at: dt.date) -> st
             f"{ctx.name}'s children's services were judged {own['overall_effectiveness']} "
             f"overall at an inspection that began on {_long_date(own['inspection_date'])}, "
             f"after {ctx.year_text}, the year this paper reports: it is not the judgement in "
-            f"force then, which lacompare's data do not hold."
+            f"force then, which the data this paper was built from do not hold."
         )
     return (
         f"At its latest inspection under Ofsted's ILACS framework, which began on "
@@ -1298,19 +1316,26 @@ def _topic_section(
         table,
         *(Paragraph(text, "item") for text in members.get_column("commentary")),
     ]
-    figure = _figure(ref, members, spec, ctx, number, trends) if charts else None
+    figure = _figure(ref, members, spec, ctx, number, trends, flagged) if charts else None
     if figure is not None:
         blocks.append(figure)
-    blocks.append(Paragraph(_source_line(members), "note"))
+    blocks.append(Paragraph(_source_line(members, _publication_dates(rows)), "note"))
     return Section(spec.title, tuple(blocks))
 
+
+#: The width a paper's charts are placed at, in points: A4 less its margins (Word and PDF).
+TEXT_WIDTH = PORTRAIT_WIDTH
 
 #: Periods a paper's trend charts show (trend_chart's own default).
 TREND_PERIODS = 8
 
 
 def _paper_trends(
-    ref: ReferenceData, rows: pl.DataFrame, sections: list[SectionSpec], ctx: PaperContext
+    ref: ReferenceData,
+    rows: pl.DataFrame,
+    sections: list[SectionSpec],
+    ctx: PaperContext,
+    flagged: pl.DataFrame,
 ) -> pl.DataFrame | None:
     """The trend data of every trend chart in the paper, in one pass of the engine per year
     (one pass per chart ran the engine eight times for each)."""
@@ -1318,7 +1343,7 @@ def _paper_trends(
         row["indicator_id"]
         for spec in sections
         if spec.chart != "neighbours"
-        and (row := _chart_row(ref, _section_members(rows, spec), spec)) is not None
+        and (row := _chart_row(ref, _section_members(rows, spec), spec, flagged)) is not None
     ]
     if not wanted:
         return None
@@ -1383,29 +1408,53 @@ def _paper_table(rows: pl.DataFrame, title: str) -> TableModel:
     keep = tuple(
         note
         for note in model.notes
-        if note.startswith(("[", "Small numbers", "Quartile bands are uneven", "School absence"))
+        if note.startswith(
+            ("[", "Small numbers", "Quartile bands are uneven", "School absence", "Counts")
+        )
     )
     return replace(model, notes=keep, source_notes=())
 
 
-def _source_line(rows: pl.DataFrame) -> str:
-    """One source line per section: the publications, with LAIT's release dates."""
-    pubs = (
-        rows.select("publication", "released")
-        .unique()
+def _publication_dates(rows: pl.DataFrame) -> pl.DataFrame:
+    """(publication, released, next_release): one date of each per publication, from every
+    row of the paper, so the section source lines, the Sources section and the title block's
+    warning all say the same dates."""
+    return (
+        rows.filter(pl.col("publication").is_not_null())
         .group_by("publication")
-        .agg(pl.col("released").max())
-        .sort("publication", nulls_last=True)
+        .agg(pl.col("released").max(), pl.col("next_release").max())
+        .sort("publication")
     )
+
+
+def _source_line(rows: pl.DataFrame, dates: pl.DataFrame) -> str:
+    """One source line per section: its publications, with their release dates."""
+    released = dict(dates.select("publication", "released").iter_rows())
+    pubs = rows.get_column("publication").drop_nulls().unique().sort().to_list()
     named = [
-        f"{p}" + (f" (updated {_long_date(r)})" if r else "")
-        for p, r in pubs.iter_rows()
-        if p is not None
+        f"{p}" + (f" (updated {_long_date(released[p])})" if released.get(p) else "") for p in pubs
     ]
     return (
         "Source: Department for Education, Local Authority Interactive Tool and Explore "
         f"Education Statistics: {'; '.join(named) or 'DfE statistics'}. Open Government "
         "Licence v3.0."
+    )
+
+
+def _newer_figures(rows: pl.DataFrame, written: dt.date) -> str | None:
+    """Where the paper is written after a source's next update was due, that DfE has
+    probably published newer figures, and how to get them."""
+    due = _publication_dates(rows).filter(pl.col("next_release") < pl.lit(written))
+    if due.height == 0:
+        return None
+    listed = "; ".join(
+        f"{publication} (next update was due {_long_date(when)})"
+        for publication, when in due.select("publication", "next_release").iter_rows()
+    )
+    return (
+        f"Newer figures are probably published: {listed}, before this paper was written. "
+        "Update the data before the paper goes to the board (`lacompare refresh --from` a "
+        "folder of DfE's latest downloads; see 'Updating the data' in lacompare's README)."
     )
 
 
@@ -1416,11 +1465,12 @@ def _figure(
     ctx: PaperContext,
     number: int,
     trends: pl.DataFrame | None,
+    flagged: pl.DataFrame,
 ) -> Figure | None:
     """The section's chart and the sentence its alt text states, from the table's numbers."""
     name, model = ctx.name, ctx.neighbours
     group = "comparator group" if ctx.custom else "statistical neighbours"
-    row = _chart_row(ref, members, spec)
+    row = _chart_row(ref, members, spec, flagged)
     if row is None:
         return None
     from lacompare import charts  # Altair loads only when a paper has charts
@@ -1450,16 +1500,22 @@ def _figure(
         kind = "Line chart"
         shows = f"{name}, its region, its {group}' average and England over time"
     alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
+    png, font = charts.print_png(lambda _: chart, TEXT_WIDTH)
     return Figure(
-        png=charts.chart_to_png(chart),
+        png=png,
+        font_px=font,
         alt=alt,
         caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
     )
 
 
-def _chart_row(ref: ReferenceData, members: pl.DataFrame, spec: SectionSpec) -> dict | None:
-    """The row a section charts: its chart indicator if it has a value, else the first row
-    with a value and a benchmark (never a count); None when the section has no chart."""
+def _chart_row(
+    ref: ReferenceData, members: pl.DataFrame, spec: SectionSpec, flagged: pl.DataFrame
+) -> dict | None:
+    """The row a section charts (never a count; None when the section has no chart): the
+    indicator the paper's author named; else the section's first flagged row (in the
+    exceptions' order: what the board should look at first); else the built-in paper's
+    default; else the row furthest from England on the worse side."""
     if spec.chart == "none":
         return None
     chartable = members.filter(
@@ -1467,13 +1523,33 @@ def _chart_row(ref: ReferenceData, members: pl.DataFrame, spec: SectionSpec) -> 
         pl.col("unit") != "count",
         pl.col("sn_average").is_not_null() | pl.col("england_value").is_not_null(),
     )
-    if spec.chart_indicator is not None:
-        chosen = ref.find_indicator(spec.chart_indicator)["indicator_id"]
-        preferred = chartable.filter(pl.col("indicator_id") == chosen)
-        chartable = preferred if preferred.height else chartable
     if chartable.height == 0:
         return None
-    return chartable.row(0, named=True)
+    named = (
+        ref.find_indicator(spec.chart_indicator)["indicator_id"]
+        if spec.chart_indicator is not None
+        else None
+    )
+    order = {i: n for n, i in enumerate(flagged.get_column("indicator_id").to_list())}
+    england = pl.coalesce("england_exact_value", "england_value")
+    worse_by = (
+        pl.when(pl.col("polarity") == "high")
+        .then(england - pl.col("la_value"))
+        .when(pl.col("polarity") == "low")
+        .then(pl.col("la_value") - england)
+        .otherwise(None)
+        / england.abs()
+    )
+    ranked = chartable.with_columns(
+        _named=pl.col("indicator_id") == pl.lit(named),
+        _flag_order=pl.col("indicator_id").replace_strict(order, default=None),
+        _worse_by=worse_by.fill_nan(None),
+    )
+    keys = ["_flag_order", "_named", "_worse_by"]
+    descending = [False, True, True]
+    if spec.chart_named and named is not None:
+        keys, descending = ["_named", *keys[:1], *keys[2:]], [True, False, True]
+    return ranked.sort(keys, descending=descending, nulls_last=True).row(0, named=True)
 
 
 def finding(row: dict[str, Any]) -> str:
@@ -1547,12 +1623,14 @@ def _neighbour_section(ref: ReferenceData, ctx: PaperContext) -> Section:
     return Section("Statistical neighbours", tuple(blocks))
 
 
-def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
-    """The paper's own indicators only, as one compact table: label, what it counts, source
-    and period (never a page of pasted text)."""
+def _definitions_section(ref: ReferenceData, rows: pl.DataFrame, order: list[str]) -> Section:
+    """The paper's own indicators only, in the paper's order, as one compact table: label,
+    what it counts (with where it is published) and period (never a page of pasted text)."""
+    position = {indicator: n for n, indicator in enumerate(order)}
     defined = (
         rows.select("indicator_id", "period_text", "la_local", "area_name")
         .unique(subset="indicator_id", maintain_order=True)
+        .sort(pl.col("indicator_id").replace_strict(position, default=len(position)))
         .join(
             ref.indicators.select(
                 "indicator_id",
@@ -1564,6 +1642,7 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
                 "lait_code",
             ),
             on="indicator_id",
+            maintain_order="left",
         )
         .with_columns(
             what=pl.coalesce("definition", _first_sentences(pl.col("description"))).fill_null(
@@ -1572,25 +1651,28 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
             # A reservation about LAIT's direction is said where the indicator is defined.
             + pl.col("lait_code").replace_strict(
                 {c: f" Direction: {r}." for c, r in POLARITY_RESERVATIONS.items()}, default=""
-            ),
-            # The LA's own figure comes from the LA; DfE's publication is where the measure is.
-            source=pl.when(pl.col("la_local"))
+            )
+            # Where it is published, in the same cell (a Source column wrapped to five lines);
+            # the LA's own figure comes from the LA.
+            + pl.when(pl.col("la_local"))
             .then(
                 fmt(
-                    "{}'s own figure [L] (Appendix C); published in {}",
+                    " Here: {}'s own figure [L] (Appendix C); DfE publishes it in {}.",
                     "area_name",
-                    pl.col("publication").fill_null("DfE statistics"),
+                    pl.col("publication").fill_null("its statistics"),
                 )
             )
-            .otherwise(pl.col("publication").fill_null("Department for Education")),
+            .otherwise(
+                fmt(" Published in: {}.", pl.col("publication").fill_null("DfE statistics"))
+            ),
             period=pl.col("period_text").fill_null(MISSING),
         )
     )
     model = TableModel(
-        frame=defined.select(label="label", what="what", source="source", period="period"),
+        frame=defined.select(label="label", what="what", period="period"),
         stub="label",
         stub_header="Indicator",
-        columns={"what": "What it counts", "source": "Source", "period": "Period"},
+        columns={"what": "What it counts, and where it is published", "period": "Period"},
         title="Definitions of the indicators in this paper",
         table_id=_table_id("paper-definitions", *defined.get_column("indicator_id").to_list()),
     )
@@ -1601,8 +1683,8 @@ def _definitions_section(ref: ReferenceData, rows: pl.DataFrame) -> Section:
                 model,
                 caption="Table A1. Definitions of the indicators in this paper",
                 description=(
-                    "One row per indicator in this paper: its label, what it counts, the "
-                    "publication it comes from and the period shown."
+                    "One row per indicator in this paper, in the paper's order: its label, what "
+                    "it counts and the publication it comes from, and the period shown."
                 ),
             ),
         ),
@@ -1623,13 +1705,16 @@ def _methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) 
         if ctx.custom
         else f"ten statistical neighbours (DfE model {ctx.model})"
     )
-    in_paper = set(
+    # Named by their labels, as the paper names them (never a raw LAIT code).
+    labels = dict(
         ref.indicators.join(rows.select("indicator_id"), on="indicator_id", how="semi")
-        .get_column("lait_code")
-        .to_list()
+        .select("lait_code", "label")
+        .iter_rows()
     )
     overrides = "; ".join(
-        f"{code}: {reason}" for code, reason in POLARITY_RESERVATIONS.items() if code in in_paper
+        f"{labels[code]}: {reason}"
+        for code, reason in POLARITY_RESERVATIONS.items()
+        if code in labels
     )
     return Section(
         "Appendix B: methods",
@@ -1676,11 +1761,12 @@ def _methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) 
                 "methods ('No significant change' when the interval includes no change); "
                 "otherwise the direction is LAIT's and says 'not tested'. The two years share "
                 "many children, so the test is conservative.",
-                "Exceptions: an indicator is flagged 'red-red' if significantly worse than "
-                "England and worse than the previous period (tested where possible); "
-                "'worse-than-both' if significantly worse than England and than its "
-                "neighbours; 'watch' if worse than England by value, in the worst quarter of "
-                "authorities and worsening, whether or not it could be tested.",
+                "Exceptions: an indicator is flagged by the first of these that holds. "
+                + " ".join(f"'{flag}': {words}." for flag, words in FLAGS.items())
+                + " 'Watch' applies whether or not the difference from England could be "
+                "tested; the exceptions table says which were. Flags are listed tested and "
+                "significant first, then current untested ones, then older figures, each "
+                "group by how far the figure is from England's.",
                 "Small numbers: a percentage of fewer than 20 children, or a rate from fewer "
                 "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
                 "banded or counted better or worse in the summary.",
@@ -1750,13 +1836,10 @@ def _local_figures_section(ref: ReferenceData, rows: pl.DataFrame, name: str) ->
 def _sources_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) -> Section:
     pubs = (
         rows.filter(~pl.col("la_local"))  # DfE's publications: the LA's own figures are apart
-        .select("publication", "released", "next_release", "period_text")
         .group_by("publication")
-        .agg(
-            pl.col("released").max(),
-            pl.col("next_release").max(),
-            periods=pl.col("period_text").drop_nulls().unique().sort(),
-        )
+        .agg(periods=pl.col("period_text").drop_nulls().unique().sort())
+        .join(_publication_dates(rows), on="publication", how="left")
+        .select("publication", "released", "next_release", "periods")
         .sort("publication", nulls_last=True)
     )
     items = []

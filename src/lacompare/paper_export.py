@@ -69,10 +69,11 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     from docx import Document
     from docx.shared import Pt, RGBColor
 
-    from lacompare.paper import Figure, Paragraph, Table
+    from lacompare.paper import AUTHOR_PLACEHOLDER, Figure, Paragraph, Table
 
     document = Document()
-    stamp_document(document, paper.title, LANGUAGE, _written(paper))
+    author = None if paper.author == AUTHOR_PLACEHOLDER else paper.author
+    stamp_document(document, paper.title, LANGUAGE, _written(paper), author=author)
     _page(document.sections[0], landscape=False)
     _furniture(document.sections[0], paper)
     # The template's blue headings (Heading 2 is #4F81BD, 3.9:1 on white) fail WCAG contrast.
@@ -126,7 +127,7 @@ def _docx_table_block(document: Any, block: Table, layout: Any) -> None:
     from docx.shared import Pt
 
     document.add_paragraph(block.caption, style="Caption")
-    docx_table(
+    grid = docx_table(
         document,
         block.model,
         caption=block.caption,
@@ -134,9 +135,14 @@ def _docx_table_block(document: Any, block: Table, layout: Any) -> None:
         font_size=TABLE_SIZE,
         layout=layout,
     )
-    for note in (*block.model.notes, *block.model.source_notes):
+    notes = (*block.model.notes, *block.model.source_notes)
+    if notes:  # a table's notes (its legend) go to the page its last row is on
+        for cell in grid.rows[-1].cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    for number, note in enumerate(notes):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
+        paragraph.paragraph_format.keep_with_next = number < len(notes) - 1
         run = paragraph.add_run(note)
         run.font.size = Pt(8)
 

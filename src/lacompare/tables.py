@@ -405,6 +405,7 @@ def _board_texts(
         .group_by("indicator_id", maintain_order=True)
         .agg(trend_text=pl.col("text").str.join(" → "))
     )
+    is_count = pl.col("unit") == "count"
     return (
         comparison.lazy()
         .join(trend_text, on="indicator_id", how="left", maintain_order="left")
@@ -418,10 +419,18 @@ def _board_texts(
             label=pl.col("indicator_label"),
             period=period_cell(),
             la=value_cell(),
-            sn_average=neighbours_cell(),
-            # A missing cell says so, never a blank that could read as zero.
-            england=format_value(pl.col("england_value"), unit, decimals).fill_null(MISSING),
-            region=format_value(pl.col("region_value"), unit, decimals).fill_null(MISSING),
+            # A count (a number of children) is never set beside a total or an average of
+            # other authorities' counts (see the note); a missing cell says so, never a blank
+            # that could read as zero.
+            sn_average=pl.when(is_count).then(pl.lit(MISSING)).otherwise(neighbours_cell()),
+            england=pl.when(is_count)
+            .then(pl.lit(MISSING))
+            .otherwise(format_value(pl.col("england_value"), unit, decimals))
+            .fill_null(MISSING),
+            region=pl.when(is_count)
+            .then(pl.lit(MISSING))
+            .otherwise(format_value(pl.col("region_value"), unit, decimals))
+            .fill_null(MISSING),
             rank=rank_cell(),
             quartile_band=quartile_cell(),
             change=format_change(pl.col("change_from_previous"), unit, decimals).fill_null(MISSING),
@@ -518,6 +527,9 @@ def _board_notes(
     local = comparison.filter(pl.col("la_local"))
     if local.height:
         notes.append(local_note(local, la))
+        mixed = mixed_note(comparison, la)
+        if mixed:
+            notes.append(mixed)
     glossary = [f"{BOARD_COLUMNS[k]}: {COLUMN_GLOSSARY[k]}" for k in wanted if k in COLUMN_GLOSSARY]
     if glossary:
         notes.append("Columns. " + "; ".join(glossary) + ".")
@@ -538,6 +550,12 @@ def _board_notes(
                 "independent, so these intervals are widened by the spread seen between "
                 "councils (overdispersion, as on PHE's funnel plots)."
             )
+    if (comparison.get_column("unit") == "count").any():
+        notes.append(
+            "Counts (numbers of children) are shown without England, regional or neighbour "
+            "figures: a total for England or a region is not comparable with one authority's "
+            "count; rates and percentages compare authorities of different sizes."
+        )
     if comparison.get_column("small_number").any():
         notes.append(
             "Small numbers: a percentage of fewer than 20 children, or a rate from fewer than "
@@ -583,6 +601,26 @@ def local_note(local: pl.DataFrame, la: str) -> str:
         f"[L] {la}'s own figures, not yet published by DfE (local figures for {when}); they "
         "are compared with the latest published England, region and neighbour figures before "
         f"them ({against or 'none published'}) and are not ranked."
+    )
+
+
+def mixed_note(comparison: pl.DataFrame, la: str) -> str | None:
+    """Where a table mixes the LA's own figures with published ones, say which years each
+    row type is, so a reader does not read the columns as one year."""
+    local = comparison.filter(pl.col("la_local"), pl.col("la_value").is_not_null())
+    published = comparison.filter(~pl.col("la_local"), pl.col("la_value").is_not_null())
+    if not (local.height and published.height):
+        return None
+
+    def years(rows: pl.DataFrame) -> str:
+        texts = rows.select(
+            period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot"))
+        ).to_series()
+        return ", ".join(sorted(set(texts.drop_nulls().to_list())))
+
+    return (
+        f"[L] This table mixes {la}'s own figures ({years(local)}, marked [L]) with its "
+        f"published ones ({years(published)}): read each row's period."
     )
 
 
