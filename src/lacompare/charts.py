@@ -655,7 +655,8 @@ def _wrap_titles(spec: dict, font_px: float) -> None:
     so larger text makes a chart taller, not wider."""
     import textwrap
 
-    width = spec.get("width") if isinstance(spec.get("width"), int | float) else WIDTH
+    given = spec.get("width")
+    width = float(given) if isinstance(given, int | float) else float(WIDTH)
     chars = max(30, int(width / (font_px * 0.55)))
     title = spec.get("title")
     if not isinstance(title, dict):

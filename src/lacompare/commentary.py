@@ -399,8 +399,10 @@ def _counted(total: Mapping[str, Any]) -> str:
         rest.append(
             f"{old} {'is an older figure' if old == 1 else 'are older figures'} (not counted)"
         )
+    if not rest:
+        return out + "."
     listed = rest[0] if len(rest) == 1 else f"{', '.join(rest[:-1])} and {rest[-1]}"
-    return out + (f"; {listed}." if rest else ".")
+    return out + f"; {listed}."
 
 
 def _none(n: int) -> str:

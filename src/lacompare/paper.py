@@ -579,12 +579,46 @@ def _paper_rows(
     )
     releases = ref.indicators.select("indicator_id", "publication", "released", "next_release")
     rows = rows.join(releases, on="indicator_id", how="left", maintain_order="left")
+    rows = _with_quality(ref, ctx, rows)
     if rows.get_column("la_value").null_count() == rows.height:
         raise InvalidArgumentError(
             f"period={period!r}: {rows.get_column('area_name')[0]} has no figure for any of "
             f"the paper's {rows.height} indicators; choose another period, or 'latest'"
         )
     return rows
+
+
+def _with_quality(ref: ReferenceData, ctx: PaperContext, rows: pl.DataFrame) -> pl.DataFrame:
+    """``quality``: the data-quality warnings on each own figure's note (what the LA's return
+    got wrong that changes the figure, e.g. children with no health record counted as not
+    done), said in the sentence that states the figure as well as in Appendix C."""
+    if ref.local is None or "note" not in ref.local.columns:
+        return rows.with_columns(quality=pl.lit(None, dtype=pl.String))
+    notes = (
+        ref.local.filter(pl.col("area_code").cast(pl.String) == ctx.code)
+        .select(
+            pl.col("indicator_id", "period").cast(pl.String),
+            quality=pl.col("note")
+            .str.split("; ")
+            # A rate's population is a definition, not a warning.
+            .list.eval(pl.element().filter(~pl.element().str.starts_with("rate per 10,000")))
+            .list.join("; ")
+            .replace("", None),
+        )
+        .drop_nulls("quality")
+    )
+    joined = rows.join(
+        notes,
+        left_on=[pl.col("indicator_id").cast(pl.String), pl.col("period").cast(pl.String)],
+        right_on=["indicator_id", "period"],
+        how="left",
+        maintain_order="left",
+    ).with_columns(quality=pl.when(pl.col("la_local")).then("quality"))
+    return joined.with_columns(
+        commentary=pl.when(pl.col("quality").is_not_null())
+        .then(fmt("{} Data quality: {}.", "commentary", "quality"))
+        .otherwise("commentary")
+    )
 
 
 def _written(written: object) -> dt.date:

@@ -396,8 +396,9 @@ def _oc2_notes(
                         "column": "CHILD",
                         "value": None,
                         "rule": f"{without} child(ren) in the OC2 cohort have no oc2 row: counted "
-                        "in each OC2 measure's denominator, not its numerator",
-                        "severity": "note",
+                        "in each OC2 measure's denominator, not its numerator (as not done)",
+                        # A warning, not a note: it changes every OC2 figure.
+                        "severity": "warning",
                     }
                 ],
                 schema=PROBLEM_COLUMNS,
@@ -437,17 +438,26 @@ def _row_notes(
     )
     texts: dict[str, list[str]] = {}
     for table, file, column, rule, rows, n in by_table.iter_rows():
-        shown = ", ".join(str(r) for r in rows) + (", ..." if n > len(rows) else "")
-        where = f"{'rows' if n > 1 else 'row'} {shown}"
-        text = f"{file}: {n} value(s) in {column} break the rule '{rule}' ({where})"
-        fed = COLUMN_MEASURES.get(
-            (table, column), tuple(m.indicator_id for m in measures if table in m.needs)
-        )
+        rows = [r for r in rows if r is not None]
+        every = tuple(m.indicator_id for m in measures if table in m.needs)
+        if not rows:  # the table as a whole ("13 children have no oc2 row"): the measures
+            # its columns feed
+            text = f"{file}: {rule}"
+            fed = tuple(
+                dict.fromkeys(
+                    i for (t, _), ids in COLUMN_MEASURES.items() if t == table for i in ids
+                )
+            )
+        else:
+            shown = ", ".join(str(r) for r in rows) + (", ..." if n > len(rows) else "")
+            where = f"{'rows' if n > 1 else 'row'} {shown}"
+            text = f"{file}: {n} value(s) in {column} break the rule '{rule}' ({where})"
+            fed = COLUMN_MEASURES.get((table, column), every)
         for indicator_id in fed:
             texts.setdefault(indicator_id, []).append(text)
     population_note = (
         f"rate per 10,000 children aged 0-17, using the ONS mid-{mid_year} estimate "
-        f"({population:,}), the latest in lacompare's data"
+        f"({population:,}), the latest ONS estimate in the reference data"
     )
     by_indicator = {
         m.indicator_id: "; ".join(
