@@ -372,17 +372,20 @@ def docx_table(
 
 
 #: A table of this many body rows or fewer is never split across pages; a longer one keeps
-#: its caption, header and first rows together (never one or two rows at a page's foot).
-SHORT_TABLE_ROWS = 8
+#: its caption, header and first rows together, and its last rows together (never one or
+#: two rows alone at a page's foot or head).
+SHORT_TABLE_ROWS = 12
 FIRST_ROWS_KEPT = 3
 
 
 def keeps_with_next(number: int, rows: int) -> bool:
     """Whether body row ``number`` (0-based) of ``rows`` is kept on the page of the next:
-    every row but the last of a short table, and the first rows of a long one."""
+    every row but the last of a short table; the first and the last rows of a long one."""
     if number >= rows - 1:
         return False
-    return rows <= SHORT_TABLE_ROWS or number < FIRST_ROWS_KEPT - 1
+    return (
+        rows <= SHORT_TABLE_ROWS or number < FIRST_ROWS_KEPT - 1 or number >= rows - FIRST_ROWS_KEPT
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -480,8 +480,10 @@ def board_paper(
         _key_messages_section(ref, rows, flagged, ctx, spec),
         Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
         _summary_section(rows, ctx.name, sections_spec),
-        _spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ()),
+        # The exceptions before the spine chart: what the board looks at first, and the
+        # full-page chart then starts a page instead of leaving the summary's half empty.
         _exceptions_section(rows, flagged, ctx.name),
+        _spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ()),
         _ofsted_section(ref, ctx),
     ]
     trends = _paper_trends(ref, rows, sections_spec, ctx, flagged) if charts else None

@@ -88,7 +88,8 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     document.add_heading(paper.title, level=1)
     landscape = False
     for part in paper.sections:
-        document.add_heading(part.heading, level=2)
+        # A heading is never the last line of a page.
+        document.add_heading(part.heading, level=2).paragraph_format.keep_with_next = True
         for index, block in enumerate(part.blocks):
             if isinstance(block, Paragraph):
                 _docx_paragraph(document, block)
