@@ -156,9 +156,12 @@ def _docx_figure(document: Any, block: Any, landscape: bool) -> None:
     properties = shape._inline.docPr
     properties.set("descr", block.alt)
     properties.set("title", block.caption)
-    # The picture and its caption stay on one page.
+    # The picture and its caption stay on one page; the caption (unlike a table's, which
+    # comes first) does not hold on to what follows, or a full-page chart would drag the
+    # next heading and its paragraph with it and the whole chain would be broken somewhere.
     document.paragraphs[-1].paragraph_format.keep_with_next = True
-    document.add_paragraph(block.caption, style="Caption")
+    caption = document.add_paragraph(block.caption, style="Caption")
+    caption.paragraph_format.keep_with_next = False
 
 
 def _page(section: Any, *, landscape: bool) -> None:
@@ -326,6 +329,9 @@ def paper_html(paper: BoardPaper) -> str:
                     f'<figure>\n<img src="data:image/png;base64,{data}" alt="{_e(block.alt)}">\n'
                     f"<figcaption>{_e(block.caption)}</figcaption>\n</figure>"
                 )
+                before = part.blocks[index - 1] if index else None
+                if isinstance(before, Paragraph) and before.kind != "item":
+                    out.append("</div>")
         if in_list:
             out.append("</ul>")
         out.append("</section>")
@@ -338,9 +344,13 @@ HTML_WHOLE_ROWS = 15
 
 
 def _kept_whole(block: object) -> bool:
-    from lacompare.paper import Table
+    """A block printed on one page, with the paragraph that introduces it: a figure, or a
+    short table."""
+    from lacompare.paper import Figure, Table
 
-    return isinstance(block, Table) and block.model.frame.height <= HTML_WHOLE_ROWS
+    return isinstance(block, Figure) or (
+        isinstance(block, Table) and block.model.frame.height <= HTML_WHOLE_ROWS
+    )
 
 
 def _html_table(block: Table) -> str:
