@@ -337,3 +337,17 @@ def test_hostile_text_prints_to_pdf_and_png_as_text(ref, derby_lac, tmp_path: Pa
             ["pdftotext", str(tmp_path / "p.pdf"), "-"], capture_output=True, text=True
         ).stdout
         assert "</style><script>" in text, "the title is printed as the text it is"
+
+
+def test_every_html_lacompare_writes_runs_no_script(ref, derby_lac, tmp_path: Path) -> None:
+    """Tables, papers and charts alike: a script-free CSP, no script element, UK English."""
+    chart = lacompare.trend_chart(ref, "Derby", "LAC")
+    pages = [
+        lacompare.save(chart, tmp_path / "chart.html"),
+        lacompare.save(lacompare.neighbour_chart(ref, "Derby", "LAC"), tmp_path / "bars.html"),
+        lacompare.save(lacompare.board_table(derby_lac), tmp_path / "table.html"),
+    ]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert_safe_html(text)
+        assert "<title>" in text

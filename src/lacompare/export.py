@@ -280,8 +280,29 @@ def _write_chart(chart: alt.TopLevelMixin, path: Path) -> None:
         path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
     elif suffix == ".svg":
         path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-    else:  # a page with the Vega JavaScript inlined: works offline
-        path.write_text(vl_convert.vegalite_to_html(spec, bundle=True), encoding="utf-8")
+    else:  # a static page: the chart as an SVG image, no script (the CSP allows none)
+        path.write_text(chart_page_html(chart, vl_convert.vegalite_to_svg(spec)), encoding="utf-8")
+
+
+def chart_page_html(chart: alt.TopLevelMixin, svg: str) -> str:
+    """A chart as a page of its own: UK English, a title, a Content-Security-Policy that runs
+    no script, and the chart as an SVG image (an <img> never runs what an SVG holds) whose
+    alt text is the chart's title and subtitle."""
+    import base64
+
+    title = chart.to_dict().get("title") or {}
+    words = title if isinstance(title, str) else title.get("text") or "Chart"
+    subtitle = "" if isinstance(title, str) else title.get("subtitle") or ""
+    flat = [w for part in (words, subtitle) for w in ([part] if isinstance(part, str) else part)]
+    alt_text = html.escape(". ".join(str(w) for w in flat if w), quote=True)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{LANGUAGE}">\n<head>\n<meta charset="utf-8">\n'
+        f"{CSP_META}\n<title>{html.escape(str(flat[0]) if flat else 'Chart')}</title>\n"
+        "</head>\n<body>\n<main>\n"
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{alt_text}">\n'
+        "</main>\n</body>\n</html>\n"
+    )
 
 
 def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ()) -> None:
