@@ -479,7 +479,7 @@ def board_paper(
         _title_section(ref, rows, ctx, spec, author),
         _key_messages_section(ref, rows, flagged, ctx, spec),
         Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
-        _summary_section(rows, ctx.name, sections_spec),
+        _summary_section(rows, ctx, sections_spec),
         # The exceptions before the spine chart: what the board looks at first, and the
         # full-page chart then starts a page instead of leaving the summary's half empty.
         _exceptions_section(rows, flagged, ctx.name),
@@ -769,7 +769,12 @@ def _title_section(
             Paragraph(f"Published data as released by DfE up to {releases}")
             if releases
             else Paragraph("Published data: DfE, as held in the data this paper was built from"),
-            *((Paragraph(newer),) if (newer := _newer_figures(rows, ctx.written)) else ()),
+            # (a paper about an earlier year is not out of date when DfE publishes a later one)
+            *(
+                (Paragraph(newer),)
+                if ctx.year is None and (newer := _newer_figures(rows, ctx.written))
+                else ()
+            ),
             Paragraph(f"Compared with: {_group_line(ctx)}"),
             Paragraph(f"Author: {author}"),
         ),
@@ -976,11 +981,12 @@ def _label_period(row: dict[str, Any]) -> str:
     return f"{row['indicator_label']} ({row['period_text']})"
 
 
-def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
+def _summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[SectionSpec]) -> Section:
     """The paragraph, the periods the paper holds, older figures, and counts per section that
     add up (in paper = no figure + small number + older figure + not tested + tested; tested
     = better +
     similar + worse + higher or lower)."""
+    name = ctx.name
     section_of = {i: s.title for s in sections for i in s.indicators}
     order = {s.title: n for n, s in enumerate(sections)} | {"All": len(sections)}
     by_section = rows.with_columns(section=pl.col("indicator_id").replace_strict(section_of))
@@ -1017,9 +1023,14 @@ def _summary_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec])
             "tested + Better + Similar + Worse + Higher or lower. Better, similar and worse are "
             "significance tests against England at 95% where DfE publishes the counts behind a "
             "figure; higher or lower where the indicator has no better direction; small numbers "
-            "(fewer than 20 children, or 10 events) and older figures (the authority's latest "
-            "is older than other authorities') are not counted either way. Flagged: by the "
-            "exception rule (see Exceptions and Methods).",
+            "(fewer than 20 children, or 10 events) and older figures ("
+            + (
+                f"older than {ctx.year_text}, the year reported"
+                if ctx.year_text
+                else "the authority's latest is older than other authorities'"
+            )
+            + ") are not counted either way. Flagged: by the exception rule (see Exceptions "
+            "and Methods).",
         ),
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
@@ -1792,7 +1803,7 @@ def _methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) 
                 "their denominators), where every neighbour has counts: Newcombe's hybrid score "
                 "interval for the difference of two percentages (Stat Med 1998), the "
                 "conditional binomial test for two rates. The average shown is LAIT's mean.",
-                "Change from the previous year: the latest period minus the year before. Where "
+                "Change from the previous year: the period shown minus the year before. Where "
                 "both years have counts the change is tested at 95% by the same two-sample "
                 "methods ('No significant change' when the interval includes no change); "
                 "otherwise the direction is LAIT's and says 'not tested'. The two years share "
