@@ -71,7 +71,7 @@ def test_word_numbers_are_right_aligned(docx) -> None:
         for row in table.findall(f"{W}tr")[1:]:
             for cell in row.findall(f"{W}tc")[1:]:
                 text = text_of(cell)
-                if re.fullmatch(r"[=+\-]?[\d,]+(\.\d+)?( ?%| points)?", text):
+                if re.fullmatch(r"[=+\-]?[\d,]+(\.\d+)?( ?%| points?)?", text):
                     numbers += 1
                     jc = cell.find(f".//{W}pPr/{W}jc")
                     right += jc is not None and jc.get(f"{W}val") == "right"

@@ -80,7 +80,7 @@ def test_every_displayed_number_is_half_up(derby_rows, derby_table) -> None:
             # The figure itself: without its mark, unit, small-number counts ("(10 of 18)") or
             # the neighbours shown ("(7 of 10)").
             text = re.sub(r" \(\d[\d,]* of \d[\d,]*\)$", "", text)
-            number = re.sub(r"( \[\w+\]|%| points)$", "", text).removesuffix("%").lstrip("+")
+            number = re.sub(r"( \[\w+\]|%| points?)$", "", text).removesuffix("%").lstrip("+")
             expected = half_up(value, decimals)
             if expected in {"-0", "-0.0", "-0.00"}:
                 expected = expected.lstrip("-")

@@ -244,7 +244,7 @@ def _share(start: list[float], wanted: list[float], page: float) -> list[float]:
 
 
 _NUMBER = re.compile(
-    r"^[=+\-]?[£]?\d[\d,]*(?:\.\d+)?(?: ?%| points)?(?: \[[a-zL]+\])*(?: \(.*\))?$"
+    r"^[=+\-]?[£]?\d[\d,]*(?:\.\d+)?(?: ?%| points?)?(?: \[[a-zL]+\])*(?: \(.*\))?$"
 )
 
 

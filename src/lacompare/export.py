@@ -38,7 +38,7 @@ from lacompare._office import (
     write_docx,
 )
 from lacompare.errors import LacompareError, user_facing
-from lacompare.format import POINTS
+from lacompare.format import POINT, POINTS
 from lacompare.tables import TableModel, body_rows, model_of
 
 if TYPE_CHECKING:
@@ -414,8 +414,8 @@ def _number(model: TableModel, key: str, row: dict[str, object]) -> tuple[float,
     number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
     if text.endswith("%"):
         number_format += '"%"'
-    elif text.endswith(POINTS):
-        number_format += f'"{POINTS}"'
+    elif text.endswith((POINTS, POINT)):
+        number_format += f'"{POINT if text.endswith(POINT) else POINTS}"'
     if text.startswith("+"):
         number_format = "+" + number_format + ";-" + number_format + ";" + number_format
     return float(value), number_format

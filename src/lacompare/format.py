@@ -20,6 +20,7 @@ _NUDGE = math.sqrt(2.220446049250313e-16)
 #: A percentage's change, and a gap between percentages, in points: "+1.2 points" (never
 #: "pp", which a committee member may not know).
 POINTS = " points"
+POINT = " point"
 
 UNIT_SUFFIX = {
     "percent": "%",
@@ -64,9 +65,10 @@ def format_value(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.E
 
 def format_change(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """A signed change: "+0.6", "-3.0", "0.0"; percentages change in points ("+1.2 points")."""
-    suffix = unit.replace_strict({"percent": POINTS, "percent_ratio": POINTS}, default="")
     text = format_number(value, decimals)
     rounded = round_half_up(value, decimals)
+    points = pl.when(rounded.abs() == 1).then(pl.lit(POINT)).otherwise(pl.lit(POINTS))
+    suffix = pl.when(unit.is_in(["percent", "percent_ratio"])).then(points).otherwise(pl.lit(""))
     plus = pl.when(rounded > 0).then(pl.lit("+")).otherwise(pl.lit(""))
     return pl.when(text.is_null()).then(None).otherwise(pl.concat_str(plus, text, suffix))
 
