@@ -351,3 +351,12 @@ def test_every_html_lacompare_writes_runs_no_script(ref, derby_lac, tmp_path: Pa
         text = page.read_text(encoding="utf-8")
         assert_safe_html(text)
         assert "<title>" in text
+
+
+def test_a_raw_control_character_in_a_spec_is_named_with_its_key(tmp_path: Path) -> None:
+    """Typed straight into the file (not as an escape), TOML refuses it first: the message
+    still names the line, the key and the character."""
+    spec = tmp_path / "raw.toml"
+    spec.write_bytes(b'title = "Bad \x07 title"\n[[sections]]\ntitle = "x"\nindicators = ["LAC"]\n')
+    with pytest.raises(lacompare.InvalidArgumentError, match=r"line 1, key 'title'.*U\+0007"):
+        lacompare.read_spec(spec)

@@ -291,7 +291,7 @@ def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidArgumentError(f"{source}: not valid TOML ({error})") from None
+        raise InvalidArgumentError(f"{source}: {_toml_problem(text, str(error))}") from None
 
     def fail(message: str, key: str, occurrence: int = 0) -> InvalidArgumentError:
         line = _line_of(text, key, occurrence)
@@ -325,6 +325,23 @@ def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
         sections=tuple(sections),
         neighbours=neighbours,
         purpose=purpose.strip(),
+    )
+
+
+def _toml_problem(text: str, error: str) -> str:
+    """A TOML error as a user reads it: a control character typed into a value is named with
+    its key, line and position (TOML itself refuses it before lacompare sees the value)."""
+    found = re.search(r"Illegal character '(.+?)' \(at line (\d+), column (\d+)\)", error)
+    if not found:
+        return f"not valid TOML ({error})"
+    line, column = int(found.group(2)), int(found.group(3))
+    lines = text.splitlines()
+    key = lines[line - 1].split("=", 1)[0].strip() if 0 < line <= len(lines) else "?"
+    character = found.group(1).encode().decode("unicode_escape")
+    code = f"U+{ord(character):04X}" if len(character) == 1 else found.group(1)
+    return (
+        f"line {line}, key {key!r}: holds a control character ({code}) at column {column}; "
+        "use plain text"
     )
 
 
