@@ -14,8 +14,9 @@ import pytest
 
 import lacompare
 from lacompare.exception_rules import FLAGS
-from lacompare.paper import Figure, Paragraph, Table
+from lacompare.paper import Paragraph, Table
 from lacompare.tables import body_rows
+from paper_text import paper_text
 
 WRITTEN = dt.date(2026, 12, 4)
 
@@ -26,24 +27,6 @@ def _paragraphs(paper: lacompare.BoardPaper) -> list[str]:
 
 def _table(paper: lacompare.BoardPaper, caption: str) -> Table:
     return next(t for t in paper.tables() if t.caption.startswith(caption))
-
-
-def _all_text(paper: lacompare.BoardPaper) -> str:
-    out = [paper.title]
-    for section in paper.sections:
-        out.append(section.heading)
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                out.append(block.text)
-            elif isinstance(block, Table):
-                out.append(block.caption)
-                model = block.model
-                out.append(" | ".join([model.stub_header, *model.columns.values()]))
-                out += [" | ".join([label, *cells]) for *_, label, cells in body_rows(model)]
-                out += [*model.notes, *model.source_notes]
-            elif isinstance(block, Figure):
-                out += [block.alt, block.caption]
-    return "\n".join(out)
 
 
 def _number(word: str) -> int:
@@ -121,7 +104,7 @@ def test_every_count_the_paper_states_agrees(paper) -> None:
 
 
 def test_the_legend_says_what_the_rule_does(paper) -> None:
-    text = _all_text(paper)
+    text = paper_text(paper)
     # In the exceptions table's legend, or where nothing is flagged, in the sentence saying so;
     # and in Appendix B: the same words everywhere.
     assert text.count(FLAGS["red-red"]) >= 2, "legend (or no-flags sentence) and methods"
@@ -160,7 +143,7 @@ def test_flags_list_tested_significant_concerns_first(paper) -> None:
 
 
 def test_nothing_a_member_would_misread(paper) -> None:
-    text = _all_text(paper)
+    text = paper_text(paper)
     assert re.search(r"\bpp\b", text) is None
     assert "=1" not in text.split("Rank")[0]  # no "=145th" in sentences
     assert re.search(r"=\d+(st|nd|rd|th)\b", text) is None
@@ -208,7 +191,7 @@ def test_a_paper_written_after_a_next_update_says_newer_figures_exist(ref) -> No
 
 
 def test_one_release_date_per_publication(paper) -> None:
-    text = _all_text(paper)
+    text = paper_text(paper)
     dates: dict[str, set[str]] = {}
     for publication, when in re.findall(r"([A-Z][^:;.()]+?) \(updated (\d+ \w+ \d{4})\)", text):
         dates.setdefault(publication.strip(), set()).add(when)
@@ -233,7 +216,7 @@ def test_own_figures_are_marked_wherever_they_are_said(ref) -> None:
     )
     paper = lacompare.board_paper(own, "Derby", "corporate-parenting", written=WRITTEN,
                                   charts=False)  # fmt: skip
-    text = _all_text(paper)
+    text = paper_text(paper)
     own_labels = {
         "Care leavers aged 19 to 21 in suitable accommodation (%)": "74%",
         "Children looked after, rate per 10,000 children": "84",

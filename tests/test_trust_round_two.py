@@ -13,26 +13,10 @@ import pytest
 
 import lacompare
 from lacompare._office import keeps_with_next
-from lacompare.paper import Paragraph, Table
-from lacompare.tables import body_rows
+from lacompare.paper import Paragraph
+from paper_text import paper_text
 
 WRITTEN = dt.date(2026, 12, 1)
-
-
-def _text(paper: lacompare.BoardPaper) -> str:
-    """Every word the paper says: paragraphs, captions, table cells and notes."""
-    out = [paper.title]
-    for section in paper.sections:
-        out.append(section.heading)
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                out.append(block.text)
-            elif isinstance(block, Table):
-                out.append(block.caption)
-                for _, _, label, cells in body_rows(block.model):
-                    out.append(" | ".join([label, *cells]))
-                out += [*block.model.notes, *block.model.source_notes]
-    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -50,7 +34,7 @@ def past_paper(request, ref) -> tuple[int, lacompare.BoardPaper]:
 def test_a_past_paper_names_its_year_and_never_calls_it_latest(past_paper) -> None:
     year, paper = past_paper
     label = f"{year - 1}-{year % 100:02d}"
-    text = _text(paper)
+    text = paper_text(paper)
     assert paper.title.endswith(f", {label}")
     assert f"on figures for {label}" in text
     assert f"Year reported: {label}" in text
@@ -66,8 +50,8 @@ def test_a_past_paper_tests_significance_where_the_years_counts_are_accepted(pas
     tested = rows.filter(pl.col("vs_england") != "not compared").height
     assert tested > 0
     assert rows.get_column("is_old").sum() == 0
-    assert "could be tested against England: " in _text(paper)
-    assert "0 could be tested" not in _text(paper)
+    assert "could be tested against England: " in paper_text(paper)
+    assert "0 could be tested" not in paper_text(paper)
     # the change is that year's change from the year before
     changed = rows.filter(pl.col("previous_period").is_not_null())
     assert (
@@ -79,7 +63,7 @@ def test_a_past_paper_tests_significance_where_the_years_counts_are_accepted(pas
 def test_a_past_paper_says_a_later_inspection_is_later(past_paper) -> None:
     year, paper = past_paper
     label = f"{year - 1}-{year % 100:02d}"
-    text = _text(paper)
+    text = paper_text(paper)
     assert f"after {label}, the year this paper reports" in text
     assert f"21 March 2022 (after {label})" in text
     assert "today's neighbours" in text
@@ -108,7 +92,7 @@ def test_a_comparator_group_builds_a_paper_that_names_it(ref) -> None:
         written=WRITTEN,
         charts=False,
     )
-    text = _text(paper)
+    text = paper_text(paper)
     assert "your comparator group (3 authorities): Nottingham, Leicester and Stoke-on-Trent" in text
     assert "its comparator group (3 authorities)" in text
     assert "Ofsted judgements of Derby and its comparator group" in text
@@ -157,7 +141,7 @@ def test_a_replaced_authority_shows_its_successors_judgements(ref) -> None:
     paper = lacompare.board_paper(
         ref, "Herefordshire", "headline", neighbours="2021", written=WRITTEN, charts=False
     )
-    text = _text(paper)
+    text = paper_text(paper)
     assert "No inspection listed" not in text
     assert "Cumbria (replaced by Cumberland and Westmorland and Furness)" in text
     assert "Cumberland (successor to Cumbria)" in text
@@ -258,7 +242,7 @@ def test_an_older_figure_is_neither_ranked_nor_banded(everything: pl.DataFrame) 
 
 def test_derbys_older_plans_row_is_watched_as_older_not_ranked(ref) -> None:
     paper = lacompare.board_paper(ref, "Derby", "safeguarding", written=WRITTEN, charts=False)
-    text = _text(paper)
+    text = paper_text(paper)
     line = next(
         t
         for t in text.splitlines()
