@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from lacompare._expr import fmt
-from lacompare.format import format_number, format_value
+from lacompare.format import format_gap, format_number, format_value
 from lacompare.periods import period_text
 from lacompare.vocab import DIFFERENCE_VERDICTS
 
@@ -95,6 +95,21 @@ def neighbours_cell() -> pl.Expr:
         .then(fmt("{} ({} of {})", text, pl.col("sn_count"), pl.col("sn_size")))
         .otherwise(text)
         .fill_null(MISSING)
+    )
+
+
+def gap_cell() -> pl.Expr:
+    """The gap to England in children, signed and rounded as :func:`format_gap` says it
+    ("+130", "-7"), "–" where withheld."""
+    gap = pl.col("gap_england")
+    text = format_gap(gap).str.replace(r"^about ", "").str.replace(r" (more|fewer)$", "")
+    sign = pl.when(gap > 0).then(pl.lit("+")).when(gap < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return (
+        pl.when(gap.is_null())
+        .then(pl.lit(MISSING))
+        .when(text == "no more and no fewer")
+        .then(pl.lit("0"))
+        .otherwise(pl.concat_str(sign, text))
     )
 
 

@@ -475,6 +475,7 @@ def _compare(
         )
         .with_columns(direction=_direction())
         .pipe(_significance)
+        .pipe(_gaps_in_children)
         .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
         .join(
             ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
@@ -1046,6 +1047,42 @@ def _history(
     )
 
 
+#: A gap is said in children only where at least this many children stand behind the figure.
+GAP_MIN_CHILDREN = 20
+
+
+def _gaps_in_children(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Stage 7, the gaps in children: how many more (positive) or fewer the LA's count is than
+    England's rate, or its neighbours' average, would give on the LA's own base:
+
+        gap = numerator - base * benchmark / multiplier
+
+    where base is the denominator the LA's figure was computed on (children in the group for a
+    percentage; the LA's population aged 0 to 17 for a rate per 10,000) and England's value is
+    its unrounded one (from England's counts). Withheld (null) where the counts are not known,
+    for a small number (fewer than 20 children or 10 events), for school sessions (half-days,
+    not children), and for FTE ratios and counts (no rate to apply)."""
+    multiplier = _multiplier()
+    base = pl.col("la_denominator")
+    known = (
+        pl.col("la_numerator").is_not_null()
+        & base.is_not_null()
+        & multiplier.is_not_null()
+        & ~pl.col("small_number").fill_null(False)
+        & pl.col("overdispersion").is_null()  # school sessions are not children
+        & (base >= GAP_MIN_CHILDREN)
+    )
+
+    def gap(benchmark: pl.Expr) -> pl.Expr:
+        return pl.when(known).then(pl.col("la_numerator") - base * benchmark / multiplier)
+
+    return rows.with_columns(
+        gap_base=pl.when(known).then(base),
+        gap_england=gap(pl.coalesce("england_exact_value", "england_value")),
+        gap_sn=gap(pl.col("sn_average")),
+    )
+
+
 def _significance(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Stage 6, the LA's 95% and 99.8% intervals and the verdicts (see :mod:`lacompare.stats`):
 
@@ -1366,6 +1403,9 @@ COMPARISON_COLUMNS = [
     "vs_sn",
     "vs_england_998",
     "vs_sn_998",
+    "gap_base",
+    "gap_england",
+    "gap_sn",
     "recent_periods",
     "recent_values",
 ]

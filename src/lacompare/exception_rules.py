@@ -29,7 +29,7 @@ import polars as pl
 
 from lacompare._expr import fmt
 from lacompare.errors import user_facing
-from lacompare.format import format_value
+from lacompare.format import format_gap, format_number, format_value
 from lacompare.periods import period_text
 
 #: The flags in order of severity, each with its meaning (for notes and methods).
@@ -201,8 +201,21 @@ def _reason() -> pl.Expr:
             period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
         )
     )
+    # The gap in children, where the counts are known (compare's gap_england): "about 130
+    # more than at England's rate, among 62,113 children aged 0 to 17".
+    base = format_number(pl.col("gap_base"), 0)
+    in_children = pl.when(pl.col("gap_england").is_not_null()).then(
+        fmt(
+            "; {} than at England's rate, {}",
+            format_gap(pl.col("gap_england")),
+            pl.when(pl.col("unit").str.starts_with("rate"))
+            .then(fmt("among {} children aged 0 to 17", base))
+            .otherwise(fmt("of {}", base)),
+        )
+    )
     return pl.concat_str(
         against_england,
+        in_children,
         old,
         neighbours,
         pl.when(pl.col("flag") == "watch").then(rank),

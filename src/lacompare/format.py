@@ -97,3 +97,26 @@ def _thousands(whole: pl.Expr) -> pl.Expr:
     digits = whole.cast(pl.String)
     reversed_groups = digits.str.reverse().str.extract_all(r"\d{1,3}")
     return reversed_groups.list.join(",").str.reverse()
+
+
+def format_gap(gap: pl.Expr) -> pl.Expr:
+    """A gap in children as a board says it, rounded honestly: under 10 as it is ("7 more"),
+    to the nearest 5 up to 100 and the nearest 10 beyond, said as "about" ("about 20 more",
+    "about 130 fewer"); "no more and no fewer" where it rounds to none; null where unknown."""
+    size = gap.abs()
+    step = pl.when(size < 9.5).then(1.0).when(size < 97.5).then(5.0).otherwise(10.0)
+    shown = (round_half_up(size / step, 0) * step).cast(pl.Int64)
+    words = pl.when(gap > 0).then(pl.lit(" more")).otherwise(pl.lit(" fewer"))
+    about = pl.when(step > 1).then(pl.lit("about ")).otherwise(pl.lit(""))
+    return (
+        pl.when(gap.is_null())
+        .then(None)
+        .when(shown == 0)
+        .then(pl.lit("no more and no fewer"))
+        .otherwise(pl.concat_str(about, _thousands_int(shown), words))
+    )
+
+
+def _thousands_int(value: pl.Expr) -> pl.Expr:
+    """A whole number with thousands separators ("1,230")."""
+    return format_number(value.cast(pl.Float64), 0)

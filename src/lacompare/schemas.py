@@ -818,6 +818,12 @@ class ComparisonSchema(pa.DataFrameModel):
     #: The same tests on the 99.8% interval (Fingertips' second level).
     vs_england_998: str = pa.Field(isin=COMPARISON_VERDICTS)
     vs_sn_998: str = pa.Field(isin=COMPARISON_VERDICTS)
+    #: The gaps in children (see ``compare._gaps_in_children``): the base the LA's figure was
+    #: computed on, and how many more (+) or fewer (-) its count is than England's rate or its
+    #: neighbours' average would give on that base; null where counts are not known or small.
+    gap_base: pl.Float64 = pa.Field(nullable=True, gt=0)
+    gap_england: pl.Float64 = pa.Field(nullable=True)
+    gap_sn: pl.Float64 = pa.Field(nullable=True)
     recent_periods: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
     recent_values: pl.List(pl.Float64) = pa.Field(nullable=True)  # type: ignore[valid-type]
 

@@ -29,6 +29,7 @@ from lacompare._cells import (
     direction_cell,
     direction_key,
     england_verdict_cell,
+    gap_cell,
     neighbours_cell,
     period_cell,
     quartile_cell,
@@ -65,6 +66,8 @@ BOARD_COLUMNS: dict[str, str] = {
     "change": "Change",
     "direction": "Direction",
     "vs_england": "vs England",
+    # Not shown unless asked for (columns=[..., "gap_england"]): the gap in children.
+    "gap_england": "Gap to England (children)",
 }
 
 #: What each board column shows, in full (the notes under a table, the paper's glossary).
@@ -79,6 +82,9 @@ COLUMN_GLOSSARY: dict[str, str] = {
     "direction": "the change from the previous year, tested at 95% where counts allow "
     "('not tested' otherwise)",
     "vs_england": "compared with England, tested at 95% (and 99.8%) where counts allow",
+    "gap_england": "how many more (+) or fewer (-) children the authority's count is than "
+    "England's rate would give on the same base, rounded (under 10 as it is, then to 5, then "
+    "to 10); '–' where the counts are not known or the number is small",
 }
 
 
@@ -436,6 +442,7 @@ def _board_texts(
             change=format_change(pl.col("change_from_previous"), unit, decimals).fill_null(MISSING),
             direction=direction_cell(),
             vs_england=england_verdict_cell(),
+            gap_england=gap_cell(),
             trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
             **{f"sn_average_{m}_value": pl.col(f"sn_average_{m}") for m in other_models},
             **{
