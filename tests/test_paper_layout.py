@@ -24,9 +24,19 @@ NEEDS_BROWSER = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def paper(ref) -> lacompare.BoardPaper:
-    return lacompare.board_paper(ref, "Derby", "corporate-parenting", written=DATE)
+#: The council's targets, so the paper's Target column goes through every layout check too.
+TARGETS = {
+    "indicator": ["LACDistance", "CareLeaverEET", "LAC"],
+    "target": ["20", "50", "80"],
+    "direction": [None, None, "lower"],
+    "source": ["Corporate parenting strategy 2025-28"] * 3,
+}
+
+
+@pytest.fixture(scope="module", params=["published", "with targets"])
+def paper(request, ref) -> lacompare.BoardPaper:
+    targets = TARGETS if request.param == "with targets" else None
+    return lacompare.board_paper(ref, "Derby", "corporate-parenting", written=DATE, targets=targets)
 
 
 @pytest.fixture(scope="module")

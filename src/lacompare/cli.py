@@ -179,6 +179,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     paper.add_argument("--year", default=None, help="with --ssda903: the year ending 31 March")
     paper.add_argument("--local", type=Path, default=None, help="a CSV / xlsx of local figures")
+    paper.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        help="the council's targets: a CSV / xlsx with indicator, target (and optionally "
+        "period, amber, direction, source)",
+    )
     paper.set_defaults(run=_paper)
 
     figures = commands.add_parser(
@@ -361,6 +368,7 @@ def _paper(args: argparse.Namespace) -> int:
         args.spec or args.paper or "corporate-parenting",
         period=_period(args.period),
         neighbours=None if args.neighbours is None else _neighbours(args.neighbours),
+        targets=args.targets,
         written=written,
         author=args.author or AUTHOR_PLACEHOLDER,
     )

@@ -59,6 +59,7 @@ from lacompare.stats import (
     rate_ci,
     rate_ci_method,
 )
+from lacompare.targets import target_columns
 from lacompare.vocab import UNIT_MULTIPLIER
 
 ENGLAND = "E92000001"
@@ -493,7 +494,9 @@ def _compare(
         .sort("_area_order", "_indicator_order")
         .select(COMPARISON_COLUMNS)
     )
-    return validate(rows.collect(engine=ENGINE), ComparisonSchema, name="comparison")
+    # The council's own targets (ref.with_targets), judged on the figures as shown.
+    judged = target_columns(rows.collect(engine=ENGINE), ref.targets)
+    return validate(judged, ComparisonSchema, name="comparison")
 
 
 # --------------------------------------------------------------------------------------------

@@ -240,6 +240,8 @@ class PaperSpec:
     neighbours: str = "2025"
     #: What the paper is for, in one sentence after "This paper ...".
     purpose: str = ""
+    #: The council's targets for the paper (a file path, or rows as dicts), or None.
+    targets: Any = None
 
 
 _PURPOSES = {
@@ -272,7 +274,7 @@ PAPERS: dict[str, PaperSpec] = {
     )
 }
 
-_SPEC_KEYS = {"title", "neighbours", "sections", "purpose"}
+_SPEC_KEYS = {"title", "neighbours", "sections", "purpose", "targets"}
 _SECTION_KEYS = {"title", "indicators", "chart", "chart_indicator"}
 
 
@@ -325,6 +327,27 @@ def read_spec(path: str | Path, ref: ReferenceData | None = None) -> PaperSpec:
         sections=tuple(sections),
         neighbours=neighbours,
         purpose=purpose.strip(),
+        targets=_spec_targets(data.get("targets"), source, fail),
+    )
+
+
+def _spec_targets(given: object, source: Path, fail: Any) -> Any:
+    """A spec's ``targets``: a file beside the spec (``targets = "targets.csv"``) or rows
+    (``[[targets]]`` tables with indicator, target and the optional columns)."""
+    if given is None:
+        return None
+    if isinstance(given, str):
+        path = (source.parent / given).resolve()
+        if not path.is_file():
+            raise fail(f"{given!r}: no such file beside the spec ({path})", "targets")
+        return path
+    if isinstance(given, list) and given and all(isinstance(row, dict) for row in given):
+        columns = sorted({key for row in given for key in row})
+        return {c: [None if row.get(c) is None else str(row[c]) for row in given] for c in columns}
+    raise fail(
+        'a targets file name (targets = "targets.csv") or [[targets]] tables with '
+        "indicator and target",
+        "targets",
     )
 
 
@@ -456,6 +479,7 @@ def board_paper(
     period: str | int = "latest",
     neighbours: str | Sequence[str | int] | None = None,
     local: Any = None,
+    targets: Any = None,
     written: dt.date | str | None = None,
     author: str | None = AUTHOR_PLACEHOLDER,
     charts: bool = True,
@@ -468,7 +492,9 @@ def board_paper(
     ``neighbours`` overrides the spec's model, or gives the council's own comparator group (a
     list of names, DfE numbers or ONS codes), named "your comparator group" throughout;
     ``local`` adds the LA's own figures (as :meth:`ReferenceData.with_local`, or the frame
-    :func:`lacompare.figures_from_903` returns); ``written`` is the date printed on the paper
+    :func:`lacompare.figures_from_903` returns); ``targets`` the council's own targets (as
+    :meth:`ReferenceData.with_targets`: a CSV, xlsx, frame or dict); ``written`` is the date
+    printed on the paper
     (a date or "2026-11-25"; default today; fix it for byte-identical reruns); ``author``
     the author line (a placeholder by default); ``charts=False`` leaves out the charts (a
     quick draft: charts take most of the time).
@@ -487,6 +513,9 @@ def board_paper(
         figures = read_local_figures(local).drop("_la")
         named = figures.get_column("area").drop_nulls().len() == figures.height
         ref = ref.with_local(figures, la=None if named else la)
+    for given in (spec.targets, targets):  # the spec's, then the call's
+        if given is not None:
+            ref = ref.with_targets(given, la=la)
     ctx = _context(ref, la, spec.neighbours if neighbours is None else neighbours, period, written)
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
@@ -867,6 +896,9 @@ def _key_messages_section(
             "No indicator is flagged by the exception rule: none is significantly worse than "
             "England and worsening, or in the worst quarter and worsening."
         )
+    missed = _targets_missed(rows)
+    if missed:
+        messages.append(missed)
     improved = rows.filter((pl.col("change_vs_previous") == "better") | pl.col("green_green")).head(
         2
     )
@@ -923,6 +955,40 @@ def _improvement(row: dict[str, Any]) -> str:
         f"{row['indicator_label']}: {moved} {change} to {texts['la']} "
         f"({row['period_text']}), a significant improvement{against}."
     )
+
+
+def _targets_missed(rows: pl.DataFrame) -> str | None:
+    """The council's targets missed, each with its figure: a key message."""
+    missed = rows.filter(pl.col("target_status") == "missed").select(
+        "indicator_label",
+        figure=format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals")),
+        target=format_value(pl.col("target"), pl.col("unit"), pl.col("decimals")),
+    )
+    if missed.height == 0:
+        return None
+    listed = "; ".join(
+        f"{label} ({figure} against a target of {target})"
+        for label, figure, target in missed.iter_rows()
+    )
+    noun = "target" if missed.height == 1 else "targets"
+    return f"Missed the council's own {noun}: {listed}."
+
+
+def _targets_summary(rows: pl.DataFrame) -> str | None:
+    """How the council's targets stand: "Of the 3 targets set, 1 is met, none near and 2
+    missed." """
+    status = rows.get_column("target_status").drop_nulls().to_list()
+    if not status:
+        return None
+    counts = {word: status.count(word) for word in ("met", "near", "missed", "no figure")}
+    text = (
+        f"Of the council's {_plural(len(status), 'target', 'targets')} in this paper, "
+        f"{counts['met'] or 'none'} met, {counts['near'] or 'none'} near (within the tolerance "
+        f"set) and {counts['missed'] or 'none'} missed"
+    )
+    if counts["no figure"]:
+        text += f"; {counts['no figure']} for a period with no figure yet"
+    return text + "."
 
 
 def _counts_message(rows: pl.DataFrame, ctx: PaperContext) -> str:
@@ -1052,8 +1118,10 @@ def _summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[Secti
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
     old = rows.filter(outcome() == "old_figure")
+    targets = _targets_summary(rows)
     blocks: list[Block] = [
         Paragraph(summary_paragraph(rows)),
+        *((Paragraph(targets),) if targets else ()),
         Paragraph(f"Periods of the figures in this paper: {_periods_line(rows)}."),
     ]
     if old.height:
@@ -1141,10 +1209,61 @@ def _no_flags(rows: pl.DataFrame, name: str) -> str:
     return text
 
 
+#: The exceptions table's flag for a row flagged only because it misses the council's target.
+MISSED_TARGET = "missed-target"
+
+
+def _with_missed_targets(rows: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
+    """The exception rule's rows, each missing its target saying so, then the rows that miss
+    the council's target without being flagged by the rule: a missed target is a reason of
+    its own, beside the rule, not in its place."""
+    missed = rows.filter(pl.col("target_status") == "missed").select(
+        "indicator_id",
+        _target=fmt(
+            "missed the council's target of {}{}",
+            format_value(pl.col("target"), pl.col("unit"), pl.col("decimals")),
+            pl.when(pl.col("target_source").is_not_null())
+            .then(fmt(" ({})", "target_source"))
+            .otherwise(pl.lit("")),
+        ),
+        _figure=fmt(
+            "{} against the council's target of {}{}",
+            format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals")),
+            format_value(pl.col("target"), pl.col("unit"), pl.col("decimals")),
+            pl.when(pl.col("target_source").is_not_null())
+            .then(fmt(" ({})", "target_source"))
+            .otherwise(pl.lit("")),
+        ),
+        _tested=pl.col("vs_england") != "not compared",
+    )
+    if missed.height == 0:
+        return flagged
+    marked = flagged.join(
+        missed.select("indicator_id", "_target"), on="indicator_id", how="left",
+        maintain_order="left",
+    ).with_columns(
+        reason=pl.when(pl.col("_target").is_not_null())
+        .then(fmt("{}; {}", "reason", "_target"))
+        .otherwise("reason")
+    ).drop("_target")  # fmt: skip
+    only = missed.join(flagged, on="indicator_id", how="anti")
+    extra = rows.join(only, on="indicator_id", how="semi").select(
+        "area_code", "area_name", "indicator_id", "indicator_name"
+    ).join(only, on="indicator_id", maintain_order="left").select(
+        *marked.columns[:4],
+        flag=pl.lit(MISSED_TARGET),
+        tested="_tested",
+        is_old=pl.lit(False),
+        reason="_figure",
+    )  # fmt: skip
+    return pl.concat([marked, extra.select(marked.columns)], how="vertical_relaxed")
+
+
 def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) -> Section:
     """Every flagged row, tested ones first, with "not tested" in words; never a claim that
     nothing needs attention while a row is flagged."""
     heading = "Exceptions: indicators for attention"
+    flagged = _with_missed_targets(rows, flagged)
     if flagged.height == 0:
         return Section(
             heading,
@@ -1155,7 +1274,9 @@ def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) ->
     frame = flagged.select(
         label=pl.col("indicator_id").replace_strict(labels),
         period=pl.col("indicator_id").replace_strict(periods).fill_null(MISSING),
-        flag=pl.col("flag").replace_strict({k: k.capitalize() for k in FLAGS}),
+        flag=pl.col("flag").replace_strict(
+            {k: k.capitalize() for k in FLAGS} | {MISSED_TARGET: "Missed target"}
+        ),
         tested=pl.when("tested").then(pl.lit("Yes")).otherwise(pl.lit("Not tested")),
         reason="reason",
         indicator_id="indicator_id",
@@ -1171,7 +1292,15 @@ def _exceptions_section(rows: pl.DataFrame, flagged: pl.DataFrame, name: str) ->
             "reason": "Why",
         },
         title=f"{name}: indicators flagged for attention",
-        notes=tuple(f"{flag.capitalize()}: {meaning}." for flag, meaning in FLAGS.items()),
+        notes=tuple(f"{flag.capitalize()}: {meaning}." for flag, meaning in FLAGS.items())
+        + (
+            (
+                "Missed target: the council's own target for the figure is missed (listed "
+                "beside the exception rule, not in its place).",
+            )
+            if (flagged.get_column("flag") == MISSED_TARGET).any()
+            else ()
+        ),
         table_id=_table_id("paper-exceptions", name, *frame.get_column("indicator_id").to_list()),
     )
     return Section(
@@ -1468,7 +1597,9 @@ def _paper_table(rows: pl.DataFrame, title: str) -> TableModel:
     """The board table for a paper: rows in the paper's order, no groups (no merged cells),
     and only the notes a reader needs beside it (marks, local figures, small numbers, uneven
     bands); the source is one line per section, the methods in the appendix."""
-    model = board_frame(rows, title=title, columns=PAPER_COLUMNS, group_by=None, keep_order=True)
+    has_target = rows.get_column("target").is_not_null().any()
+    columns = (*PAPER_COLUMNS, "target") if has_target else PAPER_COLUMNS
+    model = board_frame(rows, title=title, columns=columns, group_by=None, keep_order=True)
     keep = tuple(
         note
         for note in model.notes

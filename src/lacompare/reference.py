@@ -146,6 +146,8 @@ class ReferenceData:
     ofsted: pl.DataFrame | None = None
     #: An LA's own figures (:meth:`with_local`), a layer beside the published observations.
     local: pl.DataFrame | None = None
+    #: The councils' own targets (:meth:`with_targets`; None without any).
+    targets: pl.DataFrame | None = None
 
     @property
     def frame_names(self) -> tuple[str, ...]:
@@ -223,6 +225,20 @@ class ReferenceData:
                     "indicator and period)"
                 )
         return replace(self, local=layer)
+
+    def with_targets(
+        self, targets: Any, *, la: str | int | None = None, name: str = "targets"
+    ) -> ReferenceData:
+        """A copy with the council's own targets (see :mod:`lacompare.targets`): ``compare``
+        then carries ``target`` and ``target_status`` (met / near / missed / no figure) on
+        the authority's rows, and a paper counts and names them. ``la`` fills a missing area
+        column; a problem with any row is an error naming the row, column and rule."""
+        from lacompare.targets import read_targets
+
+        layer = read_targets(self, targets, la=la, name=name)
+        if self.targets is not None:
+            layer = pl.concat([self.targets, layer])
+        return replace(self, targets=layer)
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what.

@@ -826,6 +826,12 @@ class ComparisonSchema(pa.DataFrameModel):
     gap_sn: pl.Float64 = pa.Field(nullable=True)
     recent_periods: pl.List(pl.String) = pa.Field(nullable=True)  # type: ignore[valid-type]
     recent_values: pl.List(pl.Float64) = pa.Field(nullable=True)  # type: ignore[valid-type]
+    #: The council's own target for the figure (ReferenceData.with_targets), its status (met /
+    #: near / missed / no figure), the target as a table shows it, and where it was set.
+    target: pl.Float64 = pa.Field(nullable=True)
+    target_status: str = pa.Field(nullable=True, isin=["met", "near", "missed", "no figure"])
+    target_text: str = pa.Field(nullable=True)
+    target_source: str = pa.Field(nullable=True)
 
     class Config:
         strict = True

@@ -68,6 +68,8 @@ BOARD_COLUMNS: dict[str, str] = {
     "vs_england": "vs England",
     # Not shown unless asked for (columns=[..., "gap_england"]): the gap in children.
     "gap_england": "Gap to England (children)",
+    # The council's own target and whether it is met (ReferenceData.with_targets).
+    "target": "Target",
 }
 
 #: What each board column shows, in full (the notes under a table, the paper's glossary).
@@ -82,6 +84,8 @@ COLUMN_GLOSSARY: dict[str, str] = {
     "direction": "the change from the previous year, tested at 95% where counts allow "
     "('not tested' otherwise)",
     "vs_england": "compared with England, tested at 95% (and 99.8%) where counts allow",
+    "target": "the council's own target for the figure, and whether it is met, near (within "
+    "its tolerance) or missed; '–' where none is set",
     "gap_england": "how many more (+) or fewer (-) children the authority's count is than "
     "England's rate would give on the same base, rounded (under 10 as it is, then to 5, then "
     "to 10); '–' where the counts are not known or the number is small",
@@ -443,6 +447,7 @@ def _board_texts(
             direction=direction_cell(),
             vs_england=england_verdict_cell(),
             gap_england=gap_cell(),
+            target=pl.col("target_text").fill_null(MISSING),
             trend=pl.col("recent_values").list.tail(max(sparkline_periods, 1)),
             **{f"sn_average_{m}_value": pl.col(f"sn_average_{m}") for m in other_models},
             **{
