@@ -162,7 +162,11 @@ def _parser() -> argparse.ArgumentParser:
         help="corporate-parenting (default), safeguarding or headline",
     )
     which.add_argument("--spec", type=Path, help="your own paper: a TOML spec")
-    paper.add_argument("--format", default="docx,html", help="comma-separated: docx,html,pdf")
+    paper.add_argument(
+        "--format",
+        default="docx,html",
+        help="comma-separated: docx,html,pdf, and data (the paper's data, for --since later)",
+    )
     paper.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
     paper.add_argument(
         "--neighbours",
@@ -179,6 +183,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     paper.add_argument("--year", default=None, help="with --ssda903: the year ending 31 March")
     paper.add_argument("--local", type=Path, default=None, help="a CSV / xlsx of local figures")
+    paper.add_argument(
+        "--since",
+        type=Path,
+        default=None,
+        help="the data file of the last paper (--format ...,data wrote it): a section on "
+        "what changed since",
+    )
     paper.add_argument(
         "--targets",
         type=Path,
@@ -355,7 +366,7 @@ def _paper(args: argparse.Namespace) -> int:
     from lacompare.paper import AUTHOR_PLACEHOLDER, board_paper
     from lacompare.reference import load_reference
 
-    formats = _formats(args.format, (".docx", ".html", ".pdf"))
+    formats = _formats(args.format, (".docx", ".html", ".pdf", ".data"))
     try:
         written = dt.date.fromisoformat(args.date.strip()) if args.date is not None else None
     except ValueError:
@@ -369,12 +380,14 @@ def _paper(args: argparse.Namespace) -> int:
         period=_period(args.period),
         neighbours=None if args.neighbours is None else _neighbours(args.neighbours),
         targets=args.targets,
+        since=args.since,
         written=written,
         author=args.author or AUTHOR_PLACEHOLDER,
     )
     stem = "".join(c if c.isalnum() else "_" for c in f"{paper.la_name}_{paper.paper}".lower())
     for fmt in formats:
-        print(f"wrote {save(paper, args.out / f'{stem.strip(chr(95))}{fmt}')}")
+        suffix = ".data.parquet" if fmt == ".data" else fmt  # the paper's data, for --since
+        print(f"wrote {save(paper, args.out / f'{stem.strip(chr(95))}{suffix}')}")
     return 0
 
 

@@ -89,7 +89,7 @@ def save(
         from lacompare.paper_export import writers as paper_writers
 
         writers: dict[str, Callable[[Any, Path], None]] = paper_writers()
-        kind, allowed = "a board paper", ".docx, .html, .pdf"
+        kind, allowed = "a board paper", ".docx, .html, .pdf, .data.parquet (its data)"
     elif _is_chart(table):
         writers = {
             ".png": _write_chart,

@@ -72,6 +72,7 @@ from lacompare.outcomes import outcome
 from lacompare.periods import period_text
 from lacompare.presets import PAPER_SECTIONS
 from lacompare.reference import ReferenceData
+from lacompare.since import changes, check_same_paper, read_paper_data
 from lacompare.sources.lait import POLARITY_RESERVATIONS
 from lacompare.tables import MISSING, TableModel, _table_id, board_frame, local_note
 from lacompare.vocab import OFSTED_JUDGEMENTS
@@ -155,6 +156,10 @@ class BoardPaper:
     author: str
     sections: tuple[Section, ...]
     comparison: pl.DataFrame = field(repr=False)
+    #: The neighbour model ("2025") or "custom", and the LA's latest Ofsted inspection as the
+    #: paper knew it: kept in a paper's data file, for "since the last paper".
+    model: str = "2025"
+    inspection: dt.date | None = None
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
@@ -480,6 +485,7 @@ def board_paper(
     neighbours: str | Sequence[str | int] | None = None,
     local: Any = None,
     targets: Any = None,
+    since: str | Path | None = None,
     written: dt.date | str | None = None,
     author: str | None = AUTHOR_PLACEHOLDER,
     charts: bool = True,
@@ -493,7 +499,9 @@ def board_paper(
     list of names, DfE numbers or ONS codes), named "your comparator group" throughout;
     ``local`` adds the LA's own figures (as :meth:`ReferenceData.with_local`, or the frame
     :func:`lacompare.figures_from_903` returns); ``targets`` the council's own targets (as
-    :meth:`ReferenceData.with_targets`: a CSV, xlsx, frame or dict); ``written`` is the date
+    :meth:`ReferenceData.with_targets`: a CSV, xlsx, frame or dict); ``since`` the data file
+    of this LA's last paper of the same kind (``save(paper, "x.data.parquet")``), for a
+    section on what changed since; ``written`` is the date
     printed on the paper
     (a date or "2026-11-25"; default today; fix it for byte-identical reruns); ``author``
     the author line (a placeholder by default); ``charts=False`` leaves out the charts (a
@@ -524,6 +532,7 @@ def board_paper(
     parts = [
         _title_section(ref, rows, ctx, spec, author),
         _key_messages_section(ref, rows, flagged, ctx, spec),
+        *((_since_section(ref, rows, ctx, spec, since),) if since is not None else ()),
         Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
         _summary_section(rows, ctx, sections_spec),
         # The exceptions before the spine chart: what the board looks at first, and the
@@ -554,7 +563,59 @@ def board_paper(
         author=author,
         sections=_with_anchors(tuple(s for s in parts if s.blocks)),
         comparison=rows,
+        model=ctx.model,
+        inspection=_own_inspection(ref, ctx.code),
     )
+
+
+def _own_inspection(ref: ReferenceData, code: str) -> dt.date | None:
+    """The date the LA's latest Ofsted inspection began, as the reference data hold it."""
+    if ref.ofsted is None:
+        return None
+    found = ref.ofsted.filter(pl.col("area_code") == code).get_column("inspection_date")
+    return found[0] if found.len() else None
+
+
+def _since_section(
+    ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext, spec: PaperSpec, since: object
+) -> Section:
+    """What changed since the LA's last paper of this kind (its data file)."""
+    before = read_paper_data(since)  # type: ignore[arg-type]
+    check_same_paper(before, ctx.code, spec.name, ctx.written)
+    found = changes(before, rows)
+    words = {
+        "published": "Newly published by DfE",
+        "own": "The council's own figures for a new period (not yet published, [L])",
+        "replaced": "Own figures now published",
+        "flags_raised": "Newly flagged for attention",
+        "flags_cleared": "No longer flagged",
+        "verdicts": "Changed against England",
+        "bands": "Moved a quarter or more among authorities",
+        "targets": "Targets newly met or missed",
+    }
+    blocks: list[Block] = [
+        Paragraph(
+            f"Since the last paper, written on {_long_date(before.written)}: "
+            + (
+                f"{_plural(sum(len(v) for v in found.values()), 'change', 'changes')}, "
+                "listed by kind below."
+                if any(found.values())
+                else "no figure, flag, verdict, quartile band or target has changed."
+            )
+        )
+    ]
+    for key, heading in words.items():
+        if found[key]:
+            blocks.append(Paragraph(f"{heading}: " + "; ".join(found[key]) + "."))
+    inspection = _own_inspection(ref, ctx.code)
+    if inspection is not None and (before.inspection is None or inspection > before.inspection):
+        blocks.append(
+            Paragraph(
+                f"Ofsted has inspected {ctx.name} since: the inspection began on "
+                f"{_long_date(inspection)} (see Ofsted judgements)."
+            )
+        )
+    return Section(f"Since the last paper ({_long_date(before.written)})", tuple(blocks))
 
 
 def _context(

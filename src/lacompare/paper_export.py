@@ -441,4 +441,11 @@ def write_paper_pdf(paper: BoardPaper, path: Path) -> None:
 
 def writers() -> dict[str, Any]:
     """Extension -> writer, for :func:`lacompare.save`."""
-    return {".docx": write_paper_docx, ".html": write_paper_html, ".pdf": write_paper_pdf}
+    from lacompare.since import write_paper_data
+
+    return {
+        ".docx": write_paper_docx,
+        ".html": write_paper_html,
+        ".pdf": write_paper_pdf,
+        ".parquet": write_paper_data,  # the paper's data, for "since the last paper"
+    }
