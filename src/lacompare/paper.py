@@ -606,7 +606,7 @@ def _since_section(
     ]
     for key, heading in words.items():
         if found[key]:
-            blocks.append(Paragraph(f"{heading}: " + "; ".join(found[key]) + "."))
+            blocks.append(Paragraph(f"{heading}: " + "; ".join(found[key]) + ".", "item"))
     inspection = _own_inspection(ref, ctx.code)
     if inspection is not None and (before.inspection is None or inspection > before.inspection):
         blocks.append(
