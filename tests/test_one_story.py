@@ -230,3 +230,28 @@ def test_own_figures_are_marked_wherever_they_are_said(ref) -> None:
     assert said >= 4  # key messages or exceptions, section lines, tables
     assert "84 [L] at 31 March 2026" in text
     assert "This table mixes Derby's own figures" in text
+
+
+def test_a_data_quality_warning_is_said_beside_the_own_figure(ref, tmp_path: Path) -> None:
+    """A child with no OC2 row is counted as not done: every OC2 figure's sentence, and its
+    reason where it is flagged, say so beside the figure."""
+    import warnings
+
+    import ssda903_fixture
+
+    extract = ssda903_fixture.write(tmp_path / "extract")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lacompare.Ssda903Warning)
+        own = lacompare.figures_from_903(extract, la="Derby", year=2026, ref=ref)
+    paper = lacompare.board_paper(
+        ref, "Derby", "corporate-parenting", local=own, written=WRITTEN, charts=False
+    )
+    health = "Children looked after 12 months or more with their annual health assessment (%)"
+    lines = [t for t in _paragraphs(paper) if t.startswith(health + ":")]
+    assert lines and all("[L]" in t and "Data quality: oc2.csv: 1 child(ren)" in t for t in lines)
+    flagged = lacompare.exceptions(paper.comparison)
+    table = _table(paper, "Table 2.") if flagged.height else None
+    if table is not None:
+        for *_, label, cells in body_rows(table.model):
+            if label == health:
+                assert "data quality: oc2.csv" in cells[-1]

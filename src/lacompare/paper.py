@@ -528,7 +528,7 @@ def board_paper(
     sections_spec = _sections(ref, spec)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
     rows = _paper_rows(ref, ctx, wanted, period)
-    flagged = exceptions(rows)
+    flagged = _quality_beside(exceptions(rows), rows)
     parts = [
         _title_section(ref, rows, ctx, spec, author),
         _key_messages_section(ref, rows, flagged, ctx, spec),
@@ -695,6 +695,23 @@ def _paper_rows(
             f"the paper's {rows.height} indicators; choose another period, or 'latest'"
         )
     return rows
+
+
+def _quality_beside(flagged: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """A flagged own figure's reason carries the data-quality warning that changes it, so
+    the exceptions table and the key messages say it beside the figure too."""
+    quality = rows.select("indicator_id", "quality").drop_nulls("quality")
+    if quality.height == 0:
+        return flagged
+    return (
+        flagged.join(quality, on="indicator_id", how="left", maintain_order="left")
+        .with_columns(
+            reason=pl.when(pl.col("quality").is_not_null())
+            .then(fmt("{}; data quality: {}", "reason", "quality"))
+            .otherwise("reason")
+        )
+        .drop("quality")
+    )
 
 
 def _with_quality(ref: ReferenceData, ctx: PaperContext, rows: pl.DataFrame) -> pl.DataFrame:
