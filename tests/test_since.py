@@ -84,46 +84,12 @@ def test_a_file_of_another_version_or_kind_is_refused(earlier: Path, tmp_path: P
 def test_the_command_line_writes_and_reads_a_papers_data(tmp_path: Path) -> None:
     from lacompare.cli import main
 
-    assert (
-        main(
-            [
-                "paper",
-                "--la",
-                "Derby",
-                "--paper",
-                "safeguarding",
-                "--period",
-                "2024",
-                "--format",
-                "data",
-                "--out",
-                str(tmp_path / "a"),
-                "--date",
-                "2025-01-10",
-            ]
-        )
-        == 0
-    )
-    data = next((tmp_path / "a").glob("*.data.parquet"))
-    assert (
-        main(
-            [
-                "paper",
-                "--la",
-                "Derby",
-                "--paper",
-                "safeguarding",
-                "--since",
-                str(data),
-                "--format",
-                "html",
-                "--out",
-                str(tmp_path / "b"),
-                "--date",
-                "2026-12-04",
-            ]
-        )
-        == 0
-    )
-    page = next((tmp_path / "b").glob("*.html")).read_text(encoding="utf-8")
-    assert "Since the last paper (10 January 2025)" in page  # fmt: skip
+    def paper(out: str, date: str, *given: str) -> Path:
+        base = ["paper", "--la", "Derby", "--paper", "safeguarding", "--date", date]
+        assert main([*base, "--out", str(tmp_path / out), *given]) == 0
+        return tmp_path / out
+
+    data = next(paper("a", "2025-01-10", "--period", "2024", "--format", "data").glob("*.parquet"))
+    later = paper("b", "2026-12-04", "--since", str(data), "--format", "html")
+    page = next(later.glob("*.html")).read_text(encoding="utf-8")
+    assert "Since the last paper (10 January 2025)" in page

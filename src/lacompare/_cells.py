@@ -189,3 +189,22 @@ def with_mark(text: pl.Expr, status: pl.Expr, local: pl.Expr | None = None) -> p
 
 def _thousands(value: pl.Expr) -> pl.Expr:
     return format_number(value, 0)
+
+
+def said_value() -> pl.Expr:
+    """The LA's figure as a sentence says it: an own figure carries [L] ("74% [L]")."""
+    text = format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals"))
+    return pl.when(pl.col("la_local").fill_null(False)).then(fmt("{} [L]", text)).otherwise(text)
+
+
+def said_comparator(value: pl.Expr) -> pl.Expr:
+    """A benchmark as a sentence says it; beside an own figure it names its own (earlier,
+    published) period: "9% in 2024-25", "69% at 31 March 2025"."""
+    text = format_value(value, pl.col("unit"), pl.col("decimals"))
+    against = period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot"))
+    at = pl.when(pl.col("snapshot")).then(pl.lit(" at ")).otherwise(pl.lit(" in "))
+    return (
+        pl.when(pl.col("la_local").fill_null(False))
+        .then(pl.concat_str(text, at, against))
+        .otherwise(text)
+    )

@@ -12,8 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from lacompare._cells import STATUS_MARKS
-from lacompare._expr import fmt
+from lacompare._cells import STATUS_MARKS, said_comparator, said_value
 from lacompare.compare import compare
 from lacompare.errors import InvalidArgumentError, user_facing
 from lacompare.exception_rules import exceptions, flag_expr
@@ -144,27 +143,15 @@ def _change(row: Mapping[str, Any]) -> str | None:
 def _texts(comparison: pl.DataFrame) -> pl.DataFrame:
     """The display texts the board table shows, beside the raw values."""
     unit, decimals = pl.col("unit"), pl.col("decimals")
-    # An own figure carries [L] wherever it is said, and its comparators say their year (the
-    # latest published before it, not the own figure's year).
-    local = pl.col("la_local").fill_null(False)
-    against = period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot"))
-
-    def comparator(value: pl.Expr) -> pl.Expr:
-        text = format_value(value, unit, decimals)
-        # "9% in 2024-25", "69% at 31 March 2025": the comparator's own period.
-        at = pl.when(pl.col("snapshot")).then(pl.lit(" at ")).otherwise(pl.lit(" in "))
-        return pl.when(local).then(pl.concat_str(text, at, against)).otherwise(text)
-
+    # An own figure carries [L] wherever it is said, and its comparators say their year.
     return comparison.with_columns(
         # The figures as the table shows them, for "the same when rounded".
         la_plain=format_value(pl.col("la_value"), unit, decimals),
         england_plain=format_value(pl.col("england_value"), unit, decimals),
         sn_plain=format_value(pl.col("sn_average"), unit, decimals),
-        la_text=pl.when(local)
-        .then(fmt("{} [L]", format_value(pl.col("la_value"), unit, decimals)))
-        .otherwise(format_value(pl.col("la_value"), unit, decimals)),
-        england_text=comparator(pl.col("england_value")),
-        sn_text=comparator(pl.col("sn_average")),
+        la_text=said_value(),
+        england_text=said_comparator(pl.col("england_value")),
+        sn_text=said_comparator(pl.col("sn_average")),
         change_text=format_change(pl.col("change_from_previous"), unit, decimals),
         period_text=period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
         previous_period_text=period_text(

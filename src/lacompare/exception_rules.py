@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._cells import said_comparator, said_value
 from lacompare._expr import fmt
 from lacompare.errors import user_facing
 from lacompare.format import format_gap, format_number, format_value
@@ -130,21 +131,10 @@ def _reason() -> pl.Expr:
     tested); ranked =145th of 151, in the worst quarter; worse than 2024 (31%, change not
     tested)"."""
     unit, decimals = pl.col("unit"), pl.col("decimals")
-    local = pl.col("la_local").fill_null(False)
-    against = period_text(pl.col("comparator_period"), pl.col("period_type"), pl.col("snapshot"))
     # An own figure carries [L]; its comparators say their (earlier, published) year.
-    la = format_value(pl.col("la_value"), unit, decimals) + pl.when(local).then(
-        pl.lit(" [L]")
-    ).otherwise(pl.lit(""))
-
-    def comparator(value: pl.Expr) -> pl.Expr:
-        text = format_value(value, unit, decimals)
-        # "9% in 2024-25", "69% at 31 March 2025": the comparator's own period.
-        at = pl.when(pl.col("snapshot")).then(pl.lit(" at ")).otherwise(pl.lit(" in "))
-        return pl.when(local).then(pl.concat_str(text, at, against)).otherwise(text)
-
-    england = comparator(pl.col("england_value"))
-    sn = comparator(pl.col("sn_average"))
+    la = said_value()
+    england = said_comparator(pl.col("england_value"))
+    sn = said_comparator(pl.col("sn_average"))
     previous = format_value(pl.col("previous_value"), unit, decimals)
     against_england = (
         pl.when(pl.col("vs_england") == "worse")
