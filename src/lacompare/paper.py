@@ -844,7 +844,8 @@ def _periods_line(rows: pl.DataFrame) -> str:
         rows.filter(pl.col("la_value").is_not_null())
         .group_by("period_text")
         .agg(n=pl.len(), end=pl.col("period").max())
-        .sort(["n", "end"], descending=[True, True])
+        # period_text last: two periods can end together (2021-22 and 2021/22 academic year)
+        .sort(["n", "end", "period_text"], descending=[True, True, False])
     )
     parts = [
         f"{text} ({n} indicator{'s' if n != 1 else ''})" if i == 0 else f"{text} ({n})"
