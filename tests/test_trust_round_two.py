@@ -70,7 +70,8 @@ def test_a_past_paper_says_a_later_inspection_is_later(past_paper) -> None:
 
 
 def test_no_figure_tested_says_why_instead_of_zero(ref) -> None:
-    from lacompare.paper import PaperContext, _none_tested
+    from lacompare.paper import PaperContext
+    from lacompare.paper.front import _none_tested
 
     rows = lacompare.compare(ref, "Derby", indicators=["Work_Force_Vac_Rate"], period=2019)
     ctx = PaperContext("E06000015", "Derby", "2025", (), 2019, WRITTEN)

@@ -1,5 +1,5 @@
 """What Word and PDF output share, for tables (:mod:`lacompare.export`) and papers
-(:mod:`lacompare.paper_export`) alike: document metadata, deterministic files, native Word
+(:mod:`lacompare.paper.export`) alike: document metadata, deterministic files, native Word
 tables laid out for print, and printing HTML to PDF with headless Chromium.
 
 Layout of a Word table (:func:`docx_table`): columns sized to their content (no column

@@ -86,7 +86,7 @@ def save(
             f"{type(table).__name__}{hint}"
         )
     if _is_paper(table):
-        from lacompare.paper_export import writers as paper_writers
+        from lacompare.paper.export import writers as paper_writers
 
         writers: dict[str, Callable[[Any, Path], None]] = paper_writers()
         kind, allowed = "a board paper", ".docx, .html, .pdf, .data.parquet (its data)"
@@ -263,7 +263,7 @@ def _write_image(table: GT, path: Path) -> None:
 
 def _is_paper(thing: object) -> bool:
     """A board paper (checked by module, so saving a table never imports the paper code)."""
-    return type(thing).__module__ == "lacompare.paper"
+    return type(thing).__module__ == "lacompare.paper.model"
 
 
 def _is_chart(thing: object) -> bool:

@@ -22,7 +22,7 @@ import datetime as dt
 import html
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lacompare._office import (
     CSP_META,
@@ -40,10 +40,15 @@ from lacompare._office import (
     table_layout,
     write_docx,
 )
+from lacompare.paper.model import (
+    AUTHOR_PLACEHOLDER,
+    BoardPaper,
+    Figure,
+    Paragraph,
+    Table,
+)
+from lacompare.paper.words import long_date
 from lacompare.tables import Palette, TableModel, body_rows
-
-if TYPE_CHECKING:
-    from lacompare.paper import BoardPaper, Table
 
 #: Text colour for headings and captions: the table header's dark blue (contrast 12:1 on white).
 HEADING_COLOUR = Palette().header
@@ -57,10 +62,6 @@ def _written(paper: BoardPaper) -> dt.datetime:
     return dt.datetime.combine(paper.written, dt.time(9, 0))
 
 
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 # --------------------------------------------------------------------------------------------
 # Word
 
@@ -68,8 +69,6 @@ def _long_date(day: dt.date) -> str:
 def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     from docx import Document
     from docx.shared import Pt, RGBColor
-
-    from lacompare.paper import AUTHOR_PLACEHOLDER, Figure, Paragraph, Table
 
     document = Document()
     author = None if paper.author == AUTHOR_PLACEHOLDER else paper.author
@@ -191,7 +190,7 @@ def _furniture(section: Any, paper: BoardPaper) -> None:
     from docx.shared import Pt
 
     header = section.header.paragraphs[0]
-    run = header.add_run(f"{paper.title}. {_long_date(paper.written)}")
+    run = header.add_run(f"{paper.title}. {long_date(paper.written)}")
     run.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
     for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
@@ -270,7 +269,6 @@ figcaption {{ font-size: 9pt; font-weight: bold; color: {HEADING_COLOUR}; }}
 def paper_html(paper: BoardPaper) -> str:
     """The paper as one self-contained HTML page (charts inlined as data, no external
     resources), for the browser or for printing to PDF."""
-    from lacompare.paper import Figure, Paragraph, Table
 
     palette = Palette()
     fills = "\n".join(
@@ -280,7 +278,7 @@ def paper_html(paper: BoardPaper) -> str:
     # The running header is the one place user text meets CSS: it is kept out of <style> (an
     # inline custom property on the root, which the page margin boxes inherit), every
     # character but letters and digits a CSS escape, and the attribute HTML-escaped too.
-    running = css_string(f"{paper.title}. {_long_date(paper.written)}")
+    running = css_string(f"{paper.title}. {long_date(paper.written)}")
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{LANGUAGE}" style="--running: {_e(running)}">',
@@ -346,7 +344,6 @@ HTML_WHOLE_ROWS = 15
 def _kept_whole(block: object) -> bool:
     """A block printed on one page, with the paragraph that introduces it: a figure, or a
     short table."""
-    from lacompare.paper import Figure, Table
 
     return isinstance(block, Figure) or (
         isinstance(block, Table) and block.model.frame.height <= HTML_WHOLE_ROWS
