@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lacompare.compare import _quartile_band, _type7_quantile
+from lacompare.compare.national import _quartile_band, _type7_quantile
 
 values = st.lists(
     st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)

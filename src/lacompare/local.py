@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import polars as pl
 
@@ -49,8 +49,23 @@ from lacompare.schemas import LocalFiguresSchema, validate
 from lacompare.sources._common import _read_csv_text, parse_values
 from lacompare.vocab import NULL_STATUSES, SYMBOL_STATUS, UNIT_MULTIPLIER, UNIT_RANGES
 
-if TYPE_CHECKING:  # the reference data is handed in; this module never imports it at run time
-    from lacompare.reference import ReferenceData
+
+class ReferenceData(Protocol):
+    """What own figures are checked against: the published reference data. It is
+    :class:`lacompare.reference.ReferenceData`, which imports this module to add a local layer;
+    named here by what is read of it, so the two modules do not import each other."""
+
+    @property
+    def indicators(self) -> pl.DataFrame: ...
+
+    @property
+    def observations(self) -> pl.DataFrame: ...
+
+    @property
+    def areas(self) -> pl.DataFrame: ...
+
+    def area_code(self, query: str | int, *, current: bool = False) -> str: ...
+
 
 LOCAL_STATUS = "local"
 LOCAL_COLUMNS = ["area", "indicator", "period", "as_at", "value", "numerator", "denominator"]

@@ -6,9 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from lacompare._expr import fmt
-from lacompare.commentary import (
-    model_change_note,
-)
+from lacompare.commentary import model_change_note
 from lacompare.exception_rules import FLAGS
 from lacompare.paper.model import PaperContext, Paragraph, Section, Table
 from lacompare.paper.topics import publication_dates

@@ -18,9 +18,7 @@ from lacompare.compare import (
     compare,
     group_members,
 )
-from lacompare.errors import (
-    InvalidArgumentError,
-)
+from lacompare.errors import InvalidArgumentError
 from lacompare.paper.model import PaperContext
 from lacompare.periods import period_text
 from lacompare.reference import ReferenceData

@@ -7,9 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from lacompare.compare import (
-    group_members,
-)
+from lacompare.compare import group_members
 from lacompare.paper.front import year_end
 from lacompare.paper.model import PaperContext, Paragraph, Section, Table
 from lacompare.paper.words import and_list, long_date, plural

@@ -10,9 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from lacompare.compare import (
-    select_indicators,
-)
+from lacompare.compare import select_indicators
 from lacompare.errors import (
     InvalidArgumentError,
     SourceFileError,

@@ -13,9 +13,7 @@ from lacompare.commentary import (
     flag_words,
     summary,
 )
-from lacompare.compare import (
-    trend_data,
-)
+from lacompare.compare import trend_data
 from lacompare.format import format_value, unit_label
 from lacompare.paper.model import TEXT_WIDTH, Block, Figure, PaperContext, Paragraph, Section, Table
 from lacompare.paper.spec import SectionSpec

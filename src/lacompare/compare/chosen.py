@@ -1,0 +1,199 @@
+"""Which period each LA shows: the observations, each indicator's latest or asked-for period,
+the previous and comparator periods."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lacompare.compare.keys import IS_LOCAL, Keys, Period, time_order_key
+from lacompare.errors import InvalidArgumentError
+from lacompare.reference import ReferenceData
+
+
+def read_observations(
+    ref: ReferenceData, ids: list[str], keys: Keys, in_order: bool
+) -> pl.LazyFrame:
+    """The chosen indicators' observations, every area and period, Enum keys kept, in order of
+    indicator, area, year and period label, so each LA's series is in time order for the
+    stages that read it in order, with ``local`` True on the LAs' own figures (the local
+    layer, :attr:`ReferenceData.local`), which only the LA's own rows read. The reference data
+    is stored in that order; rows that come otherwise (shuffled, or with local figures) are
+    sorted."""
+    wanted = pl.Series(ids, dtype=keys.indicator)
+    time_order = ["indicator_id", "area_code", "year", "period"]
+    columns = ["indicator_id", "area_code", "period", "year", "value", "status"]
+    columns += ["numerator", "denominator"]
+    observations = ref.observations.lazy().select(*columns, local=pl.lit(False))
+    if ref.local is not None:
+        observations = pl.concat(
+            [
+                observations.with_columns(
+                    pl.col("period").cast(keys.period), pl.col("status").cast(pl.String)
+                ),
+                ref.local.lazy().select(
+                    pl.col("indicator_id").cast(keys.indicator),
+                    pl.col("area_code").cast(keys.area),
+                    pl.col("period").cast(keys.period),
+                    *columns[3:],
+                    local=pl.lit(True),
+                ),
+            ]
+        )
+    if not in_order:
+        observations = observations.sort(time_order)
+    # Not cached: the rows are in memory already, and each stage reads only the columns it
+    # needs (a cache would hold every column for every reader).
+    return observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
+
+
+def in_time_order(observations: pl.DataFrame) -> bool:
+    """Whether rows run by indicator, area, year and period label (one O(n) pass over their
+    codes, much cheaper than sorting)."""
+    code = [pl.col(c).to_physical().cast(pl.Int64) for c in ("indicator_id", "area_code", "period")]
+    year = pl.col("year").cast(pl.Int64).clip(0, 4095)
+    key = (code[0] * 2**44) + (code[1] * 2**28) + (year * 2**16) + code[2]
+    ordered: bool = observations.select(key.diff().min().fill_null(0) >= 0).item()
+    return ordered
+
+
+def period_labels(obs: pl.LazyFrame) -> pl.LazyFrame:
+    """Each indicator's period labels, their year, and whether only local figures have them
+    (a label DfE has published for any area is a published period)."""
+    return (
+        obs.group_by("indicator_id", "period")
+        .agg(year=pl.col("year").first(), local=IS_LOCAL.all())
+        .cache()
+    )
+
+
+def chosen_periods(
+    obs: pl.LazyFrame,
+    periods: pl.LazyFrame,
+    ind: pl.LazyFrame,
+    targets: pl.LazyFrame,
+    all_las: pl.Series,
+    period: Period,
+    has_local: bool,
+    keys: Keys,
+) -> pl.LazyFrame:
+    """Stage 1, the period each target LA x indicator shows: (area_code, indicator_id,
+    period, previous_period, lait_latest, comparator_period). The observations come in time
+    order (see :func:`read_observations`); ``has_local`` says whether any are local figures."""
+    published = periods.filter(~pl.col("local"))
+    target_codes = targets.select("area_code").collect().to_series()
+    la_obs = obs.filter(pl.col("area_code").is_in(all_las.implode()))
+    # The periods the LAs asked for show are read from their own rows only.
+    own_obs = obs.filter(pl.col("area_code").is_in(target_codes.implode()))
+    # LAIT's "latest": the greatest period label across all LA rows (slice_max(Years)); the
+    # period Enum's categories are sorted labels, so its order is the labels' order.
+    lait_latest = (
+        la_obs.filter(~IS_LOCAL).group_by("indicator_id").agg(lait_latest=pl.col("period").max())
+    )
+    grid = targets.select("area_code").join(ind.select("indicator_id"), how="cross")
+    if period == "latest":
+        own_latest = (
+            own_obs.filter(pl.col("value").is_not_null())
+            .group_by("area_code", "indicator_id")
+            # The most recent year wins; within a year, a published figure (it stands at the
+            # year's end, on or after any local date in it); then the greatest label. One
+            # integer key orders all three. Without local figures the rows are in that order.
+            .agg(
+                period=pl.col("period").get(time_order_key().arg_max())
+                if has_local
+                else pl.col("period").last()
+            )
+        )
+        chosen = (
+            grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
+            .join(lait_latest, on="indicator_id", how="left")
+            .with_columns(period=pl.coalesce("period", "lait_latest"))
+        )
+    elif period == "lait_latest":
+        chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
+            period=pl.col("lait_latest")
+        )
+    elif isinstance(period, int):
+        in_year = (
+            published.filter(pl.col("year") == period)
+            .group_by("indicator_id")
+            .agg(period=pl.col("period").max())
+        )
+        in_own_year = own_obs.filter(pl.col("year") == period)
+        own_published = (
+            in_own_year.filter(~IS_LOCAL, pl.col("value").is_not_null())
+            .group_by("area_code", "indicator_id")
+            .agg(own_published=pl.col("period").max())
+        )
+        own_local = (  # a local symbol ("c") too: the LA's own word for that year
+            in_own_year.filter(IS_LOCAL)
+            .group_by("area_code", "indicator_id")
+            .agg(own_local=pl.col("period").max())
+        )
+        chosen = (
+            grid.join(in_year, on="indicator_id", how="left")
+            .join(own_published, on=["area_code", "indicator_id"], how="left")
+            .join(own_local, on=["area_code", "indicator_id"], how="left")
+            # A figure is "older" only if older than the year asked for, never than today's.
+            .with_columns(newest_period=pl.col("period"))
+            # The LA's published figure for the year; its own figure only where it has none.
+            .with_columns(period=pl.coalesce("own_published", "own_local", "period"))
+            .join(lait_latest, on="indicator_id", how="left")
+        )
+    elif isinstance(period, str):
+        # One period label for every indicator (published, or an LA's own "at 6 Mar 2017").
+        chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
+            period=pl.lit(period).cast(keys.period)
+        )
+    else:
+        raise InvalidArgumentError(
+            "period must be 'latest', 'lait_latest', a year such as 2016, or a period label "
+            f"such as '2016-17', not {period!r}"
+        )
+    # The published period a year earlier, for the change from the previous year (consecutive
+    # years only), and for a local figure the latest published period before it, whose England,
+    # region, neighbour and national figures it is compared with.
+    previous = (
+        published.sort("period")
+        .group_by("indicator_id", "year")
+        .agg(previous_period=pl.col("period").last())
+        .with_columns(year=pl.col("year") + 1)
+    )
+    comparator = (
+        periods.filter("local")
+        .join(published, on="indicator_id", suffix="_published")
+        .filter(pl.col("year_published") < pl.col("year"))
+        .group_by("indicator_id", "period")
+        .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
+    )
+    if "newest_period" not in chosen.collect_schema().names():
+        # Latest periods, or a label asked for: "older" is older than the latest any LA has.
+        asked_label = isinstance(period, str) and period not in {"latest", "lait_latest"}
+        chosen = chosen.with_columns(
+            newest_period=pl.col("period" if asked_label else "lait_latest")
+        )
+    return (
+        chosen.join(periods, on=["indicator_id", "period"], how="left")
+        .join(previous, on=["indicator_id", "year"], how="left")
+        .join(comparator, on=["indicator_id", "period"], how="left")
+        .select(
+            "area_code",
+            "indicator_id",
+            "period",
+            "previous_period",
+            "lait_latest",
+            "newest_period",
+            comparator_period=pl.when(pl.col("local").fill_null(False))
+            .then(pl.col("comparator_period"))
+            .otherwise(pl.col("period")),
+        )
+    )
+
+
+def needed_pairs(chosen: pl.LazyFrame) -> pl.LazyFrame:
+    return pl.concat(
+        [
+            chosen.select("indicator_id", "period"),
+            chosen.select("indicator_id", period="previous_period"),
+            chosen.select("indicator_id", period="comparator_period"),
+        ]
+    ).unique()

@@ -1,0 +1,319 @@
+"""The engine: :func:`compare_all` and :func:`compare`, and :func:`_compare`, the list of
+stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from lacompare.compare.arguments import (
+    check_period,
+    check_year_has_figures,
+    indicator_facts,
+    neighbour_groups,
+    select_indicators,
+    target_las,
+)
+from lacompare.compare.chosen import (
+    chosen_periods,
+    in_time_order,
+    needed_pairs,
+    period_labels,
+    read_observations,
+)
+from lacompare.compare.history import gaps_in_children, label_year, own_history
+from lacompare.compare.keys import ENGINE, IS_LOCAL, Keys, Neighbours, Period, row_key
+from lacompare.compare.national import (
+    area_names,
+    direction_expr,
+    england_values,
+    national_standing,
+    own_values,
+    region_values,
+)
+from lacompare.compare.neighbours import neighbour_statistics
+from lacompare.compare.significance import (
+    implausible_benchmark,
+    overdispersion_factors,
+    small_number_expr,
+    with_significance,
+)
+from lacompare.errors import (
+    UnknownAreaError,
+    user_facing,
+    whole_number,
+)
+from lacompare.reference import ReferenceData
+from lacompare.schemas import ComparisonSchema, validate
+from lacompare.targets import target_columns
+
+
+@user_facing
+def compare_all(
+    ref: ReferenceData,
+    indicators: str | Sequence[str] | None = None,
+    period: Period = "latest",
+    neighbours: Neighbours = "2025",
+    history: int = 5,
+) -> pl.DataFrame:
+    """Benchmarks for every current local authority and indicator: one row per LA x indicator.
+
+    Parameters
+    ----------
+    ref
+        The reference data (:func:`lacompare.load_reference`).
+    indicators
+        None for all; an indicator id, LAIT code or topic name; or a list of them.
+    period
+        ``"latest"``: per LA and indicator, the latest period with a value for that LA (an LA
+        with no value at all gets the indicator's latest period and its status).
+        ``"lait_latest"``: the indicator's latest period label across all LAs, as LAIT shows.
+        A year (``2016``): the period of that year.
+    neighbours
+        A statistical-neighbour model (``"2025"``, ``"2021"``) or an explicit list of areas
+        (names, DfE or ONS codes) used as every LA's comparator group.
+    history
+        How many periods, up to the one shown, go into ``recent_periods`` / ``recent_values``
+        (the LA's series for a sparkline; a missing year is a null, never a zero).
+    """
+    return _compare(ref, None, indicators, period, neighbours, history)
+
+
+@user_facing
+def compare(
+    ref: ReferenceData,
+    la: str | int,
+    indicators: str | Sequence[str] | None = None,
+    period: Period = "latest",
+    neighbours: Neighbours = "2025",
+    history: int = 5,
+) -> pl.DataFrame:
+    """The :func:`compare_all` rows for one LA (by name, DfE code or ONS code)."""
+    code = ref.area_code(la, current=True)
+    if ref.find_area(code)["level"] != "local_authority":
+        raise UnknownAreaError(f"{la!r} is not a local authority; compare() benchmarks an LA")
+    return _compare(ref, [code], indicators, period, neighbours, history)
+
+
+def _compare(
+    ref: ReferenceData,
+    la_codes: list[str] | None,
+    indicators: str | Sequence[str] | None,
+    period: Period,
+    neighbours: Neighbours,
+    history: int = 5,
+) -> pl.DataFrame:
+    """The engine: the stages below, as one lazy query on the observations' Enum keys (codes
+    are never cast to text until the rows are written out)."""
+    whole_number("history", history)
+    ids = select_indicators(ref, indicators)
+    keys = Keys.of(ref)
+    period = check_period(period, keys)
+    targets, all_las = target_las(ref, la_codes, keys)
+    groups, longest = neighbour_groups(ref, targets, neighbours, keys)
+    ind = indicator_facts(ref, ids, keys)
+    has_local = ref.local is not None and ref.local.height > 0
+    obs = read_observations(ref, ids, keys, in_time_order(ref.observations) and not has_local)
+    periods = period_labels(obs)
+    if isinstance(period, int):
+        check_year_has_figures(obs, period)
+    chosen = chosen_periods(obs, periods, ind, targets, all_las, period, has_local, keys).cache()
+    # Only the (indicator, period) pairs shown, used for the change, or compared with.
+    sub = (
+        obs.join(needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
+        .with_columns(_k=row_key("area_code", "period", keys))
+        .cache()
+    )
+    # What other areas show (England, regions, neighbours, every LA's standing) is published
+    # data only: no LA's local figure enters any other comparison.
+    published_sub = sub.filter(~IS_LOCAL)
+    dispersion = overdispersion_factors(published_sub, ind, all_las, keys).cache()
+    rows = (
+        chosen.with_columns(
+            _k_shown=row_key("area_code", "period", keys),
+            _k_previous=row_key("area_code", "previous_period", keys),
+            _k_comparator=row_key("area_code", "comparator_period", keys),
+        )
+        # Names and other text join last: the frames travelling through the joins stay narrow.
+        .join(ind.drop("indicator_name", "indicator_label", "topic"), on="indicator_id")
+        .join(
+            region_values(published_sub, chosen, targets, ref, keys),
+            on=["area_code", "indicator_id"],
+            how="left",
+        )
+        # The LA's own value at the period shown and the one before, its neighbours' and its
+        # national standing at the comparator period: single integer keys (see row_key).
+        .join(own_values(sub), left_on="_k_shown", right_on="_k", how="left")
+        .join(
+            sub.select(
+                "_k",
+                previous_value="value",
+                previous_numerator="numerator",
+                previous_denominator="denominator",
+            ),
+            left_on="_k_previous",
+            right_on="_k",
+            how="left",
+        )
+        .join(
+            england_values(published_sub, keys),
+            on=["indicator_id", "comparator_period"],
+            how="left",
+        )
+        .join(
+            dispersion,
+            left_on=["indicator_id", "comparator_period"],
+            right_on=["indicator_id", "period"],
+            how="left",
+        )
+        .join(
+            dispersion.rename({"overdispersion": "_previous_phi"}),
+            left_on=["indicator_id", "previous_period"],
+            right_on=["indicator_id", "period"],
+            how="left",
+        )
+        .join(
+            neighbour_statistics(published_sub, chosen, groups, longest, keys),
+            left_on="_k_comparator",
+            right_on="_k",
+            how="left",
+        )
+        .join(
+            groups.select("area_code", "sn_model").unique("area_code"), on="area_code", how="left"
+        )
+        # The model is named where the neighbours were compared (not on rows with no period).
+        .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))
+        # A local figure is not ranked against a published field it is not part of.
+        .join(
+            national_standing(published_sub, chosen, ind, all_las),
+            left_on="_k_comparator",
+            right_on="_k",
+            how="left",
+        )
+        .with_columns(la_local=pl.col("la_local").fill_null(False))
+        .with_columns(
+            pl.when(~pl.col("la_local")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
+        )
+        .join(
+            own_history(obs, chosen, periods, history), on=["area_code", "indicator_id"], how="left"
+        )
+        .with_columns(
+            # A row the source does not have at all is "not available", never silently empty.
+            la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
+            change_from_previous=pl.col("la_value") - pl.col("previous_value"),
+            is_lait_latest=pl.col("period") == pl.col("lait_latest"),
+            # Older than the latest period any LA has (or than the year asked for): the LA's
+            # own latest, shown as such.
+            is_old=~pl.col("la_local") & (label_year("period") < label_year("newest_period")),
+            england_flag=implausible_benchmark("england_value"),
+            small_number=small_number_expr(),
+        )
+        # An older figure is not ranked or banded against a later year's field (DESIGN.md);
+        # its standing within its own year stays for analysts, in columns named so.
+        .with_columns(
+            old_year_rank=pl.when("is_old").then("national_rank"),
+            old_year_rank_of=pl.when("is_old").then("rank_of"),
+            old_year_quartile_band=pl.when("is_old").then("quartile_band"),
+        )
+        .with_columns(
+            pl.when(~pl.col("is_old")).then(pl.col(c)).alias(c)
+            for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
+        )
+        .with_columns(direction=direction_expr())
+        .pipe(with_significance)
+        .pipe(gaps_in_children)
+        .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
+        .join(
+            ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
+            on="indicator_id",
+        )
+        .join(area_names(ref, keys), on="comparator_region_code", how="left")
+        .with_columns(
+            pl.col(
+                "area_code", "indicator_id", "period", "comparator_period", "previous_period"
+            ).cast(pl.String),
+            region_code=pl.col("region_code").cast(pl.String),
+            recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)),
+        )
+        # Rows in LA-name, topic, indicator-name order, sorted on two small integers.
+        .sort("_area_order", "_indicator_order")
+        .select(COMPARISON_COLUMNS)
+    )
+    # The council's own targets (ref.with_targets), judged on the figures as shown.
+    judged = target_columns(rows.collect(engine=ENGINE), ref.targets)
+    return validate(judged, ComparisonSchema, name="comparison")
+
+
+COMPARISON_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator_id",
+    "indicator_name",
+    "indicator_label",
+    "topic",
+    "unit",
+    "polarity",
+    "decimals",
+    "period_type",
+    "snapshot",
+    "period",
+    "comparator_period",
+    "is_lait_latest",
+    "la_value",
+    "la_status",
+    "la_numerator",
+    "la_denominator",
+    "la_local",
+    "small_number",
+    "is_old",
+    "england_value",
+    "england_exact_value",
+    "england_flag",
+    "region_code",
+    "region_name",
+    "region_value",
+    "sn_model",
+    "sn_average",
+    "sn_count",
+    "sn_size",
+    "sn_min",
+    "sn_max",
+    "sn_pooled_value",
+    "national_rank",
+    "rank_of",
+    "rank_tied",
+    "quartile_band",
+    "band_share",
+    "old_year_rank",
+    "old_year_rank_of",
+    "old_year_quartile_band",
+    "q1",
+    "median",
+    "q3",
+    "national_min",
+    "national_max",
+    "previous_period",
+    "previous_value",
+    "previous_numerator",
+    "previous_denominator",
+    "change_from_previous",
+    "direction",
+    "change_vs_previous",
+    "ci_method",
+    "overdispersion",
+    "la_lower_ci",
+    "la_upper_ci",
+    "la_lower_ci_998",
+    "la_upper_ci_998",
+    "vs_england",
+    "vs_sn",
+    "vs_england_998",
+    "vs_sn_998",
+    "gap_base",
+    "gap_england",
+    "gap_sn",
+    "recent_periods",
+    "recent_values",
+]

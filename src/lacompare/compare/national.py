@@ -1,0 +1,212 @@
+"""National standing and the benchmarks' values: ranks and quartile bands among all LAs
+(LAIT's rules), England's, the region's and the LA's own values."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lacompare.compare.keys import ENGLAND, Keys
+from lacompare.reference import ReferenceData
+
+
+def national_standing(
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series
+) -> pl.LazyFrame:
+    """Stage 2, every LA's national rank and quartile band among all LAs with a value, per
+    indicator and period compared (LAIT's rules: see the module doc)."""
+    compared = chosen.select("indicator_id", period="comparator_period").unique()
+    la_values = (
+        sub.join(compared, on=["indicator_id", "period"], how="semi")
+        .filter(pl.col("area_code").is_in(all_las.implode()), pl.col("value").is_not_null())
+        .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
+    )
+    group = ["indicator_id", "period"]
+    # One rank over the value signed by polarity: rank("min") of -x is x's descending rank.
+    signed = pl.when(pl.col("polarity") == "high").then(-pl.col("value")).otherwise("value")
+    ranked = la_values.with_columns(
+        national_rank=pl.when(pl.col("polarity") != "neutral")
+        .then(signed.rank("min").over(group))
+        .cast(pl.Int32),
+        rank_of=pl.len().over(group).cast(pl.Int32),
+    )
+    cut_points = (
+        la_values.group_by(group)
+        .agg(_sorted=pl.col("value").sort(), _n=pl.len())
+        .with_columns(
+            q1=_type7_quantile(0.25),
+            median=_type7_quantile(0.5),
+            q3=_type7_quantile(0.75),
+            national_min=pl.col("_sorted").list.first(),
+            national_max=pl.col("_sorted").list.last(),
+        )
+        .drop("_sorted", "_n")
+    )
+    return (
+        ranked.join(cut_points, on=group, how="left")
+        .with_columns(quartile_band=_quartile_band())
+        .with_columns(
+            # Tied values share the lowest rank (LAIT); say so ("=26 of 151").
+            rank_tied=pl.when(pl.col("national_rank").is_not_null()).then(
+                pl.len().over([*group, "national_rank"]) > 1
+            ),
+            # Ties on whole-number data make bands uneven: the share of LAs in this band.
+            band_share=pl.when(pl.col("quartile_band").is_not_null()).then(
+                pl.len().over([*group, "quartile_band"]) / pl.col("rank_of")
+            ),
+        )
+        .select(
+            "_k",
+            "national_rank",
+            "rank_of",
+            "rank_tied",
+            "quartile_band",
+            "band_share",
+            "q1",
+            "median",
+            "q3",
+            "national_min",
+            "national_max",
+        )
+    )
+
+
+def region_values(
+    sub: pl.LazyFrame, chosen: pl.LazyFrame, targets: pl.LazyFrame, ref: ReferenceData, keys: Keys
+) -> pl.LazyFrame:
+    """Stage 4a, the region each target LA is compared with, and its value: LAIT compares a
+    London borough with Inner or Outer London, or London where that has no value."""
+
+    regional = sub.filter(pl.col("area_code").is_in(_region_codes(ref, keys).implode()))
+
+    def values_of(alias: str) -> pl.LazyFrame:
+        return regional.select(
+            "indicator_id",
+            "period",
+            pl.col("area_code").alias(f"{alias}_code"),
+            pl.col("value").alias(f"{alias}_value"),
+        )
+
+    return (
+        chosen.select("area_code", "indicator_id", period="comparator_period")
+        .join(targets.select("area_code", "region_code", "sub_region_code"), on="area_code")
+        .join(values_of("region"), on=["indicator_id", "period", "region_code"], how="left")
+        .join(values_of("sub_region"), on=["indicator_id", "period", "sub_region_code"], how="left")
+        .with_columns(
+            comparator_region_code=pl.when(pl.col("sub_region_value").is_not_null())
+            .then("sub_region_code")
+            .otherwise("region_code"),
+            region_value=pl.coalesce("sub_region_value", "region_value"),
+        )
+        .select(
+            "area_code", "indicator_id", "region_code", "comparator_region_code", "region_value"
+        )
+    )
+
+
+def area_names(ref: ReferenceData, keys: Keys) -> pl.LazyFrame:
+    return ref.areas.lazy().select(
+        comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
+    )
+
+
+def _region_codes(ref: ReferenceData, keys: Keys) -> pl.Series:
+    levels = ["regional", "sub_regional"]
+    return ref.areas.filter(pl.col("level").is_in(levels)).get_column("area_code").cast(keys.area)
+
+
+def england_values(sub: pl.LazyFrame, keys: Keys) -> pl.LazyFrame:
+    """Stage 4b, England's value for each indicator and period."""
+    england = pl.Series([ENGLAND], dtype=keys.area)
+    return sub.filter(pl.col("area_code").is_in(england.implode())).select(
+        "indicator_id",
+        comparator_period="period",
+        england_value="value",
+        england_status="status",
+        _england_numerator="numerator",
+        _england_denominator="denominator",
+    )
+
+
+def own_values(sub: pl.LazyFrame) -> pl.LazyFrame:
+    """The LA's own value, status and counts at each needed period."""
+    return sub.select(
+        "_k",
+        la_value="value",
+        la_status=pl.col("status").cast(pl.String),
+        la_numerator="numerator",
+        la_denominator="denominator",
+        la_local="local",
+    )
+
+
+def _type7_quantile(p: float) -> pl.Expr:
+    """R's default quantile (type 7) of the sorted list ``_sorted`` of length ``_n``, written
+    as R computes it so cut points match to the bit: ``index = 1 + (n - 1)·p``,
+    ``lo = floor(index)``, ``h = index - lo``; ``(1 - h)·x[lo] + h·x[hi]`` where h > 0 and
+    ``x[hi] != x[lo]``, else ``x[lo]`` (R ``quantile.default``)."""
+    index = 1 + (pl.col("_n") - 1).cast(pl.Float64) * p
+    lo = index.floor()
+    hi = index.ceil()
+    x_lo = pl.col("_sorted").list.get((lo - 1).cast(pl.Int64))
+    x_hi = pl.col("_sorted").list.get((hi - 1).cast(pl.Int64))
+    h = index - lo
+    return pl.when((h > 0) & (x_hi != x_lo)).then((1 - h) * x_lo + h * x_hi).otherwise(x_lo)
+
+
+def _quartile_band() -> pl.Expr:
+    """LAIT's band: intervals [Q0, Q25], (Q25, Q50], (Q50, Q75], (Q75, Q100] are A-D for low
+    polarity and D-A for high polarity (A is always the best quarter)."""
+    value = pl.col("value")
+    low_band = (
+        pl.when(value <= pl.col("q1"))
+        .then(pl.lit("A"))
+        .when(value <= pl.col("median"))
+        .then(pl.lit("B"))
+        .when(value <= pl.col("q3"))
+        .then(pl.lit("C"))
+        .otherwise(pl.lit("D"))
+    )
+    high_band = low_band.replace_strict({"A": "D", "B": "C", "C": "B", "D": "A"})
+    return (
+        pl.when(~pl.col("quartiles"))
+        .then(None)
+        .when(pl.col("polarity") == "low")
+        .then(low_band)
+        .when(pl.col("polarity") == "high")
+        .then(high_band)
+    )
+
+
+def r_mean(values: pl.Expr, longest: int) -> pl.Expr:
+    """R's ``mean(x, na.rm = TRUE)`` of a list column of non-null values: the plain mean
+    refined by a second pass, ``s + sum(x - s)/n`` (R summary.c), so SN averages match LAIT's.
+
+    The sums are written out element by element (``longest`` is the longest list), so they run
+    in list order and give the same result to the last bit however rows were batched; null for
+    an empty list.
+    """
+    n = values.list.len()
+    items = [values.list.get(i, null_on_oob=True) for i in range(longest)]
+    total = pl.lit(0.0)
+    for item in items:
+        total = total + item.fill_null(0.0)
+    first = total / n
+    residual = pl.lit(0.0)
+    for item in items:
+        residual = residual + (item - first).fill_null(0.0)
+    return pl.when(n > 0).then(first + residual / n)
+
+
+def direction_expr() -> pl.Expr:
+    """improving / worsening / no change by polarity; "not rated" without polarity or change."""
+    change = pl.col("change_from_previous")
+    polarity = pl.col("polarity")
+    return (
+        pl.when(change.is_null() | (polarity == "neutral"))
+        .then(pl.lit("not rated"))
+        .when(change == 0)
+        .then(pl.lit("no change"))
+        .when((change > 0) == (polarity == "high"))
+        .then(pl.lit("improving"))
+        .otherwise(pl.lit("worsening"))
+    )
