@@ -74,7 +74,7 @@ def test_no_figure_tested_says_why_instead_of_zero(ref) -> None:
     from lacompare.paper.front import _none_tested
 
     rows = lacompare.compare(ref, "Derby", indicators=["Work_Force_Vac_Rate"], period=2019)
-    ctx = PaperContext("E06000015", "Derby", "2025", (), 2019, WRITTEN)
+    ctx = PaperContext("E06000015", "Derby", 831, "E12000004", None, "2025", (), 2019, WRITTEN)
     sentence = _none_tested(rows, ctx)
     assert sentence.startswith("No indicator of the 1 could be tested against England for 2018-19")
     assert "0 could" not in sentence

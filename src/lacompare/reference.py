@@ -9,7 +9,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,17 @@ class ReferenceData:
     local: pl.DataFrame | None = None
     #: The councils' own targets (:meth:`with_targets`; None without any).
     targets: pl.DataFrame | None = None
+    #: Areas already found (:meth:`find_area`), shared with the copies ``with_local`` and
+    #: ``with_targets`` make; each entry keeps the areas table it was found in.
+    _found: dict[str, tuple[pl.DataFrame, dict[str, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _with(self, **layers: pl.DataFrame) -> ReferenceData:
+        """A copy with ``layers`` added, sharing the areas already found (same areas)."""
+        copy = replace(self, **layers)  # type: ignore[arg-type]
+        object.__setattr__(copy, "_found", self._found)
+        return copy
 
     @property
     def frame_names(self) -> tuple[str, ...]:
@@ -224,7 +235,7 @@ class ReferenceData:
                     f"already added, e.g. {shown.rows()} (rule: one local figure per area, "
                     "indicator and period)"
                 )
-        return replace(self, local=layer)
+        return self._with(local=layer)
 
     def with_targets(
         self, targets: Any, *, la: str | int | None = None, name: str = "targets"
@@ -238,7 +249,7 @@ class ReferenceData:
         layer = read_targets(self, targets, la=la, name=name)
         if self.targets is not None:
             layer = pl.concat([self.targets, layer])
-        return replace(self, targets=layer)
+        return self._with(targets=layer)
 
     def write(self, path: Path, manifest: dict[str, Any] | None = None) -> None:
         """Write the frames as parquet (zstd) plus a manifest of what was built from what.
@@ -296,7 +307,22 @@ class ReferenceData:
         With ``current=True`` a predecessor authority (e.g. Cumbria) raises
         :class:`PredecessorAreaError` naming its successors. An unknown query raises
         :class:`UnknownAreaError` suggesting the closest names.
+
+        An area is looked up once: the row is kept under the query and under its ONS code, so
+        a paper that names its LA in every section searches the areas table once.
         """
+        key = str(query).strip()
+        kept = self._found.get(key)
+        # A hit is used when found in this same areas table, and (asked for a current LA) is
+        # current; a predecessor is looked up again, to raise its error.
+        if kept is not None and kept[0] is self.areas and (kept[1]["current"] or not current):
+            return dict(kept[1])
+        row = self._look_up(query, current=current)
+        self._found[key] = self._found[row["area_code"]] = (self.areas, row)
+        return dict(row)
+
+    def _look_up(self, query: str | int, *, current: bool) -> dict[str, Any]:
+        """The search behind :meth:`find_area`."""
         areas = self.areas
         text = str(query).strip()
         if isinstance(query, int) or re.fullmatch(r"\d{3}", text):

@@ -25,7 +25,6 @@ from lacompare.paper.appendices import (
 )
 from lacompare.paper.context import (
     context,
-    own_inspection,
     paper_rows,
     quality_beside,
     written_date,
@@ -146,7 +145,7 @@ def board_paper(
         sections=_with_anchors(tuple(s for s in parts if s.blocks)),
         comparison=rows,
         model=ctx.model,
-        inspection=own_inspection(ref, ctx.code),
+        inspection=ctx.inspection,
     )
 
 

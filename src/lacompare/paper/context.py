@@ -66,6 +66,9 @@ def context(
     return PaperContext(
         code=code,
         name=area["name"],
+        dfe_number=area["old_la_code"],
+        region_code=area["region_code"],
+        inspection=own_inspection(ref, code),
         neighbours=group,
         group_names=tuple(members.get_column("neighbour_name").to_list()),
         year=_asked_year(period),

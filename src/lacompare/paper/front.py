@@ -14,7 +14,6 @@ from lacompare.commentary import (
 )
 from lacompare.format import format_change, format_value
 from lacompare.outcomes import outcome
-from lacompare.paper.context import own_inspection
 from lacompare.paper.model import Block, PaperContext, Paragraph, Section
 from lacompare.paper.spec import PaperSpec
 from lacompare.paper.topics import newer_figures
@@ -55,7 +54,7 @@ def since_section(
     for key, heading in words.items():
         if found[key]:
             blocks.append(Paragraph(f"{heading}: " + "; ".join(found[key]) + ".", "item"))
-    inspection = own_inspection(ref, ctx.code)
+    inspection = ctx.inspection
     if inspection is not None and (before.inspection is None or inspection > before.inspection):
         blocks.append(
             Paragraph(

@@ -102,6 +102,11 @@ class PaperContext:
 
     code: str
     name: str
+    #: The DfE (LAIT) number, e.g. 831, and the ONS code of the region.
+    dfe_number: int | None
+    region_code: str | None
+    #: The date the LA's latest Ofsted inspection began, as the reference data hold it.
+    inspection: dt.date | None
     #: What compare() takes: a DfE model ("2025") or the codes of a comparator group.
     neighbours: str | tuple[str, ...]
     #: The comparators' names, closest first (a custom group in the order given).
