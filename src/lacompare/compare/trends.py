@@ -47,9 +47,15 @@ def trend_data(
     latest = compare(
         ref, code, indicators=indicators, period=period, neighbours=neighbours, history=periods
     )
-    ids = latest.get_column("indicator_id").to_list()
-    # The periods each indicator shows, right-aligned so the latest is always the last column.
-    slots = (
+    slots = _slots(latest, periods)
+    per_year = _per_year(ref, code, latest, slots, neighbours)
+    return _as_series(slots.join(per_year, on=["indicator_id", "period"], how="left"))
+
+
+def _slots(latest: pl.DataFrame, periods: int) -> pl.DataFrame:
+    """The periods each indicator shows, right-aligned so the latest is always the last
+    column (``slot`` = ``periods - 1``)."""
+    return (
         latest.select(*_TREND_FACTS, "recent_periods")
         .with_columns(count=pl.col("recent_periods").list.len())
         .explode("recent_periods")
@@ -60,9 +66,20 @@ def trend_data(
             year=pl.col("period").str.slice(0, 4).cast(pl.Int32),
         )
     )
+
+
+def _per_year(
+    ref: ReferenceData,
+    code: str,
+    latest: pl.DataFrame,
+    slots: pl.DataFrame,
+    neighbours: Neighbours,
+) -> pl.DataFrame:
+    """The engine, once per year shown (at most ``periods`` runs), for every indicator at
+    once: the LA's, region's, SN average's and England's value at each period."""
+    ids = latest.get_column("indicator_id").to_list()
     years = slots.get_column("year").unique().sort().to_list()
-    # The engine, once per year shown (at most ``periods`` runs), for every indicator at once.
-    per_year = pl.concat(
+    return pl.concat(
         [
             compare(ref, code, indicators=ids, period=year, neighbours=neighbours, history=1)
             for year in years
@@ -79,6 +96,11 @@ def trend_data(
         "region_name",
         "comparator_period",
     )
+
+
+def _as_series(joined: pl.DataFrame) -> pl.DataFrame:
+    """Long: one row per indicator x series (la, region, sn, england) x period, with each
+    series' name and status (a gap, never a zero)."""
     series_names = {
         "la_value": "la",
         "region_value": "region",
@@ -86,8 +108,7 @@ def trend_data(
         "england_value": "england",
     }
     data = (
-        slots.join(per_year, on=["indicator_id", "period"], how="left")
-        .unpivot(
+        joined.unpivot(
             index=[
                 *_TREND_FACTS,
                 "slot",

@@ -155,80 +155,91 @@ def methods_section(ref: ReferenceData, rows: pl.DataFrame, ctx: PaperContext) -
         "Appendix B: methods",
         tuple(
             Paragraph(text, "item")
-            for text in (
-                f"{'Comparator group' if ctx.custom else 'Statistical neighbour'} average: the "
-                f"simple mean of the values of those of the {group} that have a figure for the "
-                "period, as DfE's Local Authority Interactive Tool (LAIT) calculates it.",
-                "National rank: among all local authorities with a value, 1 is best by the "
-                "indicator's polarity; tied values share the lowest rank and are shown with "
-                "'=' ('=26 of 151'). Quartile band: A is the best quarter of local authorities "
-                "and D the worst, cut at the quartiles of all authorities' values (LAIT's "
-                "method); where many authorities tie the bands hold unequal numbers, and the "
-                "table says so. Indicators with no better direction are not ranked.",
-                "Compared with England: where DfE publishes the numbers behind a percentage or "
-                "rate, a 95% confidence interval is calculated (Wilson's score method for "
-                "percentages; Byar's method, or the exact Poisson interval below 10 events, for "
-                "rates; Public Health England's PHEindicatormethods). If England's value lies "
-                "inside it the difference is 'similar'; otherwise 'better' or 'worse' by the "
-                "indicator's direction ('higher' or 'lower' where neither is better), with "
-                "'(99.8%)' where England lies outside the 99.8% interval too: the method of the "
-                "Office for Health Improvement and Disparities' Fingertips tool. England's own "
-                "unrounded value (from its counts) is used for the test; the table shows "
-                "DfE's published figure.",
-                "Counts are used only in years when they reproduce, at the precision DfE "
-                "publishes, the published figures of at least 90% of local authorities, and "
-                "only where they reproduce the authority's own figure; other figures are 'not "
-                "tested'. Ratios of full-time-equivalent staff (social worker turnover, agency "
-                "and vacancy rates) are not counts of people and are never tested.",
-                "School absence counted in half-day sessions: a pupil's sessions are not "
-                "independent trials, so councils' session rates spread far wider than chance "
-                "alone allows. The intervals are widened by the overdispersion factor (the "
-                "mean square of the councils' winsorised z-scores; Spiegelhalter, Stat Med "
-                "2005), as on PHE's funnel plots: a difference counts only if it is larger than "
-                "that spread. Persistent absence is counted in pupils and tested directly.",
-                "Compared with the statistical neighbours (in sentences and the summary): the "
-                "authority against the neighbours taken together (their numerators summed over "
-                "their denominators), where every neighbour has counts: Newcombe's hybrid score "
-                "interval for the difference of two percentages (Stat Med 1998), the "
-                "conditional binomial test for two rates. The average shown is LAIT's mean.",
-                "Change from the previous year: the period shown minus the year before. Where "
-                "both years have counts the change is tested at 95% by the same two-sample "
-                "methods ('No significant change' when the interval includes no change); "
-                "otherwise the direction is LAIT's and says 'not tested'. The two years share "
-                "many children, so the test is conservative.",
-                "Exceptions: an indicator is flagged by the first of these that holds. "
-                + " ".join(f"'{flag}': {words}." for flag, words in FLAGS.items())
-                + " 'Watch' applies whether or not the difference from England could be "
-                "tested; the exceptions table says which were. Flags are listed tested and "
-                "significant first, then current untested ones, then older figures, each "
-                "group by how far the figure is from England's.",
-                "Small numbers: a percentage of fewer than 20 children, or a rate from fewer "
-                "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
-                "banded or counted better or worse in the summary.",
-                (
-                    f"Year reported: every figure is {ctx.year_text}'s (or the period DfE "
-                    f"publishes for {ctx.year_text}); where the authority has no figure for it "
-                    "the row says so, and no earlier year's figure is put in its place."
-                    if ctx.year_text
-                    else "Older figures: where an authority's latest figure is older than the "
-                    "latest year other authorities have, its period says '(latest)', it is not "
-                    "ranked or banded against a later year's field, the summary lists it apart "
-                    "and does not count it better or worse, and an exception names its age."
-                ),
-                "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
-                "publishes for the series, only for display; every comparison uses the "
-                "unrounded values.",
-                "Counts (numbers of children) are described by their level and change only: "
-                "they are not set against England's total or other authorities' counts.",
-                "Implausible published figures: an England figure far outside the range of "
-                "every authority's (more than the whole range beyond it) is shown but not used "
-                "as a benchmark.",
-                *(
-                    [f"Polarity follows LAIT's for every indicator; a reservation: {overrides}."]
-                    if overrides
-                    else []
-                ),
-            )
+            for text in (*_comparison_methods(ctx, group), *_reading_methods(ctx, overrides))
+        ),
+    )
+
+
+def _comparison_methods(ctx: PaperContext, group: str) -> tuple[str, ...]:
+    """How the authority is compared: averages, ranks and bands, the tests and their counts."""
+    return (
+        f"{'Comparator group' if ctx.custom else 'Statistical neighbour'} average: the "
+        f"simple mean of the values of those of the {group} that have a figure for the "
+        "period, as DfE's Local Authority Interactive Tool (LAIT) calculates it.",
+        "National rank: among all local authorities with a value, 1 is best by the "
+        "indicator's polarity; tied values share the lowest rank and are shown with "
+        "'=' ('=26 of 151'). Quartile band: A is the best quarter of local authorities "
+        "and D the worst, cut at the quartiles of all authorities' values (LAIT's "
+        "method); where many authorities tie the bands hold unequal numbers, and the "
+        "table says so. Indicators with no better direction are not ranked.",
+        "Compared with England: where DfE publishes the numbers behind a percentage or "
+        "rate, a 95% confidence interval is calculated (Wilson's score method for "
+        "percentages; Byar's method, or the exact Poisson interval below 10 events, for "
+        "rates; Public Health England's PHEindicatormethods). If England's value lies "
+        "inside it the difference is 'similar'; otherwise 'better' or 'worse' by the "
+        "indicator's direction ('higher' or 'lower' where neither is better), with "
+        "'(99.8%)' where England lies outside the 99.8% interval too: the method of the "
+        "Office for Health Improvement and Disparities' Fingertips tool. England's own "
+        "unrounded value (from its counts) is used for the test; the table shows "
+        "DfE's published figure.",
+        "Counts are used only in years when they reproduce, at the precision DfE "
+        "publishes, the published figures of at least 90% of local authorities, and "
+        "only where they reproduce the authority's own figure; other figures are 'not "
+        "tested'. Ratios of full-time-equivalent staff (social worker turnover, agency "
+        "and vacancy rates) are not counts of people and are never tested.",
+        "School absence counted in half-day sessions: a pupil's sessions are not "
+        "independent trials, so councils' session rates spread far wider than chance "
+        "alone allows. The intervals are widened by the overdispersion factor (the "
+        "mean square of the councils' winsorised z-scores; Spiegelhalter, Stat Med "
+        "2005), as on PHE's funnel plots: a difference counts only if it is larger than "
+        "that spread. Persistent absence is counted in pupils and tested directly.",
+        "Compared with the statistical neighbours (in sentences and the summary): the "
+        "authority against the neighbours taken together (their numerators summed over "
+        "their denominators), where every neighbour has counts: Newcombe's hybrid score "
+        "interval for the difference of two percentages (Stat Med 1998), the "
+        "conditional binomial test for two rates. The average shown is LAIT's mean.",
+        "Change from the previous year: the period shown minus the year before. Where "
+        "both years have counts the change is tested at 95% by the same two-sample "
+        "methods ('No significant change' when the interval includes no change); "
+        "otherwise the direction is LAIT's and says 'not tested'. The two years share "
+        "many children, so the test is conservative.",
+    )
+
+
+def _reading_methods(ctx: PaperContext, overrides: str) -> tuple[str, ...]:
+    """How the paper reads its figures: flags, small numbers, the year, rounding, counts."""
+    return (
+        "Exceptions: an indicator is flagged by the first of these that holds. "
+        + " ".join(f"'{flag}': {words}." for flag, words in FLAGS.items())
+        + " 'Watch' applies whether or not the difference from England could be "
+        "tested; the exceptions table says which were. Flags are listed tested and "
+        "significant first, then current untested ones, then older figures, each "
+        "group by how far the figure is from England's.",
+        "Small numbers: a percentage of fewer than 20 children, or a rate from fewer "
+        "than 10 events, is shown with its counts ('19 of 19'), and is not ranked, "
+        "banded or counted better or worse in the summary.",
+        (
+            f"Year reported: every figure is {ctx.year_text}'s (or the period DfE "
+            f"publishes for {ctx.year_text}); where the authority has no figure for it "
+            "the row says so, and no earlier year's figure is put in its place."
+            if ctx.year_text
+            else "Older figures: where an authority's latest figure is older than the "
+            "latest year other authorities have, its period says '(latest)', it is not "
+            "ranked or banded against a later year's field, the summary lists it apart "
+            "and does not count it better or worse, and an exception names its age."
+        ),
+        "Rounding: figures are rounded half up (2.5 becomes 3) to the decimals DfE "
+        "publishes for the series, only for display; every comparison uses the "
+        "unrounded values.",
+        "Counts (numbers of children) are described by their level and change only: "
+        "they are not set against England's total or other authorities' counts.",
+        "Implausible published figures: an England figure far outside the range of "
+        "every authority's (more than the whole range beyond it) is shown but not used "
+        "as a benchmark.",
+        *(
+            [f"Polarity follows LAIT's for every indicator; a reservation: {overrides}."]
+            if overrides
+            else []
         ),
     )
 

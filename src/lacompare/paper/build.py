@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from lacompare.errors import (
     InvalidArgumentError,
     plain_text,
@@ -39,12 +41,14 @@ from lacompare.paper.model import (
     AUTHOR_PLACEHOLDER,
     RECOMMENDATIONS_PLACEHOLDER,
     BoardPaper,
+    PaperContext,
     Paragraph,
     Section,
 )
 from lacompare.paper.ofsted import ofsted_section
 from lacompare.paper.spec import (
     PaperSpec,
+    SectionSpec,
     paper_spec,
     section_specs,
 )
@@ -96,20 +100,56 @@ def board_paper(
     spec = paper_spec(ref, paper)
     written = written_date(written)
     author = plain_text("author", author or AUTHOR_PLACEHOLDER, max_length=200)
+    ref = _with_own_layers(ref, la, local, (spec.targets, targets))
+    ctx = context(ref, la, spec.neighbours if neighbours is None else neighbours, period, written)
+    sections_spec = section_specs(ref, spec)
+    wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
+    rows = paper_rows(ref, ctx, wanted, period)
+    parts = _parts(ref, rows, ctx, spec, sections_spec, author, since, charts)
+    return BoardPaper(
+        title=f"{ctx.name}: {spec.title}" + (f", {ctx.year_text}" if ctx.year_text else ""),
+        la_name=ctx.name,
+        la_code=ctx.code,
+        paper=spec.name,
+        written=written,
+        data_period=periods_line(rows),
+        author=author,
+        sections=_with_anchors(tuple(s for s in parts if s.blocks)),
+        comparison=rows,
+        model=ctx.model,
+        inspection=ctx.inspection,
+    )
+
+
+def _with_own_layers(
+    ref: ReferenceData, la: str | int, local: Any, targets: tuple[Any, Any]
+) -> ReferenceData:
+    """The reference with the LA's own figures and its targets (the spec's, then the call's)."""
     if local is not None:
         # The figures' own area column wins: la= fills only rows without one, so a file of
         # several LAs' figures adds each to its own LA (and only this LA's reach the paper).
         figures = read_local_figures(local).drop("_la")
         named = figures.get_column("area").drop_nulls().len() == figures.height
         ref = ref.with_local(figures, la=None if named else la)
-    for given in (spec.targets, targets):  # the spec's, then the call's
+    for given in targets:
         if given is not None:
             ref = ref.with_targets(given, la=la)
-    ctx = context(ref, la, spec.neighbours if neighbours is None else neighbours, period, written)
-    sections_spec = section_specs(ref, spec)
-    wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
-    rows = paper_rows(ref, ctx, wanted, period)
+    return ref
+
+
+def _parts(
+    ref: ReferenceData,
+    rows: pl.DataFrame,
+    ctx: PaperContext,
+    spec: PaperSpec,
+    sections_spec: list[SectionSpec],
+    author: str,
+    since: str | Path | None,
+    charts: bool,
+) -> list[Section]:
+    """The paper's sections in order, each from the one set of rows."""
     flagged = quality_beside(exceptions(rows), rows)
+    wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
     parts = [
         title_section(ref, rows, ctx, spec, author),
         key_messages_section(ref, rows, flagged, ctx, spec),
@@ -134,19 +174,7 @@ def board_paper(
         local_figures_section(ref, rows, ctx.name),
         sources_section(ref, rows, ctx),
     ]
-    return BoardPaper(
-        title=f"{ctx.name}: {spec.title}" + (f", {ctx.year_text}" if ctx.year_text else ""),
-        la_name=ctx.name,
-        la_code=ctx.code,
-        paper=spec.name,
-        written=written,
-        data_period=periods_line(rows),
-        author=author,
-        sections=_with_anchors(tuple(s for s in parts if s.blocks)),
-        comparison=rows,
-        model=ctx.model,
-        inspection=ctx.inspection,
-    )
+    return parts
 
 
 def _with_anchors(sections: tuple[Section, ...]) -> tuple[Section, ...]:

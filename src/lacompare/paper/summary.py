@@ -25,6 +25,44 @@ def summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[Sectio
     = better +
     similar + worse + higher or lower)."""
     name = ctx.name
+    model = _summary_table(rows, ctx, sections)
+    old = rows.filter(outcome() == "old_figure")
+    targets = targets_summary(rows)
+    blocks: list[Block] = [
+        Paragraph(summary_paragraph(rows)),
+        *((Paragraph(targets),) if targets else ()),
+        Paragraph(f"Periods of the figures in this paper: {periods_line(rows)}."),
+    ]
+    if old.height:
+        blocks.append(
+            Paragraph(
+                f"Older figures (the latest {name} has, while other authorities have later "
+                f"ones): {'; '.join(label_period(r) for r in old.iter_rows(named=True))}."
+            )
+        )
+    local = rows.filter(pl.col("la_local"))
+    if local.height:
+        blocks.append(Paragraph(local_note(local, name)))
+    blocks.append(
+        Table(
+            model,
+            caption=f"Table 1. {name}: indicators by section and how they compare with England",
+            description=(
+                "One row per section of this paper and a total: how many indicators it holds, "
+                "how many have no figure, rest on small numbers or could not be tested, and how "
+                "many of the tested are better, similar, worse, or higher or lower than "
+                "England; and how many are flagged for attention."
+            ),
+        )
+    )
+    return Section("Summary", tuple(blocks))
+
+
+def _summary_table(
+    rows: pl.DataFrame, ctx: PaperContext, sections: list[SectionSpec]
+) -> TableModel:
+    """Table 1: the counts per section and in all, each row adding up."""
+    name = ctx.name
     section_of = {i: s.title for s in sections for i in s.indicators}
     order = {s.title: n for n, s in enumerate(sections)} | {"All": len(sections)}
     by_section = rows.with_columns(section=pl.col("indicator_id").replace_strict(section_of))
@@ -72,36 +110,7 @@ def summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[Sectio
         ),
         table_id=_table_id("paper-summary", name, *rows.get_column("indicator_id").to_list()),
     )
-    old = rows.filter(outcome() == "old_figure")
-    targets = targets_summary(rows)
-    blocks: list[Block] = [
-        Paragraph(summary_paragraph(rows)),
-        *((Paragraph(targets),) if targets else ()),
-        Paragraph(f"Periods of the figures in this paper: {periods_line(rows)}."),
-    ]
-    if old.height:
-        blocks.append(
-            Paragraph(
-                f"Older figures (the latest {name} has, while other authorities have later "
-                f"ones): {'; '.join(label_period(r) for r in old.iter_rows(named=True))}."
-            )
-        )
-    local = rows.filter(pl.col("la_local"))
-    if local.height:
-        blocks.append(Paragraph(local_note(local, name)))
-    blocks.append(
-        Table(
-            model,
-            caption=f"Table 1. {name}: indicators by section and how they compare with England",
-            description=(
-                "One row per section of this paper and a total: how many indicators it holds, "
-                "how many have no figure, rest on small numbers or could not be tested, and how "
-                "many of the tested are better, similar, worse, or higher or lower than "
-                "England; and how many are flagged for attention."
-            ),
-        )
-    )
-    return Section("Summary", tuple(blocks))
+    return model
 
 
 def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
