@@ -128,8 +128,33 @@ def _compare(
     # What other areas show (England, regions, neighbours, every LA's standing) is published
     # data only: no LA's local figure enters any other comparison.
     published_sub = sub.filter(~IS_LOCAL)
-    dispersion = overdispersion_factors(published_sub, ind, all_las, keys).cache()
     rows = (
+        _with_values(chosen, ind, sub, published_sub, all_las, targets, groups, longest, ref, keys)
+        .pipe(_with_standing, published_sub, chosen, ind, all_las, obs, periods, history)
+        .pipe(_with_verdicts)
+        .pipe(_written_out, targets, ind, ref, keys)
+    )
+    # The council's own targets (ref.with_targets), judged on the figures as shown.
+    judged = target_columns(rows.collect(engine=ENGINE), ref.targets)
+    return validate(judged, ComparisonSchema, name="comparison")
+
+
+def _with_values(
+    chosen: pl.LazyFrame,
+    ind: pl.LazyFrame,
+    sub: pl.LazyFrame,
+    published_sub: pl.LazyFrame,
+    all_las: pl.Series,
+    targets: pl.LazyFrame,
+    groups: pl.LazyFrame,
+    longest: int,
+    ref: ReferenceData,
+    keys: Keys,
+) -> pl.LazyFrame:
+    """Stages 2-4: beside each chosen row, the region's, the LA's own (shown and previous),
+    England's and the neighbours' values, and the overdispersion of session measures."""
+    dispersion = overdispersion_factors(published_sub, ind, all_las, keys).cache()
+    return (
         chosen.with_columns(
             _k_shown=row_key("area_code", "period", keys),
             _k_previous=row_key("area_code", "previous_period", keys),
@@ -184,8 +209,23 @@ def _compare(
         )
         # The model is named where the neighbours were compared (not on rows with no period).
         .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))
-        # A local figure is not ranked against a published field it is not part of.
-        .join(
+    )
+
+
+def _with_standing(
+    rows: pl.LazyFrame,
+    published_sub: pl.LazyFrame,
+    chosen: pl.LazyFrame,
+    ind: pl.LazyFrame,
+    all_las: pl.Series,
+    obs: pl.LazyFrame,
+    periods: pl.LazyFrame,
+    history: int,
+) -> pl.LazyFrame:
+    """Stage 5: national rank and quartile band (never for a local figure), and the LA's own
+    series for sparklines."""
+    return (
+        rows.join(  # A local figure is not ranked against a published field it is not part of.
             national_standing(published_sub, chosen, ind, all_las),
             left_on="_k_comparator",
             right_on="_k",
@@ -199,7 +239,14 @@ def _compare(
         .join(
             own_history(obs, chosen, periods, history), on=["area_code", "indicator_id"], how="left"
         )
-        .with_columns(
+    )
+
+
+def _with_verdicts(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Stage 6: status, change, older figures (their standing kept apart), direction,
+    significance and gaps in children."""
+    return (
+        rows.with_columns(
             # A row the source does not have at all is "not available", never silently empty.
             la_status=pl.col("la_status").cast(pl.String).fill_null("not_available"),
             change_from_previous=pl.col("la_value") - pl.col("previous_value"),
@@ -224,7 +271,16 @@ def _compare(
         .with_columns(direction=direction_expr())
         .pipe(with_significance)
         .pipe(gaps_in_children)
-        .join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
+    )
+
+
+def _written_out(
+    rows: pl.LazyFrame, targets: pl.LazyFrame, ind: pl.LazyFrame, ref: ReferenceData, keys: Keys
+) -> pl.LazyFrame:
+    """Names joined last (the frames travelling through the joins stay narrow), keys cast to
+    text, rows in LA-name, topic, indicator-name order."""
+    return (
+        rows.join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
         .join(
             ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
             on="indicator_id",
@@ -241,9 +297,6 @@ def _compare(
         .sort("_area_order", "_indicator_order")
         .select(COMPARISON_COLUMNS)
     )
-    # The council's own targets (ref.with_targets), judged on the figures as shown.
-    judged = target_columns(rows.collect(engine=ENGINE), ref.targets)
-    return validate(judged, ComparisonSchema, name="comparison")
 
 
 COMPARISON_COLUMNS = [
