@@ -91,54 +91,13 @@ def chosen_periods(
     )
     grid = targets.select("area_code").join(ind.select("indicator_id"), how="cross")
     if period == "latest":
-        own_latest = (
-            own_obs.filter(pl.col("value").is_not_null())
-            .group_by("area_code", "indicator_id")
-            # The most recent year wins; within a year, a published figure (it stands at the
-            # year's end, on or after any local date in it); then the greatest label. One
-            # integer key orders all three. Without local figures the rows are in that order.
-            .agg(
-                period=pl.col("period").get(time_order_key().arg_max())
-                if has_local
-                else pl.col("period").last()
-            )
-        )
-        chosen = (
-            grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
-            .join(lait_latest, on="indicator_id", how="left")
-            .with_columns(period=pl.coalesce("period", "lait_latest"))
-        )
+        chosen = _latest(grid, own_obs, lait_latest, has_local)
     elif period == "lait_latest":
         chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
             period=pl.col("lait_latest")
         )
     elif isinstance(period, int):
-        in_year = (
-            published.filter(pl.col("year") == period)
-            .group_by("indicator_id")
-            .agg(period=pl.col("period").max())
-        )
-        in_own_year = own_obs.filter(pl.col("year") == period)
-        own_published = (
-            in_own_year.filter(~IS_LOCAL, pl.col("value").is_not_null())
-            .group_by("area_code", "indicator_id")
-            .agg(own_published=pl.col("period").max())
-        )
-        own_local = (  # a local symbol ("c") too: the LA's own word for that year
-            in_own_year.filter(IS_LOCAL)
-            .group_by("area_code", "indicator_id")
-            .agg(own_local=pl.col("period").max())
-        )
-        chosen = (
-            grid.join(in_year, on="indicator_id", how="left")
-            .join(own_published, on=["area_code", "indicator_id"], how="left")
-            .join(own_local, on=["area_code", "indicator_id"], how="left")
-            # A figure is "older" only if older than the year asked for, never than today's.
-            .with_columns(newest_period=pl.col("period"))
-            # The LA's published figure for the year; its own figure only where it has none.
-            .with_columns(period=pl.coalesce("own_published", "own_local", "period"))
-            .join(lait_latest, on="indicator_id", how="left")
-        )
+        chosen = _in_year(grid, published, own_obs, lait_latest, period)
     elif isinstance(period, str):
         # One period label for every indicator (published, or an LA's own "at 6 Mar 2017").
         chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
@@ -149,22 +108,7 @@ def chosen_periods(
             "period must be 'latest', 'lait_latest', a year such as 2016, or a period label "
             f"such as '2016-17', not {period!r}"
         )
-    # The published period a year earlier, for the change from the previous year (consecutive
-    # years only), and for a local figure the latest published period before it, whose England,
-    # region, neighbour and national figures it is compared with.
-    previous = (
-        published.sort("period")
-        .group_by("indicator_id", "year")
-        .agg(previous_period=pl.col("period").last())
-        .with_columns(year=pl.col("year") + 1)
-    )
-    comparator = (
-        periods.filter("local")
-        .join(published, on="indicator_id", suffix="_published")
-        .filter(pl.col("year_published") < pl.col("year"))
-        .group_by("indicator_id", "period")
-        .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
-    )
+    previous, comparator = _previous_and_comparator(periods, published)
     if "newest_period" not in chosen.collect_schema().names():
         # Latest periods, or a label asked for: "older" is older than the latest any LA has.
         asked_label = isinstance(period, str) and period not in {"latest", "lait_latest"}
@@ -187,6 +131,89 @@ def chosen_periods(
             .otherwise(pl.col("period")),
         )
     )
+
+
+def _latest(
+    grid: pl.LazyFrame, own_obs: pl.LazyFrame, lait_latest: pl.LazyFrame, has_local: bool
+) -> pl.LazyFrame:
+    """Each LA's latest figure per indicator (LAIT's latest where it has none)."""
+    own_latest = (
+        own_obs.filter(pl.col("value").is_not_null())
+        .group_by("area_code", "indicator_id")
+        # The most recent year wins; within a year, a published figure (it stands at the
+        # year's end, on or after any local date in it); then the greatest label. One
+        # integer key orders all three. Without local figures the rows are in that order.
+        .agg(
+            period=pl.col("period").get(time_order_key().arg_max())
+            if has_local
+            else pl.col("period").last()
+        )
+    )
+    return (
+        grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
+        .join(lait_latest, on="indicator_id", how="left")
+        .with_columns(period=pl.coalesce("period", "lait_latest"))
+    )
+
+
+def _in_year(
+    grid: pl.LazyFrame,
+    published: pl.LazyFrame,
+    own_obs: pl.LazyFrame,
+    lait_latest: pl.LazyFrame,
+    period: int,
+) -> pl.LazyFrame:
+    """A year asked for (period=2019): each indicator's published period in that year, the
+    LA's own published figure for it, else its local figure (a symbol too)."""
+    in_year = (
+        published.filter(pl.col("year") == period)
+        .group_by("indicator_id")
+        .agg(period=pl.col("period").max())
+    )
+    in_own_year = own_obs.filter(pl.col("year") == period)
+    own_published = (
+        in_own_year.filter(~IS_LOCAL, pl.col("value").is_not_null())
+        .group_by("area_code", "indicator_id")
+        .agg(own_published=pl.col("period").max())
+    )
+    own_local = (  # a local symbol ("c") too: the LA's own word for that year
+        in_own_year.filter(IS_LOCAL)
+        .group_by("area_code", "indicator_id")
+        .agg(own_local=pl.col("period").max())
+    )
+    return (
+        grid.join(in_year, on="indicator_id", how="left")
+        .join(own_published, on=["area_code", "indicator_id"], how="left")
+        .join(own_local, on=["area_code", "indicator_id"], how="left")
+        # A figure is "older" only if older than the year asked for, never than today's.
+        .with_columns(newest_period=pl.col("period"))
+        # The LA's published figure for the year; its own figure only where it has none.
+        .with_columns(period=pl.coalesce("own_published", "own_local", "period"))
+        .join(lait_latest, on="indicator_id", how="left")
+    )
+
+
+def _previous_and_comparator(
+    periods: pl.LazyFrame, published: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The published period a year earlier, and each local period's comparator."""
+    # The published period a year earlier, for the change from the previous year (consecutive
+    # years only), and for a local figure the latest published period before it, whose England,
+    # region, neighbour and national figures it is compared with.
+    previous = (
+        published.sort("period")
+        .group_by("indicator_id", "year")
+        .agg(previous_period=pl.col("period").last())
+        .with_columns(year=pl.col("year") + 1)
+    )
+    comparator = (
+        periods.filter("local")
+        .join(published, on="indicator_id", suffix="_published")
+        .filter(pl.col("year_published") < pl.col("year"))
+        .group_by("indicator_id", "period")
+        .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
+    )
+    return previous, comparator
 
 
 def needed_pairs(chosen: pl.LazyFrame) -> pl.LazyFrame:
