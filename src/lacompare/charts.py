@@ -15,7 +15,7 @@ Function's colour-blind-safe palette, and a missing year is a gap in the line, n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import altair as alt
 import polars as pl
@@ -127,22 +127,7 @@ def _trend(
     periods = data.sort("slot").get_column("axis_label").unique(maintain_order=True).to_list()
     keys = [key for key in SERIES_STYLE if data.filter(pl.col("series") == key).height]
     order = [data.filter(pl.col("series") == key).get_column("series_name")[0] for key in keys]
-    shown = (
-        data.with_columns(
-            label=format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")).fill_null(
-                "no published value"
-            )
-        )
-        .with_columns(
-            # What a screen reader says for each point: "Derby, Mar 2025: 88".
-            description=pl.concat_str(
-                "series_name", pl.lit(", "), "axis_label", pl.lit(": "), "label"
-            )
-        )
-        .select("axis_label", "slot", "series_name", "value", "label", "status", "description")
-        .rename({"axis_label": "period"})
-        .to_dicts()
-    )
+    shown = _trend_points(data)
 
     def series_scale(channel: type, style: int, **extra: object) -> object:
         """The series' colour, shape or dash: the same in every chart (SERIES_STYLE)."""
@@ -192,18 +177,7 @@ def _trend(
         )
     own = [point for point in shown if point["status"] == "local" and point["value"] is not None]
     if own:
-        # The LA's own, unpublished figure: ringed and marked, never passed off as DfE's.
-        ringed = alt.Chart(alt.Data(values=own))
-        layers.append(
-            ringed.mark_point(shape="circle", filled=False, size=260, strokeWidth=1.5).encode(
-                x=x, y=y, color=alt.value(INK)
-            )
-        )
-        layers.append(
-            ringed.mark_text(dy=-15, fontWeight="bold").encode(
-                x=x, y=y, text=alt.value("[L]"), color=alt.value(INK)
-            )
-        )
+        layers += _own_figure_marks(own, x, y)
         when = ", ".join(sorted({str(point["period"]) for point in own}))
         subtitle.append(
             f"{when}: {la_name}'s own figure, not yet published by DfE (ringed, [L]); the "
@@ -216,6 +190,39 @@ def _trend(
         height=height,
         title=alt.TitleParams(text=name, subtitle=subtitle, anchor="start"),
     )
+
+
+def _trend_points(data: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each point of a trend chart with its label and what a screen reader says for it."""
+    return (
+        data.with_columns(
+            label=format_value(pl.col("value"), pl.col("unit"), pl.col("decimals")).fill_null(
+                "no published value"
+            )
+        )
+        .with_columns(
+            # What a screen reader says for each point: "Derby, Mar 2025: 88".
+            description=pl.concat_str(
+                "series_name", pl.lit(", "), "axis_label", pl.lit(": "), "label"
+            )
+        )
+        .select("axis_label", "slot", "series_name", "value", "label", "status", "description")
+        .rename({"axis_label": "period"})
+        .to_dicts()
+    )
+
+
+def _own_figure_marks(own: list[dict[str, Any]], x: alt.X, y: alt.Y) -> list[alt.Chart]:
+    """The LA's own, unpublished figure: ringed and marked, never passed off as DfE's."""
+    ringed = alt.Chart(alt.Data(values=own))
+    return [
+        ringed.mark_point(shape="circle", filled=False, size=260, strokeWidth=1.5).encode(
+            x=x, y=y, color=alt.value(INK)
+        ),
+        ringed.mark_text(dy=-15, fontWeight="bold").encode(
+            x=x, y=y, text=alt.value("[L]"), color=alt.value(INK)
+        ),
+    ]
 
 
 def _group_words(neighbours: Neighbours) -> str:
@@ -250,6 +257,89 @@ def neighbour_chart(
         period=period,  # type: ignore[arg-type]
         neighbours=neighbours,
     ).row(0, named=True)
+    bars = _neighbour_bars(ref, row, neighbours)
+    order = bars.get_column("name").to_list()
+    colours = {"la": SERIES_STYLE["la"][0], "neighbour": OTHER_LA}
+    colours |= {k: SERIES_STYLE[k][0] for k in ("sn", "england")}
+    base = alt.Chart(alt.Data(values=bars.to_dicts()))
+    y = alt.Y("name:N", sort=order, title=None)
+    top = max((v for v in bars.get_column("value").to_list() if v is not None), default=1.0)
+    # Room beyond the longest bar for its label; a percentage axis never passes 100, so a
+    # label that would not fit beyond its bar goes inside it.
+    end = min(top * 1.18, 100.0) if row["unit"] == "percent" else top * 1.18
+    inside = end * 0.85
+    bars = bars.with_columns(inside=pl.col("value").fill_null(0) > inside)
+    x = alt.X(
+        "value:Q", title=_axis_title(row["unit"]), scale=alt.Scale(domain=[0, end], nice=False)
+    )
+    chart = base.mark_bar().encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+            legend=None,
+        ),
+        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Value")],
+        description=alt.Description("label:N"),
+    )
+    labels = alt.Chart(alt.Data(values=bars.filter(~pl.col("inside")).to_dicts()))
+    text = labels.mark_text(align="left", dx=4, color="#0b0c0c").encode(x=x, y=y, text="label:N")
+    within = bars.filter(pl.col("inside"))
+    if within.height:
+        # On the bar: white on the dark blue and plum, near-black on the grey and orange
+        # (each at least 4.5:1).
+        within = within.with_columns(
+            ink=pl.when(pl.col("kind").is_in(["la", "sn"]))
+            .then(pl.lit("#ffffff"))
+            .otherwise(pl.lit("#0b0c0c"))
+        )
+        text += (
+            alt.Chart(alt.Data(values=within.to_dicts()))
+            .mark_text(align="right", dx=-4, fontWeight="bold")
+            .encode(x=x, y=y, text="label:N", color=alt.Color("ink:N", scale=None))
+        )
+    when = period_text(
+        pl.lit(row["comparator_period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"])
+    )
+    subtitle = _neighbour_subtitle(row, neighbours, source)
+    return alt.layer(chart, text).properties(
+        width=WIDTH,
+        height=22 * len(order),
+        title=alt.TitleParams(
+            text=f"{row['indicator_label']}, {pl.select(when).item()}",
+            subtitle=subtitle,
+            anchor="start",
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Spine chart
+
+#: Verdict -> (marker shape, colour, legend word): polarity-aware, so "better" is always to
+#: the right; colour is never the only cue (shape and the text column say it too).
+#: Keyed by :func:`lacompare.outcomes.outcome`, the classification Table 1 counts, so the
+#: chart and its alt text count exactly as the paper's summary does.
+SPINE_MARKERS: dict[str, tuple[str, str, str]] = {
+    "better": ("triangle-right", "#12436D", "Better than England"),
+    "similar": ("circle", "#505A5F", "Similar to England"),
+    "worse": ("triangle-left", "#B3441A", "Worse than England"),
+    "higher_or_lower": ("diamond", "#801650", "Higher or lower (no better direction)"),
+    "not_tested": ("square", "#6F777B", "Not tested"),
+    "small_number": ("triangle-down", "#6F777B", "Small number (not counted)"),
+    "old_figure": ("cross", "#6F777B", "Older figure (not counted)"),
+}
+SPINE_RANGE = "#D9D9D9"  # the range of all authorities (a background, not a data mark)
+SPINE_MIDDLE = "#8D9AA1"  # the middle half (Q1 to Q3)
+
+
+def _neighbour_bars(
+    ref: ReferenceData, row: dict[str, Any], neighbours: Neighbours
+) -> pl.DataFrame:
+    """A bar each for the LA (its own figure, marked [L], where it has one) and its
+    neighbours, best first by polarity, then the neighbours' average and England (not for a
+    count), each with its value as the chart labels it."""
     members = group_members(ref, row["area_code"], neighbours)
     codes = [row["area_code"], *members.get_column("neighbour_code").to_list()]
     values = ref.observations.filter(
@@ -297,50 +387,11 @@ def neighbour_chart(
             "no published value"
         ),
     )
-    order = bars.get_column("name").to_list()
-    colours = {"la": SERIES_STYLE["la"][0], "neighbour": OTHER_LA}
-    colours |= {k: SERIES_STYLE[k][0] for k in ("sn", "england")}
-    base = alt.Chart(alt.Data(values=bars.to_dicts()))
-    y = alt.Y("name:N", sort=order, title=None)
-    top = max((v for v in bars.get_column("value").to_list() if v is not None), default=1.0)
-    # Room beyond the longest bar for its label; a percentage axis never passes 100, so a
-    # label that would not fit beyond its bar goes inside it.
-    end = min(top * 1.18, 100.0) if row["unit"] == "percent" else top * 1.18
-    inside = end * 0.85
-    bars = bars.with_columns(inside=pl.col("value").fill_null(0) > inside)
-    x = alt.X(
-        "value:Q", title=_axis_title(row["unit"]), scale=alt.Scale(domain=[0, end], nice=False)
-    )
-    chart = base.mark_bar().encode(
-        x=x,
-        y=y,
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-            legend=None,
-        ),
-        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Value")],
-        description=alt.Description("label:N"),
-    )
-    labels = alt.Chart(alt.Data(values=bars.filter(~pl.col("inside")).to_dicts()))
-    text = labels.mark_text(align="left", dx=4, color="#0b0c0c").encode(x=x, y=y, text="label:N")
-    within = bars.filter(pl.col("inside"))
-    if within.height:
-        # On the bar: white on the dark blue and plum, near-black on the grey and orange
-        # (each at least 4.5:1).
-        within = within.with_columns(
-            ink=pl.when(pl.col("kind").is_in(["la", "sn"]))
-            .then(pl.lit("#ffffff"))
-            .otherwise(pl.lit("#0b0c0c"))
-        )
-        text += (
-            alt.Chart(alt.Data(values=within.to_dicts()))
-            .mark_text(align="right", dx=-4, fontWeight="bold")
-            .encode(x=x, y=y, text="label:N", color=alt.Color("ink:N", scale=None))
-        )
-    when = period_text(
-        pl.lit(row["comparator_period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"])
-    )
+    return bars
+
+
+def _neighbour_subtitle(row: dict[str, Any], neighbours: Neighbours, source: bool) -> list[str]:
+    """What the neighbour chart shows, in order, whose figures, and the source."""
     subtitle = [
         f"{row['area_name']} and its {_group_words(neighbours)}, "
         + ("best first" if row["polarity"] != "neutral" else "highest first")
@@ -357,35 +408,7 @@ def neighbour_chart(
         )
     if source:
         subtitle.append(SOURCE)
-    return alt.layer(chart, text).properties(
-        width=WIDTH,
-        height=22 * len(order),
-        title=alt.TitleParams(
-            text=f"{row['indicator_label']}, {pl.select(when).item()}",
-            subtitle=subtitle,
-            anchor="start",
-        ),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Spine chart
-
-#: Verdict -> (marker shape, colour, legend word): polarity-aware, so "better" is always to
-#: the right; colour is never the only cue (shape and the text column say it too).
-#: Keyed by :func:`lacompare.outcomes.outcome`, the classification Table 1 counts, so the
-#: chart and its alt text count exactly as the paper's summary does.
-SPINE_MARKERS: dict[str, tuple[str, str, str]] = {
-    "better": ("triangle-right", "#12436D", "Better than England"),
-    "similar": ("circle", "#505A5F", "Similar to England"),
-    "worse": ("triangle-left", "#B3441A", "Worse than England"),
-    "higher_or_lower": ("diamond", "#801650", "Higher or lower (no better direction)"),
-    "not_tested": ("square", "#6F777B", "Not tested"),
-    "small_number": ("triangle-down", "#6F777B", "Small number (not counted)"),
-    "old_figure": ("cross", "#6F777B", "Older figure (not counted)"),
-}
-SPINE_RANGE = "#D9D9D9"  # the range of all authorities (a background, not a data mark)
-SPINE_MIDDLE = "#8D9AA1"  # the middle half (Q1 to Q3)
+    return subtitle
 
 
 def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
@@ -504,13 +527,39 @@ def spine_chart(
         .mark_rule(color="#0b0c0c", strokeWidth=2)
         .encode(x=alt.X("x:Q", scale=x_scale))
     )
+    points = _spine_markers(base, y, font, name)
+    texts = _spine_texts(base, y, font, name, row_height * len(rows))
+    layers = alt.layer(whole, middle, england, points, *texts)
+    layers = layers.properties(width=SPINE_WIDTH, height=row_height * len(rows))
+    if title == "":  # a paper's caption and opening paragraph say it instead
+        return layers
+    return layers.properties(
+        title=alt.TitleParams(
+            text=title or f"{name}: where each indicator sits among all local authorities",
+            subtitle=[
+                "Grey bar: lowest to highest authority; darker: the middle half; line: England. "
+                "Better is to the right.",
+            ],
+            anchor="start",
+        ),
+    )
+
+
+SPINE_WIDTH = 240
+#: Characters per line of a spine chart's indicator labels (longer ones wrap).
+SPINE_LABEL_CHARS = 40
+
+
+def _spine_markers(base: alt.Chart, y: alt.Y, font: float, name: str) -> alt.Chart:
+    """The LA's marker on each spine: shape and colour both say better, similar, worse or
+    not tested (never colour alone)."""
     markers = sorted(
         {v[2] for v in SPINE_MARKERS.values()},
         key=list(dict.fromkeys(v[2] for v in SPINE_MARKERS.values())).index,
     )
     shapes = {v[2]: v[0] for v in SPINE_MARKERS.values()}
     colours = {v[2]: v[1] for v in SPINE_MARKERS.values()}
-    points = base.mark_point(
+    return base.mark_point(
         filled=True, size=90 * (font / 10) ** 2, stroke="#ffffff", strokeWidth=0.8
     ).encode(
         x="la:Q",
@@ -533,6 +582,13 @@ def spine_chart(
             alt.Tooltip("marker:N", title="Compared with England"),
         ],
     )
+
+
+def _spine_texts(
+    base: alt.Chart, y: alt.Y, font: float, name: str, height: float
+) -> list[alt.Chart]:
+    """The LA's and England's values in two columns with their headers, and which way is
+    better under the bars."""
     # The two value columns, as wide as their longest text ("12,345.6" or the LA's name).
     first, second = SPINE_WIDTH + font, SPINE_WIDTH + font * 6.5
     values = base.mark_text(align="left", fontSize=font, color="#0b0c0c").encode(
@@ -561,31 +617,13 @@ def spine_chart(
     ends = [
         alt.Chart(alt.Data(values=[{"text": text}]))
         .mark_text(fontSize=font, fontWeight="bold", baseline="top", dy=4, align=align)
-        .encode(x=alt.value(x), y=alt.value(row_height * len(rows)), text="text:N")
+        .encode(x=alt.value(x), y=alt.value(height), text="text:N")
         for text, x, align in (
             ("◀ worse", 0, cast(Literal["left"], "left")),
             ("better ▶", SPINE_WIDTH, cast(Literal["right"], "right")),
         )
     ]
-    layers = alt.layer(whole, middle, england, points, values, englands, headers, *ends)
-    layers = layers.properties(width=SPINE_WIDTH, height=row_height * len(rows))
-    if title == "":  # a paper's caption and opening paragraph say it instead
-        return layers
-    return layers.properties(
-        title=alt.TitleParams(
-            text=title or f"{name}: where each indicator sits among all local authorities",
-            subtitle=[
-                "Grey bar: lowest to highest authority; darker: the middle half; line: England. "
-                "Better is to the right.",
-            ],
-            anchor="start",
-        ),
-    )
-
-
-SPINE_WIDTH = 240
-#: Characters per line of a spine chart's indicator labels (longer ones wrap).
-SPINE_LABEL_CHARS = 40
+    return [values, englands, headers, *ends]
 
 
 def _axis_title(unit: str) -> str:
