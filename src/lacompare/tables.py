@@ -17,6 +17,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from great_tables import GT, loc, style
@@ -711,57 +712,7 @@ def neighbour_table(
         if period != "latest"
         else "lait_latest",
     ).filter(pl.col("area_code").is_in([code, *members.get_column("neighbour_code").to_list()]))
-    # Neighbours' values for the LA's period (not each neighbour's own latest).
-    values = ref.observations.filter(
-        pl.col("indicator_id") == indicator_id, pl.col("period") == shown_period
-    ).select(
-        area_code=pl.col("area_code").cast(pl.String),
-        value="value",
-        status=pl.col("status").cast(pl.String),
-    )
-    ranks = field_rows.filter(pl.col("period") == shown_period).select(
-        "area_code", "national_rank", "rank_of", "quartile_band"
-    )
-    people = (
-        pl.DataFrame({"area_code": [code], "closeness": [f"{la_row['area_name']} (selected)"]})
-        .vstack(
-            members.select("neighbour_code", "closeness")
-            .rename({"neighbour_code": "area_code"})
-            .with_columns(pl.col("closeness").fill_null(MISSING))
-        )
-        .join(ref.areas.select("area_code", "name"), on="area_code")
-        .join(values, on="area_code", how="left")
-        .join(ranks, on="area_code", how="left")
-        .with_columns(status=pl.col("status").fill_null("not_available"))
-    )
-    descending = la_row["polarity"] != "low"
-    people = people.sort("value", descending=descending, nulls_last=True)
-    summary = pl.DataFrame(
-        {
-            "name": ["Statistical neighbour average", la_row["region_name"] or "Region", "England"],
-            "value": [la_row["sn_average"], la_row["region_value"], la_row["england_value"]],
-            "closeness": ["", "", ""],
-            "status": ["published", "published", "published"],
-        },
-        schema={
-            "name": pl.String,
-            "value": pl.Float64,
-            "closeness": pl.String,
-            "status": pl.String,
-        },
-    )
-    unit, decimals = la_row["unit"], la_row["decimals"]
-    frame = pl.concat([people, summary], how="diagonal_relaxed").with_columns(
-        shown=with_mark(
-            format_value(pl.col("value"), pl.lit(unit), decimals),
-            pl.col("status"),
-        ),
-        rank=pl.when(pl.col("national_rank").is_not_null())
-        .then(fmt("{} of {}", pl.col("national_rank"), pl.col("rank_of")))
-        .otherwise(pl.lit(MISSING)),
-        quartile_band=pl.col("quartile_band").fill_null(MISSING),
-        decimals=pl.lit(decimals, pl.Int32),
-    )
+    frame = _neighbour_rows(ref, la_row, members, field_rows)
     selected = frame.with_row_index().filter(pl.col("area_code") == code)["index"].to_list()
     la_name = la_row["area_name"]
     return render(
@@ -827,41 +778,7 @@ def trend_table(
             pl.col("status").fill_null("not_available"),
         ),
     )
-    last_two = (
-        long.sort("slot")
-        .group_by("indicator_id", "series")
-        .agg(pl.col("value").tail(2), pl.col("year").tail(2))
-    )
-    change = last_two.with_columns(
-        change=pl.when(
-            (pl.col("year").list.len() == 2)
-            & (pl.col("year").list.last() - pl.col("year").list.first() == 1)
-        ).then(pl.col("value").list.last() - pl.col("value").list.first())
-    ).select("indicator_id", "series", "change")
-    wide = (
-        long.pivot(on="slot", index=["indicator_id", "series"], values="text", sort_columns=True)
-        .join(
-            long.pivot(
-                on="slot", index=["indicator_id", "series"], values="value", sort_columns=True
-            ),
-            on=["indicator_id", "series"],
-            suffix="_value",
-        )
-        .join(change, on=["indicator_id", "series"])
-        .join(
-            long.select(
-                "indicator_id", "series", "indicator_name", "unit", "decimals", label="series_name"
-            ).unique(["indicator_id", "series"]),
-            on=["indicator_id", "series"],
-        )
-        .with_columns(
-            order=pl.col("series").replace_strict({"la": 0, "region": 1, "sn": 2, "england": 3}),
-            change_text=format_change(
-                pl.col("change"), pl.col("unit"), pl.col("decimals")
-            ).fill_null(MISSING),
-        )
-        .sort("indicator_name", "order")
-    )
+    wide = _trend_wide(long)
     slot_columns = [str(i) for i in range(periods) if str(i) in wide.columns]
     wide = wide.with_columns(pl.col(slot_columns).fill_null(MISSING))
     labels = long.group_by("slot").agg(pl.col("period").unique().sort())
@@ -898,6 +815,106 @@ def trend_table(
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _trend_wide(long: pl.DataFrame) -> pl.DataFrame:
+    """One row per indicator and series (LA, region, SN, England), a column per period slot
+    (text and value), and the change between the last two periods where consecutive."""
+    last_two = (
+        long.sort("slot")
+        .group_by("indicator_id", "series")
+        .agg(pl.col("value").tail(2), pl.col("year").tail(2))
+    )
+    change = last_two.with_columns(
+        change=pl.when(
+            (pl.col("year").list.len() == 2)
+            & (pl.col("year").list.last() - pl.col("year").list.first() == 1)
+        ).then(pl.col("value").list.last() - pl.col("value").list.first())
+    ).select("indicator_id", "series", "change")
+    return (
+        long.pivot(on="slot", index=["indicator_id", "series"], values="text", sort_columns=True)
+        .join(
+            long.pivot(
+                on="slot", index=["indicator_id", "series"], values="value", sort_columns=True
+            ),
+            on=["indicator_id", "series"],
+            suffix="_value",
+        )
+        .join(change, on=["indicator_id", "series"])
+        .join(
+            long.select(
+                "indicator_id", "series", "indicator_name", "unit", "decimals", label="series_name"
+            ).unique(["indicator_id", "series"]),
+            on=["indicator_id", "series"],
+        )
+        .with_columns(
+            order=pl.col("series").replace_strict({"la": 0, "region": 1, "sn": 2, "england": 3}),
+            change_text=format_change(
+                pl.col("change"), pl.col("unit"), pl.col("decimals")
+            ).fill_null(MISSING),
+        )
+        .sort("indicator_name", "order")
+    )
+
+
+def _neighbour_rows(
+    ref: ReferenceData, la_row: dict[str, Any], members: pl.DataFrame, field_rows: pl.DataFrame
+) -> pl.DataFrame:
+    """The LA and its neighbours at the LA's period, best first, with rank, band and
+    closeness; then the SN average, region and England."""
+    code, shown_period = la_row["area_code"], la_row["period"]
+    indicator_id = la_row["indicator_id"]
+    # Neighbours' values for the LA's period (not each neighbour's own latest).
+    values = ref.observations.filter(
+        pl.col("indicator_id") == indicator_id, pl.col("period") == shown_period
+    ).select(
+        area_code=pl.col("area_code").cast(pl.String),
+        value="value",
+        status=pl.col("status").cast(pl.String),
+    )
+    ranks = field_rows.filter(pl.col("period") == shown_period).select(
+        "area_code", "national_rank", "rank_of", "quartile_band"
+    )
+    people = (
+        pl.DataFrame({"area_code": [code], "closeness": [f"{la_row['area_name']} (selected)"]})
+        .vstack(
+            members.select("neighbour_code", "closeness")
+            .rename({"neighbour_code": "area_code"})
+            .with_columns(pl.col("closeness").fill_null(MISSING))
+        )
+        .join(ref.areas.select("area_code", "name"), on="area_code")
+        .join(values, on="area_code", how="left")
+        .join(ranks, on="area_code", how="left")
+        .with_columns(status=pl.col("status").fill_null("not_available"))
+    )
+    descending = la_row["polarity"] != "low"
+    people = people.sort("value", descending=descending, nulls_last=True)
+    summary = pl.DataFrame(
+        {
+            "name": ["Statistical neighbour average", la_row["region_name"] or "Region", "England"],
+            "value": [la_row["sn_average"], la_row["region_value"], la_row["england_value"]],
+            "closeness": ["", "", ""],
+            "status": ["published", "published", "published"],
+        },
+        schema={
+            "name": pl.String,
+            "value": pl.Float64,
+            "closeness": pl.String,
+            "status": pl.String,
+        },
+    )
+    unit, decimals = la_row["unit"], la_row["decimals"]
+    return pl.concat([people, summary], how="diagonal_relaxed").with_columns(
+        shown=with_mark(
+            format_value(pl.col("value"), pl.lit(unit), decimals),
+            pl.col("status"),
+        ),
+        rank=pl.when(pl.col("national_rank").is_not_null())
+        .then(fmt("{} of {}", pl.col("national_rank"), pl.col("rank_of")))
+        .otherwise(pl.lit(MISSING)),
+        quartile_band=pl.col("quartile_band").fill_null(MISSING),
+        decimals=pl.lit(decimals, pl.Int32),
+    )
 
 
 def _checked_texts(
