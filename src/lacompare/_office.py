@@ -268,10 +268,8 @@ def docx_table(
     page, numbers right-aligned. Group rows are merged across the table only when the model
     has groups."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
 
     palette = model.palette
     keys = list(model.columns)
@@ -281,6 +279,67 @@ def docx_table(
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
+    twips = [round(points * 20) for points in layout.widths]
+    _grid_properties(grid, caption, description, twips)
+
+    def write(cell, text: str, width: int, *, bold=False, colour=None, right=False) -> None:  # type: ignore[no-untyped-def]
+        _write_cell(cell, text, width, font_size, bold=bold, colour=colour, right=right)
+
+    numeric = [
+        any(looks_numeric(cells[i]) for kind, _, _, cells in body_rows(model) if kind == "row")
+        for i in range(len(keys))
+    ]
+    header = grid.rows[0]
+    # Repeat the header row on every page, mark it as a header for screen readers, keep it
+    # whole and with the first body row.
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    _keep_whole(header)
+    texts = [model.stub_header, *model.columns.values()]
+    for position, (cell, text) in enumerate(zip(header.cells, texts, strict=True)):
+        right = position > 0 and numeric[position - 1]
+        write(cell, text, twips[position], bold=True, colour=palette.header_text, right=right)
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+        _shade(cell, palette.header)
+    rows = body_rows(model)
+    for number, (kind, index, label, cells) in enumerate(rows):
+        row = grid.add_row()
+        _keep_whole(row)
+        if kind == "group":
+            merged = row.cells[0].merge(row.cells[-1])
+            write(merged, label, sum(twips), bold=True)
+            merged.paragraphs[0].paragraph_format.keep_with_next = True
+            continue
+        bold = index in model.bold_rows
+        write(row.cells[0], label, twips[0], bold=bold)
+        for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
+            cell = row.cells[position]
+            write(cell, text, twips[position], bold=bold, right=looks_numeric(text))
+            colour_field = model.fills.get((index, key)) if index is not None else None
+            if colour_field:
+                _shade(cell, getattr(palette, colour_field))
+            elif bold:
+                _shade(cell, palette.highlight)
+        if keeps_with_next(number, len(rows)):
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    return grid
+
+
+#: A table of this many body rows or fewer is never split across pages; a longer one keeps
+#: its caption, header and first rows together, and its last rows together (never one or
+#: two rows alone at a page's foot or head).
+SHORT_TABLE_ROWS = 12
+FIRST_ROWS_KEPT = 3
+
+
+def _grid_properties(grid: Any, caption: str, description: str, twips: list[int]) -> None:
+    """A Word table's caption and description for screen readers, fixed layout, cell
+    margins and column widths (in twips)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     table_properties = grid._tbl.tblPr
     for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
         element = OxmlElement(tag)
@@ -296,86 +355,62 @@ def docx_table(
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     table_properties.append(margins)
-    twips = [round(points * 20) for points in layout.widths]
     for column, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
         column.set(qn("w:w"), str(width))
 
-    def shade(cell, colour: str) -> None:  # type: ignore[no-untyped-def]
-        fill = OxmlElement("w:shd")
-        fill.set(qn("w:val"), "clear")
-        fill.set(qn("w:color"), "auto")
-        fill.set(qn("w:fill"), colour.lstrip("#").upper())
-        cell._tc.get_or_add_tcPr().append(fill)
 
-    def write(cell, text: str, width: int, *, bold=False, colour=None, right=False) -> None:  # type: ignore[no-untyped-def]
-        properties = cell._tc.get_or_add_tcPr()
-        size = OxmlElement("w:tcW")
-        size.set(qn("w:w"), str(width))
-        size.set(qn("w:type"), "dxa")
-        properties.insert(0, size)
-        cell.text = ""
-        paragraph = cell.paragraphs[0]
-        paragraph.paragraph_format.space_after = Pt(0)
-        if right:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        run = paragraph.add_run(text)
-        run.bold = bold
-        run.font.size = Pt(font_size)
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+def _shade(cell: Any, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
-    def keep_whole(row) -> None:  # type: ignore[no-untyped-def]
-        whole = OxmlElement("w:cantSplit")
-        whole.set(qn("w:val"), "true")
-        row._tr.get_or_add_trPr().append(whole)
-
-    numeric = [
-        any(looks_numeric(cells[i]) for kind, _, _, cells in body_rows(model) if kind == "row")
-        for i in range(len(keys))
-    ]
-    header = grid.rows[0]
-    # Repeat the header row on every page, mark it as a header for screen readers, keep it
-    # whole and with the first body row.
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
-    keep_whole(header)
-    texts = [model.stub_header, *model.columns.values()]
-    for position, (cell, text) in enumerate(zip(header.cells, texts, strict=True)):
-        right = position > 0 and numeric[position - 1]
-        write(cell, text, twips[position], bold=True, colour=palette.header_text, right=right)
-        cell.paragraphs[0].paragraph_format.keep_with_next = True
-        shade(cell, palette.header)
-    rows = body_rows(model)
-    for number, (kind, index, label, cells) in enumerate(rows):
-        row = grid.add_row()
-        keep_whole(row)
-        if kind == "group":
-            merged = row.cells[0].merge(row.cells[-1])
-            write(merged, label, sum(twips), bold=True)
-            merged.paragraphs[0].paragraph_format.keep_with_next = True
-            continue
-        bold = index in model.bold_rows
-        write(row.cells[0], label, twips[0], bold=bold)
-        for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
-            cell = row.cells[position]
-            write(cell, text, twips[position], bold=bold, right=looks_numeric(text))
-            colour_field = model.fills.get((index, key)) if index is not None else None
-            if colour_field:
-                shade(cell, getattr(palette, colour_field))
-            elif bold:
-                shade(cell, palette.highlight)
-        if keeps_with_next(number, len(rows)):
-            for cell in row.cells:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
-    return grid
+    fill = OxmlElement("w:shd")
+    fill.set(qn("w:val"), "clear")
+    fill.set(qn("w:color"), "auto")
+    fill.set(qn("w:fill"), colour.lstrip("#").upper())
+    cell._tc.get_or_add_tcPr().append(fill)
 
 
-#: A table of this many body rows or fewer is never split across pages; a longer one keeps
-#: its caption, header and first rows together, and its last rows together (never one or
-#: two rows alone at a page's foot or head).
-SHORT_TABLE_ROWS = 12
-FIRST_ROWS_KEPT = 3
+def _write_cell(
+    cell: Any,
+    text: str,
+    width: int,
+    font_size: float,
+    *,
+    bold: bool = False,
+    colour: str | None = None,
+    right: bool = False,
+) -> None:
+    """One cell's text, width (twips), weight, colour and alignment."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    properties = cell._tc.get_or_add_tcPr()
+    size = OxmlElement("w:tcW")
+    size.set(qn("w:w"), str(width))
+    size.set(qn("w:type"), "dxa")
+    properties.insert(0, size)
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(font_size)
+    if colour:
+        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+
+
+def _keep_whole(row: Any) -> None:
+    """A table row never split across pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    whole = OxmlElement("w:cantSplit")
+    whole.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(whole)
 
 
 def keeps_with_next(number: int, rows: int) -> bool:

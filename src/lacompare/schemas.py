@@ -11,6 +11,7 @@ Data-frame-wide checks are named ``"<column>: <rule>"`` so a failure always name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import pandera.backends.polars.builtin_checks  # noqa: F401  (registers the polars check functions)
@@ -677,6 +678,29 @@ def validate_reference(
                 show=["row", "area_code"],
             )
         )
+    failures += _value_failures(aggregates, rows)
+    nbr = neighbours.with_row_index("row")
+    for column in ("area_code", "neighbour_code"):
+        failures.append(
+            _cross_rule(
+                nbr.filter(~pl.col(column).is_in(la_codes.implode())),
+                frame="neighbours",
+                column=column,
+                rule="is a local authority in areas",
+                show=["row", "model", "area_code", "neighbour_code"],
+            )
+        )
+    failing = [f for f in failures if f.height]
+    if failing:
+        raise _error_from_summary(pl.concat(failing), name)
+
+
+def _value_failures(
+    aggregates: pl.DataFrame, rows: Callable[[pl.Expr], pl.DataFrame]
+) -> list[pl.DataFrame]:
+    """Values outside their unit's range, and percentages whose numerator exceeds the
+    denominator: tested on per-indicator aggregates, rows listed only where one fails."""
+    failures = []
     value_cols = ["row", "indicator_id", "area_code", "period", "value"]
     for unit, (low, high) in UNIT_RANGES.items():
         in_unit = aggregates.filter(pl.col("unit") == unit)
@@ -710,20 +734,7 @@ def validate_reference(
                 show=["row", "indicator_id", "area_code", "period", "numerator", "denominator"],
             )
         )
-    nbr = neighbours.with_row_index("row")
-    for column in ("area_code", "neighbour_code"):
-        failures.append(
-            _cross_rule(
-                nbr.filter(~pl.col(column).is_in(la_codes.implode())),
-                frame="neighbours",
-                column=column,
-                rule="is a local authority in areas",
-                show=["row", "model", "area_code", "neighbour_code"],
-            )
-        )
-    failing = [f for f in failures if f.height]
-    if failing:
-        raise _error_from_summary(pl.concat(failing), name)
+    return failures
 
 
 COMPARISON_VERDICTS = ["better", "similar", "worse", "higher", "lower", "not compared"]
