@@ -74,50 +74,11 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
         .with_columns(pl.col("indicator_id", "area_code", "period").cast(pl.String))
         .join(current_las.lazy().select("area_code"), on="area_code", how="semi")
     )
-    latest = (
-        la_rows.group_by("indicator_id")
-        .agg(latest_year=pl.col("year").max())
-        .join(la_rows, left_on=["indicator_id", "latest_year"], right_on=["indicator_id", "year"])
-        .group_by("indicator_id")
-        .agg(
-            latest_period=pl.col("period").max(),
-            las_with_value=pl.col("area_code").n_unique(),
-            las_with_counts=pl.col("area_code")
-            .filter(pl.col("numerator").is_not_null())
-            .n_unique(),
-            count_source=pl.col("source")
-            .cast(pl.String)
-            .filter(pl.col("numerator").is_not_null())
-            .str.replace(r"^[^;]*; ", "")  # drop the value's own source ("LAIT; ...")
-            .mode()
-            .sort()
-            .first(),
-        )
-    )
+    latest = _latest_coverage(la_rows)
     ever_counted = _year_ranges(
         la_rows.filter(pl.col("numerator").is_not_null()).select("indicator_id", "year")
     ).with_columns(ever_counted=pl.lit(True))
     checks = _count_checks(ref)
-    testable_unit = pl.col("unit").is_in(list(UNIT_MULTIPLIER))
-    status = (
-        pl.when(~testable_unit)
-        .then(pl.col("unit").replace_strict(NOT_A_RATE, default="not a rate"))
-        .when(pl.col("lait_code").is_in(list(FTE_MEASURES)))
-        .then(pl.lit(NOT_PEOPLE))
-        .when(pl.col("las_with_counts") > 0)
-        .then(
-            pl.when(pl.col("lait_code").is_in(list(SESSION_MEASURES)))
-            .then(pl.lit(SESSIONS))
-            .when(pl.col("polarity") == "neutral")
-            .then(pl.lit("tested (higher / lower: no polarity)"))
-            .otherwise(pl.lit("tested"))
-        )
-        .when(pl.col("ever_counted"))
-        .then(pl.lit("counts for earlier years only"))
-        .when(pl.col("checked") > 0)
-        .then(pl.lit("count does not reproduce the value"))
-        .otherwise(pl.lit("no count published"))
-    )
     table = (
         ref.indicators.lazy()
         .select("indicator_id", "lait_code", "name", "topic", "unit", "polarity")
@@ -130,7 +91,7 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
             pl.col("ever_counted").fill_null(False),
             pl.col("checked").fill_null(0),
         )
-        .with_columns(status=status)
+        .with_columns(status=_status())
         .with_columns(
             count_checks=pl.when(pl.col("checked") > 0).then(
                 fmt("{}/{}", pl.col("agree"), pl.col("checked"))
@@ -163,6 +124,55 @@ def coverage(ref: ReferenceData, la: str | int | None = None) -> pl.DataFrame:
         pl.col("indicator_id").cast(pl.String), la_period="period", la_verdict="vs_england"
     )
     return table.join(own, on="indicator_id", how="left")
+
+
+def _latest_coverage(la_rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per indicator, its latest period with a value and how many current LAs have a value
+    and counts there, and where those counts come from."""
+    return (
+        la_rows.group_by("indicator_id")
+        .agg(latest_year=pl.col("year").max())
+        .join(la_rows, left_on=["indicator_id", "latest_year"], right_on=["indicator_id", "year"])
+        .group_by("indicator_id")
+        .agg(
+            latest_period=pl.col("period").max(),
+            las_with_value=pl.col("area_code").n_unique(),
+            las_with_counts=pl.col("area_code")
+            .filter(pl.col("numerator").is_not_null())
+            .n_unique(),
+            count_source=pl.col("source")
+            .cast(pl.String)
+            .filter(pl.col("numerator").is_not_null())
+            .str.replace(r"^[^;]*; ", "")  # drop the value's own source ("LAIT; ...")
+            .mode()
+            .sort()
+            .first(),
+        )
+    )
+
+
+def _status() -> pl.Expr:
+    """Whether an indicator can be tested against England, and if not, why."""
+    testable_unit = pl.col("unit").is_in(list(UNIT_MULTIPLIER))
+    return (
+        pl.when(~testable_unit)
+        .then(pl.col("unit").replace_strict(NOT_A_RATE, default="not a rate"))
+        .when(pl.col("lait_code").is_in(list(FTE_MEASURES)))
+        .then(pl.lit(NOT_PEOPLE))
+        .when(pl.col("las_with_counts") > 0)
+        .then(
+            pl.when(pl.col("lait_code").is_in(list(SESSION_MEASURES)))
+            .then(pl.lit(SESSIONS))
+            .when(pl.col("polarity") == "neutral")
+            .then(pl.lit("tested (higher / lower: no polarity)"))
+            .otherwise(pl.lit("tested"))
+        )
+        .when(pl.col("ever_counted"))
+        .then(pl.lit("counts for earlier years only"))
+        .when(pl.col("checked") > 0)
+        .then(pl.lit("count does not reproduce the value"))
+        .otherwise(pl.lit("no count published"))
+    )
 
 
 @user_facing
