@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,48 +131,41 @@ def check_same_paper(before: PaperData, la_code: str, paper: str, written: dt.da
         )
 
 
-def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
-    """What changed between the earlier paper's rows and this paper's, in words, by kind
-    (each list in the paper's order): ``published``, ``own``, ``replaced``, ``flags_raised``,
-    ``flags_cleared``, ``verdicts``, ``bands``, ``targets``."""
-    after = now.select(pl.col(c).cast(t) for c, t in DATA_COLUMNS.items())
-    both = after.join(before.rows, on="indicator_id", how="inner", suffix="_before")
-    value = format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals"))
-    was = format_value(pl.col("la_value_before"), pl.col("unit"), pl.col("decimals"))
-    both = both.with_columns(_now=value, _was=was)
-    out: dict[str, list[str]] = {}
-
-    def said(name: str, rows: pl.DataFrame, words: Any) -> None:
-        out[name] = [words(r) for r in rows.iter_rows(named=True)]
-
-    newer = both.filter(
-        ~pl.col("la_local"), pl.col("la_value").is_not_null(),
-        pl.col("period") != pl.col("period_before"),
-    )  # fmt: skip
-    said(
+#: Each kind of change: its name, which rows (of this paper's joined to the last one's,
+#: ``_before``) it holds, and how it is said. A rule table: one line of words per row.
+_CHANGES: tuple[tuple[str, tuple[pl.Expr, ...], Callable[[dict[str, Any]], str]], ...] = (
+    (
         "published",
-        newer,
+        (
+            ~pl.col("la_local"),
+            pl.col("la_value").is_not_null(),
+            pl.col("period") != pl.col("period_before"),
+        ),
         lambda r: (
             f"{r['indicator_label']}: {r['_now']} for {r['period_text']}"
             + (f" (released {r['released']:%d %B %Y})" if r["released"] else "")
             + (f", after {r['_was']} for {r['period_text_before']}" if r["_was"] else "")
         ),
-    )
-    said(
+    ),
+    (
         "own",
-        both.filter(
-            pl.col("la_local"), pl.col("la_value").is_not_null(),
+        (
+            pl.col("la_local"),
+            pl.col("la_value").is_not_null(),
             pl.col("period") != pl.col("period_before"),
         ),
-        lambda r: f"{r['indicator_label']}: {r['_now']} [L] for {r['period_text']}"
-        + (f", after {r['_was']} for {r['period_text_before']}" if r["_was"] else ""),
-    )  # fmt: skip
-    replaced = both.filter(
-        pl.col("la_local_before"), ~pl.col("la_local"), pl.col("period") == pl.col("period_before")
-    )
-    said(
+        lambda r: (
+            f"{r['indicator_label']}: {r['_now']} [L] for {r['period_text']}"
+            + (f", after {r['_was']} for {r['period_text_before']}" if r["_was"] else "")
+        ),
+    ),
+    (
         "replaced",
-        replaced,
+        (
+            pl.col("la_local_before"),
+            ~pl.col("la_local"),
+            pl.col("period") == pl.col("period_before"),
+        ),
         lambda r: (
             f"{r['indicator_label']}: DfE published {r['_now']} for {r['period_text']}, "
             + (
@@ -180,20 +174,20 @@ def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
                 else f"where the own figure said {r['_was']}"
             )
         ),
-    )
-    said(
+    ),
+    (
         "flags_raised",
-        both.filter(pl.col("flag").is_not_null(), pl.col("flag_before").is_null()),
+        (pl.col("flag").is_not_null(), pl.col("flag_before").is_null()),
         lambda r: f"{r['indicator_label']} ({r['flag']})",
-    )
-    said(
+    ),
+    (
         "flags_cleared",
-        both.filter(pl.col("flag").is_null(), pl.col("flag_before").is_not_null()),
+        (pl.col("flag").is_null(), pl.col("flag_before").is_not_null()),
         lambda r: f"{r['indicator_label']} (was {r['flag_before']})",
-    )
-    said(
+    ),
+    (
         "verdicts",
-        both.filter(
+        (
             pl.col("vs_england") != pl.col("vs_england_before"),
             pl.col("vs_england") != "not compared",
             pl.col("vs_england_before") != "not compared",
@@ -202,10 +196,10 @@ def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
             f"{r['indicator_label']}: now {r['vs_england']} against England "
             f"(was {r['vs_england_before']})"
         ),
-    )
-    said(
+    ),
+    (
         "bands",
-        both.filter(
+        (
             pl.col("quartile_band").is_not_null(),
             pl.col("quartile_band_before").is_not_null(),
             pl.col("quartile_band") != pl.col("quartile_band_before"),
@@ -213,10 +207,10 @@ def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
         lambda r: (
             f"{r['indicator_label']}: quartile {r['quartile_band_before']} to {r['quartile_band']}"
         ),
-    )
-    said(
+    ),
+    (
         "targets",
-        both.filter(
+        (
             pl.col("target_status").is_in(["met", "missed"]),
             pl.col("target_status") != pl.col("target_status_before").fill_null(""),
         ),
@@ -224,5 +218,20 @@ def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
             f"{r['indicator_label']}: target now {r['target_status']}"
             + (f" (was {r['target_status_before']})" if r["target_status_before"] else "")
         ),
-    )
-    return out
+    ),
+)
+
+
+def changes(before: PaperData, now: pl.DataFrame) -> dict[str, list[str]]:
+    """What changed between the earlier paper's rows and this paper's, in words, by kind
+    (each list in the paper's order): ``published``, ``own``, ``replaced``, ``flags_raised``,
+    ``flags_cleared``, ``verdicts``, ``bands``, ``targets`` (see :data:`_CHANGES`)."""
+    after = now.select(pl.col(c).cast(t) for c, t in DATA_COLUMNS.items())
+    both = after.join(before.rows, on="indicator_id", how="inner", suffix="_before")
+    value = format_value(pl.col("la_value"), pl.col("unit"), pl.col("decimals"))
+    was = format_value(pl.col("la_value_before"), pl.col("unit"), pl.col("decimals"))
+    both = both.with_columns(_now=value, _was=was)
+    return {
+        kind: [words(row) for row in both.filter(*where).iter_rows(named=True)]
+        for kind, where, words in _CHANGES
+    }
