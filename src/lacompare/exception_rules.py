@@ -135,7 +135,6 @@ def _reason() -> pl.Expr:
     la = said_value()
     england = said_comparator(pl.col("england_value"))
     sn = said_comparator(pl.col("sn_average"))
-    previous = format_value(pl.col("previous_value"), unit, decimals)
     against_england = (
         pl.when(pl.col("vs_england") == "worse")
         .then(fmt("{}, significantly worse than England's {}", la, england))
@@ -151,24 +150,7 @@ def _reason() -> pl.Expr:
             pl.col("rank_of"),
         )
     )
-    before = period_text(pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot"))
-    change = (
-        pl.when(pl.col("change_vs_previous") == "worse")
-        .then(fmt("; significantly worse than {} ({})", before, previous))
-        .when(pl.col("direction") == "worsening")
-        .then(
-            fmt(
-                "; worse than {} ({}{})",
-                before,
-                previous,
-                pl.when(pl.col("change_vs_previous") == "similar")
-                .then(pl.lit(", not a significant change"))
-                .when(pl.col("change_vs_previous") == "not compared")
-                .then(pl.lit(", change not tested"))
-                .otherwise(pl.lit("")),
-            )
-        )
-    )
+    change = _change_reason(format_value(pl.col("previous_value"), unit, decimals))
     neighbours = pl.when(pl.col("flag") == "worse-than-both").then(
         fmt(
             "; significantly worse than its {} ({})",
@@ -191,18 +173,7 @@ def _reason() -> pl.Expr:
             period_text(pl.col("period"), pl.col("period_type"), pl.col("snapshot")),
         )
     )
-    # The gap in children, where the counts are known (compare's gap_england): "about 130
-    # more than at England's rate, among 62,113 children aged 0 to 17".
-    base = format_number(pl.col("gap_base"), 0)
-    in_children = pl.when(pl.col("gap_england").is_not_null()).then(
-        fmt(
-            "; {} than at England's rate, {}",
-            format_gap(pl.col("gap_england")),
-            pl.when(pl.col("unit").str.starts_with("rate"))
-            .then(fmt("among {} children aged 0 to 17", base))
-            .otherwise(fmt("of {}", base)),
-        )
-    )
+    in_children = _gap_reason()
     return pl.concat_str(
         against_england,
         in_children,
@@ -212,6 +183,44 @@ def _reason() -> pl.Expr:
         change,
         small,
         ignore_nulls=True,
+    )
+
+
+def _change_reason(previous: pl.Expr) -> pl.Expr:
+    """The change, where it worsened: "; worse than 2024 (31%, change not tested)"."""
+    before = period_text(pl.col("previous_period"), pl.col("period_type"), pl.col("snapshot"))
+    return (
+        pl.when(pl.col("change_vs_previous") == "worse")
+        .then(fmt("; significantly worse than {} ({})", before, previous))
+        .when(pl.col("direction") == "worsening")
+        .then(
+            fmt(
+                "; worse than {} ({}{})",
+                before,
+                previous,
+                pl.when(pl.col("change_vs_previous") == "similar")
+                .then(pl.lit(", not a significant change"))
+                .when(pl.col("change_vs_previous") == "not compared")
+                .then(pl.lit(", change not tested"))
+                .otherwise(pl.lit("")),
+            )
+        )
+    )
+
+
+def _gap_reason() -> pl.Expr:
+    """The gap in children, where the counts are known."""
+    # The gap in children, where the counts are known (compare's gap_england): "about 130
+    # more than at England's rate, among 62,113 children aged 0 to 17".
+    base = format_number(pl.col("gap_base"), 0)
+    return pl.when(pl.col("gap_england").is_not_null()).then(
+        fmt(
+            "; {} than at England's rate, {}",
+            format_gap(pl.col("gap_england")),
+            pl.when(pl.col("unit").str.starts_with("rate"))
+            .then(fmt("among {} children aged 0 to 17", base))
+            .otherwise(fmt("of {}", base)),
+        )
     )
 
 
