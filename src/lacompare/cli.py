@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -83,50 +83,59 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _table_commands(commands)
+    _paper_command(commands)
+    _data_commands(commands)
+    return parser
 
-    def table_options(sub: argparse.ArgumentParser) -> None:
-        chosen = sub.add_mutually_exclusive_group()
-        chosen.add_argument("--topic", help='a LAIT topic, e.g. "Children Looked After"')
-        chosen.add_argument("--indicators", help="comma-separated ids or LAIT codes")
-        chosen.add_argument(
-            "--preset",
-            default=None,
-            help="headline (default), corporate-parenting or safeguarding",
-        )
-        sub.add_argument(
-            "--neighbours",
-            default="2025",
-            help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Hull"',
-        )
-        sub.add_argument(
-            "--period",
-            default="latest",
-            help="latest (default), lait_latest, or a year such as 2016",
-        )
-        sub.add_argument(
-            "--format",
-            default="html",
-            help="comma-separated: html,docx,xlsx,pdf,png,tex,csv (default html)",
-        )
-        sub.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
-        sub.add_argument(
-            "--red-red",
-            action="store_true",
-            help="list indicators worse than England and worsening first",
-        )
-        sub.add_argument(
-            "--charts",
-            action="store_true",
-            help="also write trend charts (PNG, SVG), and put them in the .docx",
-        )
 
+def _table_options(sub: argparse.ArgumentParser) -> None:
+    """What a board table is made of: indicators, neighbours, period, formats, folder."""
+    chosen = sub.add_mutually_exclusive_group()
+    chosen.add_argument("--topic", help='a LAIT topic, e.g. "Children Looked After"')
+    chosen.add_argument("--indicators", help="comma-separated ids or LAIT codes")
+    chosen.add_argument(
+        "--preset",
+        default=None,
+        help="headline (default), corporate-parenting or safeguarding",
+    )
+    sub.add_argument(
+        "--neighbours",
+        default="2025",
+        help='SN model: 2025 (default) or 2021, or your own group: "Nottingham, 856, Hull"',
+    )
+    sub.add_argument(
+        "--period",
+        default="latest",
+        help="latest (default), lait_latest, or a year such as 2016",
+    )
+    sub.add_argument(
+        "--format",
+        default="html",
+        help="comma-separated: html,docx,xlsx,pdf,png,tex,csv (default html)",
+    )
+    sub.add_argument("--out", type=Path, default=Path("out"), help="folder (default out/)")
+    sub.add_argument(
+        "--red-red",
+        action="store_true",
+        help="list indicators worse than England and worsening first",
+    )
+    sub.add_argument(
+        "--charts",
+        action="store_true",
+        help="also write trend charts (PNG, SVG), and put them in the .docx",
+    )
+
+
+def _table_commands(commands: Any) -> None:
+    """``report`` (one LA's board table) and ``batch`` (many LAs')."""
     report = commands.add_parser(
         "report",
         help="write one LA's board table",
         description="Write one LA's board table in each format asked.",
     )
     report.add_argument("--la", required=True, help="name, DfE number or ONS code")
-    table_options(report)
+    _table_options(report)
     report.set_defaults(run=_report)
 
     batch = commands.add_parser(
@@ -138,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--region", help='e.g. "East Midlands"')
     where.add_argument("--all", action="store_true", help="every current LA (153)")
     where.add_argument("--las", help="comma-separated LAs")
-    table_options(batch)
+    _table_options(batch)
     batch.add_argument(
         "--workers",
         type=int,
@@ -148,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.set_defaults(run=_batch)
 
+
+def _paper_command(commands: Any) -> None:
+    """``paper``: one LA's whole board paper."""
     paper = commands.add_parser(
         "paper",
         help="write one LA's whole board paper (Word, HTML, PDF)",
@@ -199,6 +211,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     paper.set_defaults(run=_paper)
 
+
+def _data_commands(commands: Any) -> None:
+    """``figures``, ``indicators``, ``areas``, ``validate`` and ``refresh``."""
     figures = commands.add_parser(
         "figures",
         help="your own figures from your SSDA903 extract (DfE's definitions)",
@@ -249,7 +264,6 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="where to write (default: the data lacompare loads)"
     )
     refresh.set_defaults(run=_refresh)
-    return parser
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,7 +698,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _check_ees(path: Path) -> pl.DataFrame:
     """Problems in an EES open-data CSV: unreadable values, bad area codes, duplicate rows."""
-    from lacompare.sources import SYMBOL_STATUS, _read_csv_text
+    from lacompare.sources import _read_csv_text
 
     frame = _read_csv_text(path).with_row_index("row", offset=1)
     standard = {
@@ -725,47 +739,56 @@ def _check_ees(path: Path) -> pl.DataFrame:
             )
         )
     for column in measures:
-        if not _numeric_like(frame, column):
-            continue
-        text = pl.col(column).str.strip_chars()
-        number = text.cast(pl.Float64, strict=False)
-        symbol = text.str.to_lowercase().is_in(list(SYMBOL_STATUS))
+        if _numeric_like(frame, column):
+            found += _measure_problems(frame, column)
+    return pl.concat(found).sort("row", "column")
+
+
+def _measure_problems(frame: pl.DataFrame, column: str) -> list[pl.DataFrame]:
+    """A measure column's unreadable values, percentages outside 0-100, and published
+    symbols (kept as no value: information, not an error)."""
+    from lacompare.sources import SYMBOL_STATUS
+
+    found = []
+    text = pl.col(column).str.strip_chars()
+    number = text.cast(pl.Float64, strict=False)
+    symbol = text.str.to_lowercase().is_in(list(SYMBOL_STATUS))
+    found.append(
+        frame.filter(number.is_null() & ~symbol & text.is_not_null()).select(
+            "row",
+            column=pl.lit(column),
+            rule=pl.lit(
+                "a number, written plainly (no % sign or commas), or a published symbol "
+                "(c, x, z, low, k, u, :, .., -)"
+            ),
+            value=pl.col(column),
+            severity=pl.lit("error"),
+        )
+    )
+    if column.endswith(("percent", "_pct", "%")) or "percent" in column:
         found.append(
-            frame.filter(number.is_null() & ~symbol & text.is_not_null()).select(
+            frame.filter((number < 0) | (number > 100)).select(
                 "row",
                 column=pl.lit(column),
-                rule=pl.lit(
-                    "a number, written plainly (no % sign or commas), or a published symbol "
-                    "(c, x, z, low, k, u, :, .., -)"
-                ),
+                rule=pl.lit("a percentage within 0-100"),
                 value=pl.col(column),
                 severity=pl.lit("error"),
             )
         )
-        if column.endswith(("percent", "_pct", "%")) or "percent" in column:
-            found.append(
-                frame.filter((number < 0) | (number > 100)).select(
-                    "row",
-                    column=pl.lit(column),
-                    rule=pl.lit("a percentage within 0-100"),
-                    value=pl.col(column),
-                    severity=pl.lit("error"),
-                )
-            )
-        found.append(
-            frame.filter(symbol).select(
-                "row",
-                column=pl.lit(column),
-                rule=pl.concat_str(
-                    pl.lit("published symbol: "),
-                    text.str.to_lowercase().replace_strict(SYMBOL_STATUS, default=None),
-                    pl.lit(" (kept as no value, never 0)"),
-                ),
-                value=pl.col(column),
-                severity=pl.lit("info"),
-            )
+    found.append(
+        frame.filter(symbol).select(
+            "row",
+            column=pl.lit(column),
+            rule=pl.concat_str(
+                pl.lit("published symbol: "),
+                text.str.to_lowercase().replace_strict(SYMBOL_STATUS, default=None),
+                pl.lit(" (kept as no value, never 0)"),
+            ),
+            value=pl.col(column),
+            severity=pl.lit("info"),
         )
-    return pl.concat(found).sort("row", "column")
+    )
+    return found
 
 
 def _numeric_like(frame: pl.DataFrame, column: str) -> bool:
