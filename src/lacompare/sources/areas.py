@@ -86,7 +86,42 @@ def build_areas(
     )
     region_key = regions.select("key", "region_code")
 
-    # England, regions, London and its Inner/Outer halves (LAIT numbers 970+).
+    non_la = _non_la_areas(lait_areas, region_key)
+    las = _la_areas(lait_areas, ees_codes, regions, region_key, la_types)
+    areas = pl.concat([non_la, las], how="vertical_relaxed")
+    names, successors, number_to_code = _successors(areas)
+    # A name another area already uses (plain "Dorset" for "Dorset (Pre LG)") is no alias.
+    all_names = areas.get_column("name")
+    return (
+        areas.join(names, left_on="region_code", right_on="area_code", how="left")
+        .join(successors, on="old_la_code", how="left")
+        .with_columns(
+            successor_codes=pl.col("successor_numbers")
+            .list.eval(pl.element().replace_strict(number_to_code, return_dtype=pl.String))
+            .fill_null(pl.lit([], pl.List(pl.String))),
+            alt_names=pl.col("alt_names").list.filter(~pl.element().is_in(all_names.implode())),
+        )
+        .with_columns(current=pl.col("successor_codes").list.len() == 0)
+        .select(
+            "area_code",
+            "old_la_code",
+            "name",
+            "level",
+            "region_code",
+            "region_name",
+            "sub_region_code",
+            "la_type",
+            "current",
+            "successor_codes",
+            "former_codes",
+            "alt_names",
+        )
+        .sort("old_la_code")
+    )
+
+
+def _non_la_areas(lait_areas: pl.DataFrame, region_key: pl.DataFrame) -> pl.DataFrame:
+    """England, regions, London and its Inner/Outer halves (LAIT numbers 970+)."""
     non_la = (
         lait_areas.filter(pl.col("old_la_code") >= LAIT_NON_LA_FROM)
         .with_columns(key=_norm_name(pl.col("name")))
@@ -102,7 +137,7 @@ def build_areas(
         raise DataValidationError(
             f"LAIT long table: no ONS code found in the EES files for {missing['name'].to_list()}"
         )
-    non_la = non_la.select(
+    return non_la.select(
         "area_code",
         "old_la_code",
         "name",
@@ -121,7 +156,16 @@ def build_areas(
         former_codes=pl.lit([], pl.List(pl.String)),
     )
 
-    # Local authorities: ONS code = the one seen most recently for that DfE number.
+
+def _la_areas(
+    lait_areas: pl.DataFrame,
+    ees_codes: pl.DataFrame,
+    regions: pl.DataFrame,
+    region_key: pl.DataFrame,
+    la_types: pl.DataFrame,
+) -> pl.DataFrame:
+    """Local authorities: ONS code = the one seen most recently for that DfE number; former
+    codes, region and London sub-region, type, and the EES name where it differs."""
     la_codes = (
         ees_codes.filter(
             pl.col("geographic_level") == "Local authority",
@@ -165,7 +209,7 @@ def build_areas(
             "LAIT long table: no ONS code or region found in the EES files for "
             f"{missing.select('name', 'old_la_code').rows()}"
         )
-    las = las.select(
+    return las.select(
         "area_code",
         "old_la_code",
         "name",
@@ -178,7 +222,13 @@ def build_areas(
         .otherwise(pl.lit([], pl.List(pl.String))),
         former_codes="former_codes",
     )
-    areas = pl.concat([non_la, las], how="vertical_relaxed")
+
+
+def _successors(
+    areas: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, str]]:
+    """Region names by code, each predecessor's successor numbers, and every DfE number's
+    ONS code (every successor must be among them)."""
     names = areas.select("area_code", region_name="name")
     successors = pl.DataFrame(
         {
@@ -191,34 +241,7 @@ def build_areas(
     unknown = [n for ns in PREDECESSORS.values() for n in ns if n not in number_to_code]
     if unknown:
         raise DataValidationError(f"LAIT long table: successor authorities {unknown} are not in it")
-    # A name another area already uses (plain "Dorset" for "Dorset (Pre LG)") is no alias.
-    all_names = areas.get_column("name")
-    return (
-        areas.join(names, left_on="region_code", right_on="area_code", how="left")
-        .join(successors, on="old_la_code", how="left")
-        .with_columns(
-            successor_codes=pl.col("successor_numbers")
-            .list.eval(pl.element().replace_strict(number_to_code, return_dtype=pl.String))
-            .fill_null(pl.lit([], pl.List(pl.String))),
-            alt_names=pl.col("alt_names").list.filter(~pl.element().is_in(all_names.implode())),
-        )
-        .with_columns(current=pl.col("successor_codes").list.len() == 0)
-        .select(
-            "area_code",
-            "old_la_code",
-            "name",
-            "level",
-            "region_code",
-            "region_name",
-            "sub_region_code",
-            "la_type",
-            "current",
-            "successor_codes",
-            "former_codes",
-            "alt_names",
-        )
-        .sort("old_la_code")
-    )
+    return names, successors, number_to_code
 
 
 def read_la_types(path: Path) -> pl.DataFrame:
