@@ -554,31 +554,7 @@ def attach_counts(
         indicators.select("indicator_id", "lait_code"), on="indicator_id"
     ).select("lait_code", "area_code", "period", "year", "value")
     la_codes = areas.filter(pl.col("level") == "local_authority").get_column("area_code")
-    codes = areas.select("area_code", "former_codes").explode("former_codes").drop_nulls()
-    former = dict(zip(codes["former_codes"].to_list(), codes["area_code"].to_list(), strict=True))
-    cache: dict[str, pl.DataFrame] = {}
-    candidates = []
-    for priority, spec in enumerate(specs):
-        numerator = _count_frame(spec.numerator, ees_dir, lait, cache, former)
-        denominator = _count_frame(spec.denominator, ees_dir, lait, cache, former)
-        candidates.append(
-            numerator.join(denominator, on=["area_code", "year"], suffix="_den").select(
-                "area_code",
-                "year",
-                lait_code=pl.lit(spec.lait_code),
-                priority=pl.lit(priority),
-                people=pl.lit(spec.people),
-                multiplier=pl.lit(spec.multiplier, pl.Float64),
-                numerator=pl.col("count"),
-                denominator=pl.col("count_den"),
-                count_source=pl.concat_str(
-                    pl.lit("numerator: "),
-                    "count_source",
-                    pl.lit("; denominator: "),
-                    "count_source_den",
-                ),
-            )
-        )
+    candidates = _candidate_counts(specs, ees_dir, lait, areas)
     ids = indicators.select("indicator_id", "lait_code")
     is_la = pl.col("area_code").cast(pl.String).is_in(la_codes.cast(pl.String).implode())
     published = (
@@ -587,24 +563,7 @@ def attach_counts(
         .group_by("lait_code", "year")
         .agg(las_with_value=pl.len())
     )
-    matched = (
-        observations.with_row_index("_row")
-        .filter(pl.col("value").is_not_null())
-        .drop("numerator", "denominator")
-        .join(ids, on="indicator_id")
-        .join(series_decimals(observations, la_codes), on=["indicator_id", "year"], how="left")
-        .join(pl.concat(candidates), on=["lait_code", "area_code", "year"])
-        .filter(pl.col("denominator") > 0)
-        .with_columns(
-            recomputed=pl.col("numerator") / pl.col("denominator") * pl.col("multiplier"),
-            # A year with no LA values (England only): that value's own precision.
-            tolerance=0.5
-            * pl.lit(10.0).pow(-pl.coalesce("series_decimals", published_decimals(pl.col("value"))))
-            + 1e-9,
-            is_la=is_la,
-        )
-        .with_columns(agrees=(pl.col("recomputed") - pl.col("value")).abs() <= pl.col("tolerance"))
-    )
+    matched = _matched(observations, ids, la_codes, candidates, is_la)
     report = (
         matched.group_by("lait_code", "count_source", "year")
         .agg(
@@ -631,7 +590,22 @@ def attach_counts(
         .unique("_row", keep="first")
         .select("_row", "numerator", "denominator", "count_source")
     )
-    out = (
+    out = _with_counts(observations, best)
+    return out, report.select(
+        "lait_code",
+        "count_source",
+        "year",
+        "people",
+        "las_with_value",
+        "agree",
+        "disagree",
+        "accepted",
+    )
+
+
+def _with_counts(observations: pl.DataFrame, best: pl.DataFrame) -> pl.DataFrame:
+    """The observations with the accepted counts, each source naming where they came from."""
+    return (
         observations.with_row_index("_row")
         .drop("numerator", "denominator")
         .join(best, on="_row", how="left")
@@ -642,13 +616,65 @@ def attach_counts(
         )
         .select(observations.columns)
     )
-    return out, report.select(
-        "lait_code",
-        "count_source",
-        "year",
-        "people",
-        "las_with_value",
-        "agree",
-        "disagree",
-        "accepted",
+
+
+def _candidate_counts(
+    specs: list[CountSpec], ees_dir: Path, lait: pl.DataFrame, areas: pl.DataFrame
+) -> pl.DataFrame:
+    """Every spec's numerator and denominator per LA and year, in priority order (earlier
+    specs win), each with where its counts come from."""
+    codes = areas.select("area_code", "former_codes").explode("former_codes").drop_nulls()
+    former = dict(zip(codes["former_codes"].to_list(), codes["area_code"].to_list(), strict=True))
+    cache: dict[str, pl.DataFrame] = {}
+    candidates = []
+    for priority, spec in enumerate(specs):
+        numerator = _count_frame(spec.numerator, ees_dir, lait, cache, former)
+        denominator = _count_frame(spec.denominator, ees_dir, lait, cache, former)
+        candidates.append(
+            numerator.join(denominator, on=["area_code", "year"], suffix="_den").select(
+                "area_code",
+                "year",
+                lait_code=pl.lit(spec.lait_code),
+                priority=pl.lit(priority),
+                people=pl.lit(spec.people),
+                multiplier=pl.lit(spec.multiplier, pl.Float64),
+                numerator=pl.col("count"),
+                denominator=pl.col("count_den"),
+                count_source=pl.concat_str(
+                    pl.lit("numerator: "),
+                    "count_source",
+                    pl.lit("; denominator: "),
+                    "count_source_den",
+                ),
+            )
+        )
+    return pl.concat(candidates)
+
+
+def _matched(
+    observations: pl.DataFrame,
+    ids: pl.DataFrame,
+    la_codes: pl.Series,
+    candidates: pl.DataFrame,
+    is_la: pl.Expr,
+) -> pl.DataFrame:
+    """Each published value beside every candidate pair of counts, and whether the counts
+    reproduce it at the series' published precision."""
+    return (
+        observations.with_row_index("_row")
+        .filter(pl.col("value").is_not_null())
+        .drop("numerator", "denominator")
+        .join(ids, on="indicator_id")
+        .join(series_decimals(observations, la_codes), on=["indicator_id", "year"], how="left")
+        .join(candidates, on=["lait_code", "area_code", "year"])
+        .filter(pl.col("denominator") > 0)
+        .with_columns(
+            recomputed=pl.col("numerator") / pl.col("denominator") * pl.col("multiplier"),
+            # A year with no LA values (England only): that value's own precision.
+            tolerance=0.5
+            * pl.lit(10.0).pow(-pl.coalesce("series_decimals", published_decimals(pl.col("value"))))
+            + 1e-9,
+            is_la=is_la,
+        )
+        .with_columns(agrees=(pl.col("recomputed") - pl.col("value")).abs() <= pl.col("tolerance"))
     )
