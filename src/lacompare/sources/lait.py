@@ -145,10 +145,28 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
         decimals=pl.col("dps").drop_nulls().first(),
     )
     first = clean.unique("Measure_short", keep="first", maintain_order=True).drop("dps")
+    indicators = first.join(topics, on="Measure_short").select(**_indicator_columns())
+    no_unit = indicators.filter(pl.col("unit").is_null())
+    if no_unit.height:
+        raise DataValidationError(
+            f"{path}: no unit could be read for {no_unit.height} measure(s) "
+            f"{no_unit['lait_code'].to_list()[:10]} (rule: add them to UNIT_OVERRIDES)"
+        )
+    clashes = indicators.filter(pl.col("indicator_id").is_duplicated())
+    if clashes.height:
+        raise DataValidationError(
+            f"{path}: Short Desc codes {clashes['lait_code'].to_list()} give the same "
+            "indicator_id (rule: indicator ids are unique)"
+        )
+    return indicators
+
+
+def _indicator_columns() -> dict[str, pl.Expr]:
+    """The indicators frame's columns from a dictionary row (see :func:`read_lait_dictionary`)."""
     unit = pl.col("Measure_short").replace_strict(UNIT_OVERRIDES, default=None)
     name = tidy_text(pl.col("Chart_title").fill_null(pl.col("Measure")))
     url = pl.col("Hyperlink(s)").str.extract(r"(https?://\S+)", 1).str.replace(r"[/,;.]+$", "")
-    indicators = first.join(topics, on="Measure_short").select(
+    return dict(
         indicator_id=indicator_slug(pl.col("Measure_short")),
         name=name,
         label=name,
@@ -179,19 +197,6 @@ def read_lait_dictionary(path: Path) -> pl.DataFrame:
         methodology=pl.col("Methodology"),
         lait_code=pl.col("Measure_short"),
     )
-    no_unit = indicators.filter(pl.col("unit").is_null())
-    if no_unit.height:
-        raise DataValidationError(
-            f"{path}: no unit could be read for {no_unit.height} measure(s) "
-            f"{no_unit['lait_code'].to_list()[:10]} (rule: add them to UNIT_OVERRIDES)"
-        )
-    clashes = indicators.filter(pl.col("indicator_id").is_duplicated())
-    if clashes.height:
-        raise DataValidationError(
-            f"{path}: Short Desc codes {clashes['lait_code'].to_list()} give the same "
-            "indicator_id (rule: indicator ids are unique)"
-        )
-    return indicators
 
 
 def tidy_text(text: pl.Expr) -> pl.Expr:
