@@ -58,23 +58,7 @@ def read_ofsted_judgements(path: Path, areas: pl.DataFrame) -> pl.DataFrame:
         inspection_date=pl.col("inspection_text").str.slice(0, 10).str.to_date(strict=False),
         publication_date=pl.col("publication_text").str.slice(0, 10).str.to_date(strict=False),
     )
-    for column in ("inspection_date", "publication_date"):
-        bad = frame.filter(pl.col(column).is_null())
-        if bad.height:
-            raise DataValidationError(
-                f"{source}: row {bad.item(0, 'row')}, column {column}: "
-                f"{bad.item(0, column.replace('_date', '_text'))!r} is not a date "
-                f"(rule: every inspection has dates; {bad.height} row(s))"
-            )
-    for column in OFSTED_JUDGEMENTS:
-        required = column != "care_leavers"
-        bad = frame.filter(~pl.col(column).is_in(list(OFSTED_GRADES)).fill_null(not required))
-        if bad.height:
-            raise DataValidationError(
-                f"{source}: row {bad.item(0, 'row')}, column {OFSTED_JUDGEMENTS[column]!r}: "
-                f"{bad.item(0, column)!r} is not an Ofsted grade (rule: one of "
-                f"{', '.join(OFSTED_GRADES)}; {bad.height} row(s))"
-            )
+    _check_dates_and_grades(frame, source)
     current = areas.filter(pl.col("current"), pl.col("level") == "local_authority")
     codes = pl.concat(
         [
@@ -102,3 +86,25 @@ def read_ofsted_judgements(path: Path, areas: pl.DataFrame) -> pl.DataFrame:
         as_at=pl.lit(as_at, pl.Date),
         source=pl.lit(f"Ofsted, Local authority inspection outcomes as at {as_at_match.group(1)}"),
     ).sort("area_code")
+
+
+def _check_dates_and_grades(frame: pl.DataFrame, source: str) -> None:
+    """Every inspection has dates, and every judgement is one of Ofsted's four grades (care
+    leavers may be blank: judged only since 2023); an error names the spreadsheet row."""
+    for column in ("inspection_date", "publication_date"):
+        bad = frame.filter(pl.col(column).is_null())
+        if bad.height:
+            raise DataValidationError(
+                f"{source}: row {bad.item(0, 'row')}, column {column}: "
+                f"{bad.item(0, column.replace('_date', '_text'))!r} is not a date "
+                f"(rule: every inspection has dates; {bad.height} row(s))"
+            )
+    for column in OFSTED_JUDGEMENTS:
+        required = column != "care_leavers"
+        bad = frame.filter(~pl.col(column).is_in(list(OFSTED_GRADES)).fill_null(not required))
+        if bad.height:
+            raise DataValidationError(
+                f"{source}: row {bad.item(0, 'row')}, column {OFSTED_JUDGEMENTS[column]!r}: "
+                f"{bad.item(0, column)!r} is not an Ofsted grade (rule: one of "
+                f"{', '.join(OFSTED_GRADES)}; {bad.height} row(s))"
+            )
