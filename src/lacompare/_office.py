@@ -306,15 +306,16 @@ def docx_table(
     for number, (kind, index, label, cells) in enumerate(rows):
         row = grid.add_row()
         _keep_whole(row)
+        row_cells = row.cells  # python-docx builds this list anew on every access
         if kind == "group":
-            merged = row.cells[0].merge(row.cells[-1])
+            merged = row_cells[0].merge(row_cells[-1])
             write(merged, label, sum(twips), bold=True)
             merged.paragraphs[0].paragraph_format.keep_with_next = True
             continue
         bold = index in model.bold_rows
-        write(row.cells[0], label, twips[0], bold=bold)
+        write(row_cells[0], label, twips[0], bold=bold)
         for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
-            cell = row.cells[position]
+            cell = row_cells[position]
             write(cell, text, twips[position], bold=bold, right=looks_numeric(text))
             colour_field = model.fills.get((index, key)) if index is not None else None
             if colour_field:
@@ -322,7 +323,7 @@ def docx_table(
             elif bold:
                 _shade(cell, palette.highlight)
         if keeps_with_next(number, len(rows)):
-            for cell in row.cells:
+            for cell in row_cells:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
     return grid
 

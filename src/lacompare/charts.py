@@ -257,6 +257,20 @@ def neighbour_chart(
         period=period,  # type: ignore[arg-type]
         neighbours=neighbours,
     ).row(0, named=True)
+    return neighbour_chart_from_row(ref, row, neighbours=neighbours, source=source)
+
+
+def neighbour_chart_from_row(
+    ref: ReferenceData,
+    row: dict[str, Any],
+    *,
+    neighbours: Neighbours = "2025",
+    source: bool = True,
+) -> alt.LayerChart | alt.FacetChart:
+    """:func:`neighbour_chart` from the LA's comparison row already computed (a paper's rows
+    come from one pass of the engine)."""
+    if isinstance(neighbours, int) and not isinstance(neighbours, bool):
+        neighbours = str(neighbours)
     bars = _neighbour_bars(ref, row, neighbours)
     order = bars.get_column("name").to_list()
     colours = {"la": SERIES_STYLE["la"][0], "neighbour": OTHER_LA}
@@ -672,7 +686,9 @@ def legible(chart: alt.TopLevelMixin, font_px: float) -> dict:
             for item in node:
                 raise_fonts(item)
 
-    spec = chart.to_dict()
+    # Not validated again here: the same builders are validated wherever a chart is saved or
+    # tested, and validation is most of the cost of a spec.
+    spec = chart.to_dict(validate=False)
     raise_fonts(spec)
     _wrap_titles(spec, font_px)
     config = spec.setdefault("config", {})

@@ -226,14 +226,7 @@ def _figure(
     from lacompare import charts  # Altair loads only when a paper has charts
 
     if spec.chart == "neighbours":
-        chart = charts.neighbour_chart(
-            ref,
-            row["area_code"],
-            row["indicator_id"],
-            period=ctx.year or "latest",
-            neighbours=model,
-            source=False,
-        )
+        chart = charts.neighbour_chart_from_row(ref, row, neighbours=model, source=False)
         kind = "Bar chart"
         shows = f"{name} and its {group} for {row['period_text']}, best first"
     else:
