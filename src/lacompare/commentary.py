@@ -292,10 +292,11 @@ def summary(comparison: pl.DataFrame, by: str = "topic") -> pl.DataFrame:
 
 
 @user_facing
-def summary_paragraph(comparison: pl.DataFrame) -> str:
+def summary_paragraph(comparison: pl.DataFrame, *, flagged: pl.DataFrame | None = None) -> str:
     """One paragraph for the front of a board paper, for one LA: what was tested and how it
     came out, and every flagged indicator (no paper says there is nothing to worry about while
-    a row is flagged)."""
+    a row is flagged). ``flagged``: :func:`lacompare.exceptions` of these rows, where the
+    caller has it already (a paper computes it once)."""
     names = comparison.get_column("area_name").unique().to_list()
     if len(names) != 1:
         raise InvalidArgumentError(
@@ -311,7 +312,8 @@ def summary_paragraph(comparison: pl.DataFrame) -> str:
         if with_figure == n
         else f"{name} has a figure for {with_figure} of the {n} indicators in this paper"
     )
-    flagged = exceptions(comparison)
+    if flagged is None:
+        flagged = exceptions(comparison)
     labels = dict(comparison.select("indicator_id", "indicator_label").iter_rows())
     text = [
         f"{have}. {_counted(total)}",

@@ -155,7 +155,7 @@ def _parts(
         key_messages_section(ref, rows, flagged, ctx, spec),
         *((since_section(ref, rows, ctx, spec, since),) if since is not None else ()),
         Section("Recommendations", (Paragraph(RECOMMENDATIONS_PLACEHOLDER),)),
-        summary_section(rows, ctx, sections_spec),
+        summary_section(rows, flagged, ctx, sections_spec),
         # The exceptions before the spine chart: what the board looks at first, and the
         # full-page chart then starts a page instead of leaving the summary's half empty.
         exceptions_section(rows, flagged, ctx.name),

@@ -19,7 +19,9 @@ from lacompare.paper.words import label_period, plural
 from lacompare.tables import MISSING, TableModel, _table_id, local_note
 
 
-def summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[SectionSpec]) -> Section:
+def summary_section(
+    rows: pl.DataFrame, flagged: pl.DataFrame, ctx: PaperContext, sections: list[SectionSpec]
+) -> Section:
     """The paragraph, the periods the paper holds, older figures, and counts per section that
     add up (in paper = no figure + small number + older figure + not tested + tested; tested
     = better +
@@ -29,7 +31,7 @@ def summary_section(rows: pl.DataFrame, ctx: PaperContext, sections: list[Sectio
     old = rows.filter(outcome() == "old_figure")
     targets = targets_summary(rows)
     blocks: list[Block] = [
-        Paragraph(summary_paragraph(rows)),
+        Paragraph(summary_paragraph(rows, flagged=flagged)),
         *((Paragraph(targets),) if targets else ()),
         Paragraph(f"Periods of the figures in this paper: {periods_line(rows)}."),
     ]
