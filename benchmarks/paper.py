@@ -4,8 +4,8 @@ Run: python benchmarks/paper.py [--repeat N]
 
 Times, in separate processes (median of N each, interleaved): ``lacompare report --la Derby
 --format html`` (one table) and ``lacompare paper --la Derby --paper corporate-parenting
---format docx,html`` (the whole paper, the issue's acceptance: at most 10 s); prints both and
-the ratio, and the paper's time against the 10-second target.
+--format docx,html`` (the whole paper); prints both, the ratio (target: a paper in at most
+twice one table's time, issue 29) and the paper's time against the 10-second ceiling.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 from cli_report import lacompare, timed  # the same timer and command as the table benchmark
 
 TARGET_SECONDS = 10.0
+TARGET_RATIO = 2.0
 
 
 def main() -> None:
@@ -38,7 +39,7 @@ def main() -> None:
     rows = [
         ("lacompare report --la Derby (one table, html)", f"{one_table:6.2f} s"),
         ("lacompare paper --la Derby (docx + html)", f"{whole:6.2f} s"),
-        ("paper / table", f"{whole / one_table:6.2f}x"),
+        ("paper / table", f"{whole / one_table:6.2f}x (target <= {TARGET_RATIO:g}x)"),
         ("paper / 10 s target", f"{whole / TARGET_SECONDS:6.2f}"),
     ]
     for label, figure in rows:
