@@ -77,7 +77,7 @@ def _episode(rng: random.Random, referral: date, child: Child) -> dict[str, Any]
         episode["icpc"] = referral + timedelta(days=rng.randint(1, 20))
         end = _plan(rng, episode, episode["icpc"], end, child)
     elif rng.random() < 0.35:
-        s47 = {"start": start + timedelta(days=rng.randint(0, 10))}
+        s47: dict[str, Any] = {"start": start + timedelta(days=rng.randint(0, 10))}
         episode["s47s"].append(s47)
         if rng.random() < 0.6:
             s47["icpc"] = s47["start"] + timedelta(days=rng.randint(5, 30))
