@@ -309,3 +309,48 @@ def test_data_to_insights_fake_returns(name: str, ref: lacompare.ReferenceData) 
         assert "fault in lacompare" not in message
     else:
         assert figures.height > 0
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+def test_lacompare_figures_from_a_cin_return(
+    tmp_path: Path, hand_checked: tuple[Path, Path]
+) -> None:
+    from test_cli import run
+
+    current, previous = hand_checked
+    out = tmp_path / "figures.csv"
+    done = run("figures", "--cin", str(current), "--previous", str(previous), "--year", "2026",
+               "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Derby: own figures for the year to 31 March 2026" in done.stdout
+    assert "warning: " in done.stdout and "1 warning(s)" in done.stdout
+    written = pl.read_csv(out)
+    assert written.height == 40
+    assert (
+        written.filter(pl.col("indicator_id") == "cp_conf_15days").row(0, named=True)["numerator"]
+        == 2
+    )
+    other = run("figures", "--cin", str(current), "--la", "Rutland", "--year", "2026")
+    assert other.returncode == 1 and "not Rutland's" in other.stderr
+
+
+def test_a_paper_with_both_returns(tmp_path: Path, hand_checked: tuple[Path, Path]) -> None:
+    import ssda903_fixture
+    from test_cli import run
+
+    current, previous = hand_checked
+    extract = ssda903_fixture.write(tmp_path / "extract")
+    done = run("paper", "--la", "Derby", "--paper", "headline", "--cin", str(current),
+               "--previous", str(previous), "--ssda903", str(extract), "--year", "2026",
+               "--format", "html,data", "--out", str(tmp_path), "--date", "2026-12-04")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = pl.read_parquet(next(tmp_path.glob("*.data.parquet")))
+    local = rows.filter(pl.col("la_local")).get_column("indicator_id").to_list()
+    assert "cin" in local and "cpp_rate" in local  # from the CIN return
+    assert "lac" in local  # from the 903 extract
+    page = next(tmp_path.glob("*.html")).read_text()
+    assert "From CIN census return cin_2026.xml (2025-26)" in page
+    assert "SSDA903" in page

@@ -33,6 +33,9 @@ EPILOG = """recipes:
   this year's own figures from your SSDA903 extract, then the paper with them marked [L]:
       lacompare figures --ssda903 903_extract/ --la Derby --year 2026 --out figures.csv
       lacompare paper --la Derby --ssda903 903_extract/ --year 2026 --format docx
+  this year's safeguarding figures from your CIN census return (last year's for look-back):
+      lacompare figures --cin cin_2026.xml --previous cin_2025.xml --la Derby --year 2026
+      lacompare paper --la Derby --paper safeguarding --cin cin_2026.xml --year 2026
   your own paper from a TOML spec (title, [[sections]] with indicators and a chart):
       lacompare paper --la Derby --spec my_paper.toml --format docx,pdf
   one LA's headline table as a web page, Word and Excel:
@@ -193,7 +196,15 @@ def _paper_command(commands: Any) -> None:
     paper.add_argument(
         "--ssda903", type=Path, default=None, help="your 903 extract: this year's own figures"
     )
-    paper.add_argument("--year", default=None, help="with --ssda903: the year ending 31 March")
+    paper.add_argument(
+        "--cin", type=Path, default=None, help="your CIN census return: this year's own figures"
+    )
+    paper.add_argument(
+        "--previous", type=Path, default=None, help="with --cin: last year's return (look-back)"
+    )
+    paper.add_argument(
+        "--year", default=None, help="with --ssda903 or --cin: the year ending 31 March"
+    )
     paper.add_argument("--local", type=Path, default=None, help="a CSV / xlsx of local figures")
     paper.add_argument(
         "--since",
@@ -216,13 +227,21 @@ def _data_commands(commands: Any) -> None:
     """``figures``, ``indicators``, ``areas``, ``validate`` and ``refresh``."""
     figures = commands.add_parser(
         "figures",
-        help="your own figures from your SSDA903 extract (DfE's definitions)",
-        description="Derive the LA's own children-looked-after figures for a collection year "
+        help="your own figures from your SSDA903 extract or CIN census return (DfE's definitions)",
+        description="Derive the LA's own figures for a collection year: children looked after "
         "from its SSDA903 extract (a folder of the 903 CSV files, or a workbook with a sheet "
-        "per table), check them, print a summary and write them as local figures.",
+        "per table), or children in need and child protection from its CIN census return (the "
+        "XML file sent to DfE); check them, print a summary and write them as local figures.",
     )
-    figures.add_argument("--ssda903", type=Path, required=True, help="folder or .xlsx")
-    figures.add_argument("--la", required=True, help="name, DfE number or ONS code")
+    source = figures.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ssda903", type=Path, help="your 903 extract: a folder or .xlsx")
+    source.add_argument("--cin", type=Path, help="your CIN census return (.xml)")
+    figures.add_argument(
+        "--previous", type=Path, default=None, help="with --cin: last year's return (look-back)"
+    )
+    figures.add_argument(
+        "--la", default=None, help="name, DfE number or ONS code (a CIN return's LEA says it)"
+    )
     figures.add_argument("--year", required=True, help="collection year ending 31 March: 2026")
     figures.add_argument("--out", type=Path, default=None, help="CSV to write (default: none)")
     figures.set_defaults(run=_figures)
@@ -406,8 +425,8 @@ def _paper(args: argparse.Namespace) -> int:
 
 
 def _with_own_figures(ref: ReferenceData, args: argparse.Namespace) -> ReferenceData:
-    """The reference data with the LA's own figures added: from --ssda903 (with --year) and
-    from --local."""
+    """The reference data with the LA's own figures added: from --ssda903 and --cin (with
+    --year; one paper can carry both returns' figures) and from --local."""
     if args.ssda903 is not None:
         from lacompare.ssda903 import derive_903
 
@@ -416,11 +435,33 @@ def _with_own_figures(ref: ReferenceData, args: argparse.Namespace) -> Reference
         derived = derive_903(args.ssda903, la=args.la, year=_year(args.year), ref=ref)
         _print_notes(derived.problems)
         ref = ref.with_local(derived.figures, source=f"SSDA903 {args.ssda903.name}")
-    elif args.year is not None:
-        raise LacompareError("--year goes with --ssda903 (use --period for published years)")
+    if args.cin is not None:
+        ref = ref.with_local(_cin_figures(args, ref), source=f"CIN census {args.cin.name}")
+    if args.year is not None and args.ssda903 is None and args.cin is None:
+        raise LacompareError(
+            "--year goes with --ssda903 or --cin (use --period for published years)"
+        )
     if args.local is not None:
         ref = ref.with_local(args.local, la=args.la, source=str(args.local))
     return ref
+
+
+def _cin_figures(args: argparse.Namespace, ref: ReferenceData) -> pl.DataFrame:
+    """Figures from --cin (and --previous), their warnings printed."""
+    import warnings
+
+    from lacompare.cin import CinWarning, figures_from_cin
+
+    if args.year is None:
+        raise LacompareError("--cin needs --year, the collection year ending 31 March")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CinWarning)
+        figures = figures_from_cin(
+            args.cin, la=args.la, year=_year(args.year), previous=args.previous, ref=ref
+        )
+    for warning in caught:
+        print(f"warning: {warning.message}")
+    return figures
 
 
 def _year(text: str) -> int:
@@ -446,12 +487,18 @@ def _print_notes(problems: pl.DataFrame) -> None:
 
 def _figures(args: argparse.Namespace) -> int:
     from lacompare.reference import load_reference
-    from lacompare.ssda903 import derive_903
 
     ref = load_reference()
-    derived = derive_903(args.ssda903, la=args.la, year=_year(args.year), ref=ref)
-    figures = derived.figures
-    _print_notes(derived.problems)
+    if args.cin is not None:
+        figures = _cin_figures(args, ref)
+    else:
+        from lacompare.ssda903 import derive_903
+
+        if args.la is None:
+            raise LacompareError("--ssda903 needs --la (the extract does not say whose it is)")
+        derived = derive_903(args.ssda903, la=args.la, year=_year(args.year), ref=ref)
+        figures = derived.figures
+        _print_notes(derived.problems)
     labels = dict(ref.indicators.select("indicator_id", "name").iter_rows())
     print(f"{figures.get_column('area')[0]}: own figures for the year to 31 March {args.year}")
     for indicator_id, value, numerator, denominator in figures.select(
