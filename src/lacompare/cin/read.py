@@ -1,9 +1,6 @@
-"""Reading a CIN census return: a streaming, hardened XML reader into flat text tables.
-
-The file is parsed by :mod:`defusedxml` (expat underneath) with DTDs forbidden: a return
-never has one, so an entity bomb, an external entity or a network fetch is refused at its
-first line, before anything is expanded. Each ``Child`` is flattened as soon as it has been
-read and then dropped, so memory holds the tables, not the document.
+"""Reading a CIN census return into flat text tables, with the streaming, hardened reader of
+:mod:`lacompare._xml` (no DTD, no entity, no fetch): each ``Child`` is flattened as soon as it
+has been read and then dropped, so memory holds the tables, not the document.
 """
 
 from __future__ import annotations
@@ -11,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
 import polars as pl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
+from lacompare._xml import records
+from lacompare._xml import text as _text
 from lacompare.cin.layout import ELEMENTS, TABLES
 from lacompare.errors import SourceFileError
 
@@ -38,30 +35,13 @@ def read_return(source: str | Path) -> CinReturn:
     A file that is not XML, is not a CIN census return, or declares a DTD (an entity bomb or
     external entity) raises :class:`~lacompare.errors.SourceFileError` naming the file."""
     path = Path(source)
-    if not path.is_file():
-        raise SourceFileError(f"{path}: no such file (the CIN census return, an XML file)")
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
     header: dict[str, str | None] = {}
-    stack: list[str] = []
-    try:
-        for event, element in iterparse(str(path), events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                stack.append(element.tag)
-                continue
-            stack.pop()
-            if element.tag == "Child" and stack[-1:] == ["Children"]:
-                _flatten(element, rows)
-                element.clear()
-            elif element.tag in ("CollectionDetails", "Source") and "Header" in stack:
-                header |= {child.tag: _text(child) for child in element}
-    except DefusedXmlException as error:
-        raise SourceFileError(
-            f"{path}: refused: the file declares a DTD or entities ({type(error).__name__}); a "
-            "CIN census return has none, and lacompare never expands entities or fetches "
-            "anything a file names"
-        ) from None
-    except ParseError as error:
-        raise SourceFileError(f"{path}: not a well-formed XML file ({error})") from None
+    for above, element in records(path, "Child", "a CIN census return"):
+        if element.tag == "Child" and above[-1:] == ["Children"]:
+            _flatten(element, rows)
+        elif element.tag in ("CollectionDetails", "Source") and "Header" in above:
+            header |= {child.tag: _text(child) for child in element}
     if not header.get("ReferenceDate") and not any(rows.values()):
         raise SourceFileError(
             f"{path}: not a CIN census return (no Message/Header/CollectionDetails/"
@@ -80,12 +60,6 @@ def read_return(source: str | Path) -> CinReturn:
             for name in TABLES
         },
     )
-
-
-def _text(element: Element | None) -> str | None:
-    if element is None or element.text is None:
-        return None
-    return element.text.strip() or None
 
 
 def _values(parent: Element | None, group: str) -> dict[str, str | None]:

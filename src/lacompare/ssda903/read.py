@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import NamedTuple
+from xml.etree.ElementTree import Element
 
 import polars as pl
 
+from lacompare._xml import records, text
 from lacompare.errors import SourceFileError
 from lacompare.sources._common import _read_csv_text
 from lacompare.ssda903.layout import TABLES
@@ -34,9 +36,12 @@ class Extract(NamedTuple):
 
 
 def read_extract(source: str | Path) -> Extract:
-    """The 903 tables in ``source``: a folder of CSV files (every ``*.csv`` directly in it)
-    or a ``.xlsx`` workbook with one sheet per table."""
+    """The 903 tables in ``source``: a folder of CSV files (every ``*.csv`` directly in it),
+    a ``.xlsx`` workbook with one sheet per table, or the return as one ``.xml`` file (the
+    layout councils' systems send DfE)."""
     path = Path(source).expanduser()
+    if path.is_file() and path.suffix.lower() == ".xml":
+        return _read_xml(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         if not files:
@@ -46,8 +51,9 @@ def read_extract(source: str | Path) -> Extract:
         found = [(f"{path.name}, sheet {name!r}", sheet) for name, sheet in _sheets(path)]
     elif path.exists():
         raise SourceFileError(
-            f"{path}: not a folder of CSV files or an Excel workbook (.xlsx) (rule: the 903 "
-            "extract is one CSV per table in a folder, or one sheet per table)"
+            f"{path}: not a folder of CSV files, an Excel workbook (.xlsx) or an XML return "
+            "(rule: the 903 extract is one CSV per table in a folder, one sheet per table, or "
+            "the XML file sent to DfE)"
         )
     else:
         raise SourceFileError(f"{path}: no such folder or file")
@@ -114,3 +120,88 @@ def _as_text(frame: pl.DataFrame, table: str) -> pl.DataFrame:
         ),
         pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(ROW),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The XML return: EXPSSDA903/CHILD, each with a HEADER (the child's one-row tables inline, and
+# a container per repeated record) and its EPISODEs.
+
+#: Containers under HEADER (or CHILD), and the table each row of them belongs to.
+XML_CONTAINERS = {
+    "EPISODE": "episodes",
+    "OC2": "oc2",
+    "AREVIEW": "reviews",
+    "AMISSING": "missing",
+    "PERMANENCE": "previous_permanence",
+    "AD_PLACED": "placed_for_adoption",
+}
+#: One-row-per-child tables whose columns sit directly in HEADER, and the columns that say a
+#: child has a row in them.
+XML_INLINE = {
+    "header": ("CHILD",),
+    "uasc": ("DUC",),
+    "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
+    "ad1": ("DATE_INT", "DATE_MATCH"),
+}
+#: XML element names that differ from the CSV columns.
+XML_RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+
+def _read_xml(path: Path) -> Extract:
+    """The XML return as the same text tables the CSV files give (each row numbered by its
+    element's place among its kind: row 5 of the EPISODE elements is the fifth)."""
+    rows: dict[str, list[dict[str, str | None]]] = {name: [] for name in TABLES}
+    tags: dict[str, str] = {}
+    ignored: set[str] = set()
+    for above, element in records(path, "CHILD", "an SSDA903 return"):
+        if element.tag == "CHILD" and above[-1:] == ["EXPSSDA903"]:
+            _child_rows(element, rows, tags, ignored)
+    if not any(rows.values()):
+        raise SourceFileError(
+            f"{path}: not an SSDA903 return (no EXPSSDA903/CHILD elements with a HEADER)"
+        )
+    tables, files = {}, {}
+    for name, found in rows.items():
+        if not found:
+            continue
+        frame = pl.DataFrame(found, schema=dict.fromkeys(TABLES[name].columns, pl.String))
+        tables[name] = _as_text(frame, name).with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW)
+        )
+        files[name] = f"{path.name} ({tags.get(name, 'HEADER')} elements)"
+    return Extract(path, tables, files, sorted(f"{path.name}: {t} elements" for t in ignored))
+
+
+def _child_rows(
+    child: Element,
+    rows: dict[str, list[dict[str, str | None]]],
+    tags: dict[str, str],
+    ignored: set[str],
+) -> None:
+    header = child.find("HEADER")
+    leaves = _leaves(header)
+    key = {"CHILD": leaves.get("CHILD"), "DOB": leaves.get("DOB"), "SEX": leaves.get("SEX")}
+    for table, markers in XML_INLINE.items():
+        if any(leaves.get(m) is not None for m in markers):
+            rows[table].append(_layout_row(table, leaves))
+    containers = [*(header if header is not None else []), *child]
+    for element in containers:
+        if len(element) == 0 or element.tag == "HEADER":
+            continue
+        found = XML_CONTAINERS.get(element.tag)
+        if found is None:
+            ignored.add(element.tag)
+            continue
+        tags[found] = element.tag
+        rows[found].append(_layout_row(found, key | _leaves(element)))
+
+
+def _leaves(parent: Element | None) -> dict[str, str | None]:
+    """The parent's childless elements, tag -> text (CSV names)."""
+    if parent is None:
+        return {}
+    return {XML_RENAMED.get(e.tag, e.tag): text(e) for e in parent if len(e) == 0}
+
+
+def _layout_row(table: str, values: dict[str, str | None]) -> dict[str, str | None]:
+    return {column: values.get(column) for column in TABLES[table].columns}

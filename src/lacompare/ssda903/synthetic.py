@@ -375,3 +375,60 @@ def write_synthetic_903(
     for name, frame in synthetic_903(year=year, children=children, years=years, seed=seed).items():
         frame.write_csv(path / f"{name}.csv")
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# The same extract as the XML return councils' systems send DfE
+
+#: The HEADER's one-row tables (their columns sit directly in HEADER).
+_INLINE = ("header", "uasc", "oc3", "ad1")
+#: Repeated records: the table, its element, and whether it sits in HEADER (else CHILD).
+_CONTAINERS = (
+    ("oc2", "OC2", True),
+    ("reviews", "AREVIEW", True),
+    ("missing", "AMISSING", True),
+    ("previous_permanence", "PERMANENCE", True),
+    ("placed_for_adoption", "AD_PLACED", True),
+    ("episodes", "EPISODE", False),
+)
+#: Columns every table repeats from the header (not written again in the XML).
+_CHILD_COLUMNS = ("CHILD", "DOB", "SEX")
+_XML_NAMES = {"CHILD": "CHILDID", "PLACE": "PL"}
+
+
+def write_903_xml(tables: dict[str, pl.DataFrame], path: str | Path) -> Path:
+    """The extract's tables (text, as :func:`lacompare.ssda903.read.read_extract` gives
+    them) written as one XML return in the layout councils send DfE (``EXPSSDA903/CHILD``,
+    each with its ``HEADER`` and ``EPISODE`` elements)."""
+    from xml.sax.saxutils import escape
+
+    def leaves(row: dict[str, object], skip: tuple[str, ...] = ()) -> str:
+        return "".join(
+            f"<{_XML_NAMES.get(k, k)}>{escape(str(v))}</{_XML_NAMES.get(k, k)}>"
+            for k, v in row.items()
+            if k not in skip and not k.startswith("_") and v is not None
+        )
+
+    by_child: dict[str, dict[str, list[dict[str, object]]]] = {}
+    for name, frame in tables.items():
+        for row in frame.iter_rows(named=True):
+            by_child.setdefault(str(row["CHILD"]), {}).setdefault(name, []).append(row)
+    parts = ["<?xml version='1.0' encoding='utf-8'?>\n<EXPSSDA903>"]
+    for child, own in by_child.items():
+        inline: dict[str, object] = {"CHILD": child}
+        for name in _INLINE:
+            for row in own.get(name, []):
+                inline |= {k: v for k, v in row.items() if v is not None}
+        parts.append(f"<CHILD><HEADER>{leaves(inline)}")
+        for name, tag, in_header in _CONTAINERS:
+            if in_header:
+                parts += [f"<{tag}>{leaves(r, _CHILD_COLUMNS)}</{tag}>" for r in own.get(name, [])]
+        parts.append("</HEADER>")
+        for name, tag, in_header in _CONTAINERS:
+            if not in_header:
+                parts += [f"<{tag}>{leaves(r, _CHILD_COLUMNS)}</{tag}>" for r in own.get(name, [])]
+        parts.append("</CHILD>")
+    parts.append("</EXPSSDA903>\n")
+    target = Path(path)
+    target.write_text("".join(parts), encoding="utf-8")
+    return target
