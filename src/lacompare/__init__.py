@@ -17,9 +17,14 @@ This year's own figures, from the LA's SSDA903 extract, beside the published one
 
     own = lacompare.figures_from_903("903_extract/", la="Derby", year=2026)
     lacompare.compare(ref.with_local(own), "Derby")   # 2025-26 figures marked [L]
+
+and from its CIN census return (children in need, child protection)::
+
+    cin = lacompare.figures_from_cin("cin_2026.xml", year=2026, previous="cin_2025.xml")
 """
 
 from lacompare import stats
+from lacompare.cin import CinWarning, figures_from_cin
 from lacompare.commentary import (
     commentary,
     compare_neighbour_models,
@@ -73,6 +78,7 @@ __all__ = [
     "AreasSchema",
     "BoardPaper",
     "BrowserMissingError",
+    "CinWarning",
     "ComparisonSchema",
     "DataValidationError",
     "ExportError",
@@ -105,6 +111,7 @@ __all__ = [
     "cross_check_inspection",
     "exceptions",
     "figures_from_903",
+    "figures_from_cin",
     "flags",
     "green_green",
     "load_inspection_figures",
