@@ -7,6 +7,7 @@ element, the value and the rule; an error stops the figures, a warning reaches t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -140,120 +141,56 @@ def typed_tables(
     return typed, problems_frame(found)
 
 
+Rows = Callable[[dict[str, pl.DataFrame]], pl.DataFrame]
+
+#: The rules that change the figures: (table, which rows break it (a function of the typed
+#: tables), element, the value shown, the rule, severity). A rule table.
+RULES: tuple[tuple[str, Rows, str, pl.Expr, str, str], ...] = (
+    ("children", lambda t: t["children"].filter(pl.col("child").is_null()),
+     "LAchildID", pl.lit(None), "is given for every child", "error"),
+    ("children", lambda t: t["children"].filter(pl.col("child").is_duplicated(),
+                                                pl.col("child").is_not_null()),
+     "LAchildID", pl.col("child"), "appears once in the return (a child is one Child element)",
+     "error"),
+    ("episodes", lambda t: t["episodes"].filter(pl.col("referral").is_null()),
+     "CINreferralDate", pl.lit(None), "is given for every CINdetails", "error"),
+    ("episodes", lambda t: t["episodes"].filter(pl.col("closure") < pl.col("referral")),
+     "CINclosureDate", pl.col("closure"), "is on or after CINreferralDate", "error"),
+    ("episodes", lambda t: t["episodes"].filter(pl.col("closure").is_not_null(),
+                                                pl.col("reason").is_null()),
+     "ReasonForClosure", pl.lit(None), "is given when CINclosureDate is", "error"),
+    ("plans", lambda t: t["plans"].filter(pl.col("start").is_null()),
+     "CPPstartDate", pl.lit(None), "is given for every child protection plan", "error"),
+    ("plans", lambda t: t["plans"].filter(pl.col("end") < pl.col("start")),
+     "CPPendDate", pl.col("end"), "is on or after CPPstartDate", "error"),
+    ("plans", lambda t: t["plans"].filter(pl.col("previous_plans").is_null(),
+                                          pl.col("start").is_not_null()),
+     "NumberOfPreviousCPP", pl.lit(None), "is given on every plan (absent: an earlier plan in "
+     "the return, or the previous return, is looked for instead; PROPOSED)", "warning"),
+    ("reviews", lambda t: _reviews_before_start(t["plans"], t["reviews"]),
+     "CPPreviewDate", pl.col("review"), "is on or after the plan's CPPstartDate", "error"),
+    ("episodes", lambda t: _icpc_twice(t["episodes"], t["s47s"]),
+     "DateOfInitialCPC", pl.col("icpc"),
+     "is recorded in Section47 or at CINdetails level (a transfer-in), not both", "error"),
+    ("episodes", lambda t: _overlapping(t["episodes"]),
+     "CINreferralDate", pl.col("referral"),
+     "begins after the child's previous episode closed (episodes do not overlap)", "error"),
+    ("assessments", lambda t: t["assessments"].filter(pl.col("authorised").is_not_null(),
+                                                      pl.col("start").is_null()),
+     "AssessmentActualStartDate", pl.lit(None), "is given for an authorised assessment "
+     "(without it the assessment is left out of the timeliness figure)", "warning"),
+    ("s47s", lambda t: t["s47s"].filter(pl.col("icpc") < pl.col("start")),
+     "DateOfInitialCPC", pl.col("icpc"), "is on or after S47ActualStartDate (an ICPC before "
+     "it is counted, but left out of the timeliness figures)", "warning"),
+)  # fmt: skip
+
+
 def check_rules(tables: dict[str, pl.DataFrame], census: date) -> pl.DataFrame:
-    """The validation rules that change the figures, on the typed tables."""
-    children, episodes = tables["children"], tables["episodes"]
-    plans, s47s, reviews = tables["plans"], tables["s47s"], tables["reviews"]
+    """The validation rules that change the figures (:data:`RULES`), and no date after the
+    census date, on the typed tables."""
     found = [
-        _problem(
-            children.filter(pl.col("child").is_null()),
-            "children",
-            "LAchildID",
-            pl.lit(None),
-            "is given for every child",
-            "error",
-        ),
-        _problem(
-            children.filter(pl.col("child").is_duplicated(), pl.col("child").is_not_null()),
-            "children",
-            "LAchildID",
-            pl.col("child"),
-            "appears once in the return (a child is one Child element)",
-            "error",
-        ),
-        _problem(
-            episodes.filter(pl.col("referral").is_null()),
-            "episodes",
-            "CINreferralDate",
-            pl.lit(None),
-            "is given for every CINdetails",
-            "error",
-        ),
-        _problem(
-            episodes.filter(pl.col("closure") < pl.col("referral")),
-            "episodes",
-            "CINclosureDate",
-            pl.col("closure"),
-            "is on or after CINreferralDate",
-            "error",
-        ),
-        _problem(
-            episodes.filter(pl.col("closure").is_not_null(), pl.col("reason").is_null()),
-            "episodes",
-            "ReasonForClosure",
-            pl.lit(None),
-            "is given when CINclosureDate is",
-            "error",
-        ),
-        _problem(
-            plans.filter(pl.col("start").is_null()),
-            "plans",
-            "CPPstartDate",
-            pl.lit(None),
-            "is given for every child protection plan",
-            "error",
-        ),
-        _problem(
-            plans.filter(pl.col("end") < pl.col("start")),
-            "plans",
-            "CPPendDate",
-            pl.col("end"),
-            "is on or after CPPstartDate",
-            "error",
-        ),
-        _problem(
-            plans.filter(pl.col("previous_plans").is_null(), pl.col("start").is_not_null()),
-            "plans",
-            "NumberOfPreviousCPP",
-            pl.lit(None),
-            "is given on every plan (absent: an earlier plan in the return, or the "
-            "previous return, is looked for instead; PROPOSED)",
-            "warning",
-        ),
-        _problem(
-            _reviews_before_start(plans, reviews),
-            "reviews",
-            "CPPreviewDate",
-            pl.col("review"),
-            "is on or after the plan's CPPstartDate",
-            "error",
-        ),
-        _problem(
-            _icpc_twice(episodes, s47s),
-            "episodes",
-            "DateOfInitialCPC",
-            pl.col("icpc"),
-            "is recorded in Section47 or at CINdetails level (a transfer-in), not both",
-            "error",
-        ),
-        _problem(
-            _overlapping(episodes),
-            "episodes",
-            "CINreferralDate",
-            pl.col("referral"),
-            "begins after the child's previous episode closed (episodes do not overlap)",
-            "error",
-        ),
-        _problem(
-            tables["assessments"].filter(
-                pl.col("authorised").is_not_null(), pl.col("start").is_null()
-            ),
-            "assessments",
-            "AssessmentActualStartDate",
-            pl.lit(None),
-            "is given for an authorised assessment (without it the assessment is left "
-            "out of the timeliness figure)",
-            "warning",
-        ),
-        _problem(
-            s47s.filter(pl.col("icpc") < pl.col("start")),
-            "s47s",
-            "DateOfInitialCPC",
-            pl.col("icpc"),
-            "is on or after S47ActualStartDate (an ICPC before it is "
-            "counted, but left out of the timeliness figures)",
-            "warning",
-        ),
+        _problem(rows(tables), table, element, value, rule, severity)
+        for table, rows, element, value, rule, severity in RULES
     ]
     return problems_frame([*found, *_after_census(tables, census)])
 
