@@ -20,6 +20,7 @@ from typing import Any, Literal, cast
 import altair as alt
 import polars as pl
 
+from lacompare._cells import said_value
 from lacompare._expr import fmt
 from lacompare.compare import Neighbours, compare, group_label, group_members, trend_data
 from lacompare.errors import InvalidArgumentError, user_facing, whole_number
@@ -454,7 +455,10 @@ def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
         q_high=place(pl.col("q3")),
         la=place(pl.col("la_value")),
         verdict=outcome(),
-        la_text=format_value(pl.col("la_value"), unit, decimals),
+        # An own figure carries [L] here as in every table and sentence.
+        la_text=said_value()
+        if "la_local" in comparison.columns
+        else format_value(pl.col("la_value"), unit, decimals),
         england_text=format_value(pl.col("england_value"), unit, decimals),
         label=pl.col("indicator_label"),
     )
@@ -476,6 +480,7 @@ def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
         "la_text",
         "england_text",
         "small_number",
+        own=pl.col("la_local").fill_null(False) if "la_local" in comparison.columns else False,
     )
 
 

@@ -41,7 +41,7 @@ SHOWN_PROBLEMS = 20
 #: The PROPOSED rule each figure rests on, said in its note (``docs/cin_census.md``).
 PROPOSED: dict[str, str] = {
     "rereferral": "PROPOSED: a referral exactly 12 months after an earlier one is a "
-    "re-referral; children matched across returns on LAchildID",
+    "re-referral, and children are matched across returns on LAchildID",
     "referrals_assessednotneed": "PROPOSED: counted in the year the episode closed",
     "refbysource_schl_pct": "PROPOSED: schools are source 2A only (2B, other education "
     "services, left out)",
@@ -52,16 +52,16 @@ PROPOSED: dict[str, str] = {
         f"{n}_icpc": "PROPOSED: working days after the s47 start up to and including the ICPC"
         for n in (10, 15, 20, 21)
     },
-    "cin": "PROPOSED: an episode closed on 31 March is not open at 31 March; an absent "
-    "ReferralNFA is false",
+    "cin": "PROPOSED: an episode closed on 31 March is not open at 31 March, and an "
+    "absent ReferralNFA is false",
     **{
         f"cintime{s}": "PROPOSED: months counted forward from the referral, clamped to the "
-        "month's end; a duration of exactly 3 months falls in 3 to 6 months"
+        "month's end (exactly 3 months falls in 3 to 6 months)"
         for s in ("3months", "3_6", "6_1", "1_2", "2more")
     },
     **{
         f"cincease{s}": "PROPOSED: closures after assessment (RC8, RC9) and NFA referrals "
-        "left out; months counted forward from the referral"
+        "left out, months counted forward from the referral"
         for s in ("3months", "3_6", "6_1", "1_2", "2more")
     },
     "cpp_num": "PROPOSED: a plan ending on 31 March is not open at 31 March",

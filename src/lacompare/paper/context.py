@@ -143,8 +143,14 @@ def _with_quality(ref: ReferenceData, ctx: PaperContext, rows: pl.DataFrame) -> 
             pl.col("indicator_id", "period").cast(pl.String),
             quality=pl.col("note")
             .str.split("; ")
-            # A rate's population is a definition, not a warning.
-            .list.eval(pl.element().filter(~pl.element().str.starts_with("rate per 10,000")))
+            # A rate's population, and a rule the figure is defined by (PROPOSED where DfE's
+            # guide could not be confirmed), are definitions, not warnings: Appendix C says them.
+            .list.eval(
+                pl.element().filter(
+                    ~pl.element().str.starts_with("rate per 10,000")
+                    & ~pl.element().str.starts_with("PROPOSED")
+                )
+            )
             .list.join("; ")
             .replace("", None),
         )

@@ -126,6 +126,14 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
         return Section("At a glance", ())
     counts = charts.spine_counts(rows)
     placed = sum(counts.values())
+    own = int(charts.spine_frame(rows).get_column("own").sum())
+    own_words = (
+        f" [L] marks the {plural(own, 'figure', 'figures')} that {'is' if own == 1 else 'are'} "
+        f"{name}'s own, not yet published by DfE, placed among the authorities' latest "
+        "published figures."
+        if own
+        else ""
+    )
     listed = ", ".join(f"{n} {word[0].lower()}{word[1:]}" for word, n in counts.items())
     left_out = rows.height - placed
     alt = (
@@ -137,6 +145,7 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
             if left_out
             else ""
         )
+        + own_words
     )
     return Section(
         "At a glance",
@@ -146,7 +155,7 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
                 "local authority, the darker part is the middle half of authorities, and the "
                 f"line is England. The marker is {name}: its shape and colour say whether it is "
                 "better, similar or worse than England, or was not tested. Better is always to "
-                "the right, whichever way the indicator runs."
+                "the right, whichever way the indicator runs." + own_words
             ),
             Figure(
                 *charts.print_png(
