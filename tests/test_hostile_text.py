@@ -19,6 +19,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import lacompare
@@ -360,3 +361,42 @@ def test_a_raw_control_character_in_a_spec_is_named_with_its_key(tmp_path: Path)
     spec.write_bytes(b'title = "Bad \x07 title"\n[[sections]]\ntitle = "x"\nindicators = ["LAC"]\n')
     with pytest.raises(lacompare.InvalidArgumentError, match=r"line 1, key 'title'.*U\+0007"):
         lacompare.read_spec(spec)
+
+
+@pytest.mark.parametrize("text", HOSTILE[:7])
+def test_a_cin_returns_text_is_escaped_in_the_paper(ref, text: str, tmp_path: Path) -> None:
+    """A child's ID reaches a figure's note (a warning names the child) and the file's name
+    its source: both land in Appendix C, as text."""
+    from datetime import date
+
+    from lacompare.cin.synthetic import write_return
+
+    child = {"id": text.replace("\n", " ")[:60], "birth": date(2015, 1, 1), "episodes": [
+        {"referral": date(2025, 6, 1), "source": "1A", "need": "N1", "nfa": False,
+         "icpc": date(2025, 6, 5),
+         "plans": [{"start": date(2025, 6, 5), "previous": None, "reviews": []}]}]}  # fmt: skip
+    folder = tmp_path / "returns"
+    path = write_return(folder / "cin <b>&x.xml", [child], census=date(2026, 3, 31))
+    with pytest.warns(lacompare.CinWarning):
+        figures = lacompare.figures_from_cin(path, la="Derby", year=2026, ref=ref)
+    assert child["id"] in figures.filter(pl.col("indicator_id") == "reregcpr")["note"].item()
+    paper = lacompare.board_paper(
+        ref.with_local(figures), "Derby", "safeguarding", charts=False, written="2026-12-01"
+    )
+    page = lacompare.save(paper, tmp_path / "p.html").read_text(encoding="utf-8")
+    assert_safe_html(page)
+    assert "cin &lt;b&gt;&amp;x.xml" in page
+
+
+def test_a_cin_child_id_that_reorders_text_is_refused(ref, tmp_path: Path) -> None:
+    from datetime import date
+
+    from lacompare.cin.synthetic import write_return
+
+    child = {"id": "K\u202e1", "episodes": [
+        {"referral": date(2025, 6, 1), "source": "1A", "need": "N1", "nfa": False}]}  # fmt: skip
+    path = write_return(tmp_path / "r.xml", [child], census=date(2026, 3, 31))
+    with pytest.raises(
+        lacompare.DataValidationError, match="LAchildID: value 'K\\?1'.*bidirectional"
+    ):
+        lacompare.figures_from_cin(path, la="Derby", year=2026, ref=ref)

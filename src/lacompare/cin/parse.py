@@ -21,6 +21,7 @@ from lacompare.cin.layout import (
     REFERRAL_SOURCES,
     TRUE_TEXT,
 )
+from lacompare.errors import CONTROL_PATTERN
 
 #: One row per problem.
 PROBLEM_COLUMNS = {
@@ -148,6 +149,10 @@ Rows = Callable[[dict[str, pl.DataFrame]], pl.DataFrame]
 RULES: tuple[tuple[str, Rows, str, pl.Expr, str, str], ...] = (
     ("children", lambda t: t["children"].filter(pl.col("child").is_null()),
      "LAchildID", pl.lit(None), "is given for every child", "error"),
+    # An ID reaches the figures' notes and the paper: no character that reorders text.
+    ("children", lambda t: t["children"].filter(pl.col("child").str.contains(CONTROL_PATTERN)),
+     "LAchildID", pl.col("child").str.replace_all(CONTROL_PATTERN, "?"),
+     "has no control or bidirectional-override characters", "error"),
     ("children", lambda t: t["children"].filter(pl.col("child").is_duplicated(),
                                                 pl.col("child").is_not_null()),
      "LAchildID", pl.col("child"), "appears once in the return (a child is one Child element)",
