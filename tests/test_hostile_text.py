@@ -397,6 +397,6 @@ def test_a_cin_child_id_that_reorders_text_is_refused(ref, tmp_path: Path) -> No
         {"referral": date(2025, 6, 1), "source": "1A", "need": "N1", "nfa": False}]}  # fmt: skip
     path = write_return(tmp_path / "r.xml", [child], census=date(2026, 3, 31))
     with pytest.raises(
-        lacompare.DataValidationError, match="LAchildID: value 'K\\?1'.*bidirectional"
+        lacompare.DataValidationError, match=r"LAchildID: value 'K\?1'.*bidirectional"
     ):
         lacompare.figures_from_cin(path, la="Derby", year=2026, ref=ref)
