@@ -354,3 +354,26 @@ def test_a_paper_with_both_returns(tmp_path: Path, hand_checked: tuple[Path, Pat
     page = next(tmp_path.glob("*.html")).read_text()
     assert "From CIN census return cin_2026.xml (2025-26)" in page
     assert "SSDA903" in page
+
+
+def test_absent_closure_reason_and_an_early_review_are_warned(
+    tmp_path: Path, ref: lacompare.ReferenceData
+) -> None:
+    """Elements the figures can do without reach the notes, not an error: a closed episode
+    with no ReasonForClosure counts as ceased; a review before its plan began is left out."""
+    child = {"id": "W1", "episodes": [
+        {"referral": date(2025, 5, 1), "source": "1A", "need": "N1", "nfa": False,
+         "closure": date(2025, 9, 1)},
+        {"referral": date(2025, 10, 1), "source": "1A", "need": "N1", "nfa": False,
+         "icpc": date(2025, 10, 2),
+         "plans": [{"start": date(2025, 10, 2), "previous": 0,
+                    "reviews": [date(2025, 10, 1)]}]}]}  # fmt: skip
+    path = write_return(tmp_path / "w.xml", [child], census=CENSUS)
+    with pytest.warns(CinWarning, match="2 warning"):
+        figures = figures_from_cin(path, la="Derby", year=2026, ref=ref)
+    pairs = _pairs(figures)
+    assert pairs["cincease3_6"] == (1, 1)  # 1 May to 1 September: 4 months
+    assert pairs["revcp"] == (0, 1)  # the early review does not count: none by 2 January
+    notes = dict(figures.select("indicator_id", "note").iter_rows())
+    assert "ReasonForClosure" in notes["cincease3_6"]
+    assert "CPPreviewDate" in notes["revcp"]

@@ -85,6 +85,11 @@ WARNED = {
     ("plans", "NumberOfPreviousCPP"): ("reregcpr", "prevregcpr"),
     ("assessments", "AssessmentActualStartDate"): ("continue_assess_comp",),
     ("s47s", "DateOfInitialCPC"): ("cp_conf_15days", "10_icpc", "15_icpc", "20_icpc", "21_icpc"),
+    ("reviews", "CPPreviewDate"): ("cpp_reviewed_inreqtimescl", "revcp"),
+    ("episodes", "ReasonForClosure"): (
+        "referrals_assessednotneed",
+        *(f"cincease{s}" for s in ("3months", "3_6", "6_1", "1_2", "2more")),
+    ),
 }
 
 

@@ -203,7 +203,8 @@ def _children_in_need(tables: dict[str, pl.DataFrame], year: Year, population: i
     in_need = open_at_end.height
     # PROPOSED: closures after assessment (RC8, RC9) are outside the CIN population measures.
     ceased = episodes.filter(
-        year.holds(pl.col("closure")), ~pl.col("reason").is_in(ASSESSED_NOT_IN_NEED)
+        year.holds(pl.col("closure")),
+        ~pl.col("reason").is_in(ASSESSED_NOT_IN_NEED).fill_null(False),
     )
     end = pl.lit(year.end)
     rows = [_row("cin", in_need, population, PER_10000)]
@@ -286,7 +287,8 @@ def _reviews(tables: dict[str, pl.DataFrame], year: Year) -> list[dict]:
         tables["reviews"]
         .drop_nulls("review")
         .join(cohort.select(*key, "start"), on=key)
-        .filter(pl.col("review") <= year.end)
+        # A review before its plan began (warned) is not one of its reviews.
+        .filter(pl.col("review") <= year.end, pl.col("review") >= pl.col("start"))
         .sort(*key, "review")
     )
     # Each review against its deadline: 3 months after the start for the first, 6 months

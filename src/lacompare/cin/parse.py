@@ -163,7 +163,8 @@ RULES: tuple[tuple[str, Rows, str, pl.Expr, str, str], ...] = (
      "CINclosureDate", pl.col("closure"), "is on or after CINreferralDate", "error"),
     ("episodes", lambda t: t["episodes"].filter(pl.col("closure").is_not_null(),
                                                 pl.col("reason").is_null()),
-     "ReasonForClosure", pl.lit(None), "is given when CINclosureDate is", "error"),
+     "ReasonForClosure", pl.lit(None), "is given when CINclosureDate is (the episode counts "
+     "as closed, not as assessed not in need)", "warning"),
     ("plans", lambda t: t["plans"].filter(pl.col("start").is_null()),
      "CPPstartDate", pl.lit(None), "is given for every child protection plan", "error"),
     ("plans", lambda t: t["plans"].filter(pl.col("end") < pl.col("start")),
@@ -173,7 +174,8 @@ RULES: tuple[tuple[str, Rows, str, pl.Expr, str, str], ...] = (
      "NumberOfPreviousCPP", pl.lit(None), "is given on every plan (absent: an earlier plan in "
      "the return, or the previous return, is looked for instead; PROPOSED)", "warning"),
     ("reviews", lambda t: _reviews_before_start(t["plans"], t["reviews"]),
-     "CPPreviewDate", pl.col("review"), "is on or after the plan's CPPstartDate", "error"),
+     "CPPreviewDate", pl.col("review"), "is on or after the plan's CPPstartDate (a review "
+     "before it is left out of the review timeliness)", "warning"),
     ("episodes", lambda t: _icpc_twice(t["episodes"], t["s47s"]),
      "DateOfInitialCPC", pl.col("icpc"),
      "is recorded in Section47 or at CINdetails level (a transfer-in), not both", "error"),
