@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 import lacompare
+
+# The tests read the embedded data, never an update in the developer's own data folder: each
+# test process (and every command it runs) gets an empty data folder of its own.
+os.environ["LACOMPARE_DATA"] = tempfile.mkdtemp(prefix="lacompare-test-data-")
 
 #: The published sources the reference data is built from (shared/ beside the repository).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

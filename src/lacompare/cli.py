@@ -7,7 +7,7 @@ lacompare areas derby
 lacompare batch --region "East Midlands" --format html --out out/
 lacompare paper --la Derby --paper corporate-parenting --format docx,html,pdf --out out/
 lacompare validate my_figures.csv
-lacompare refresh --from ../shared/data
+lacompare data update --from ../shared/data
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ EPILOG = """recipes:
       lacompare batch --region "East Midlands" --format html,docx --out out/
   check your own figures before you use them (exit code 1 if anything is wrong):
       lacompare validate local_figures.csv
-  rebuild the embedded data from newer DfE downloads (lait/ and ees/ folders):
-      lacompare refresh --from ../shared/data
+  use DfE's newer downloads (lait/ and ees/ folders), into your data folder; go back:
+      lacompare data update --from ../shared/data
+      lacompare data rollback
 """
 
 
@@ -90,6 +91,30 @@ def _parser() -> argparse.ArgumentParser:
     _paper_command(commands)
     _data_commands(commands)
     return parser
+
+
+def _data_command(commands: Any) -> None:
+    """``data``: which reference data is in use, updates, rollback and reset."""
+    data = commands.add_parser(
+        "data",
+        help="the reference data in use: show it, update it, roll back, reset",
+        description="Show which reference data lacompare uses (the embedded data, or an "
+        "update in your data folder: LACOMPARE_DATA, else your user data folder), update it "
+        "from DfE's newer downloads, or go back. Updates never write into the installed "
+        "package.",
+    )
+    actions = data.add_subparsers(dest="action", metavar="ACTION")
+    update = actions.add_parser(
+        "update", help="build and switch to newer data (checked first; the old data kept)"
+    )
+    update.add_argument(
+        "--from", dest="source", type=Path, required=True,
+        help="a folder holding lait/ and ees/ (DfE's downloads)",
+    )  # fmt: skip
+    update.add_argument("--la", default=None, help="list this LA's revised values first")
+    actions.add_parser("rollback", help="return to the data in use before the last update")
+    actions.add_parser("reset", help="return to the data embedded in lacompare")
+    data.set_defaults(run=_data)
 
 
 def _table_options(sub: argparse.ArgumentParser) -> None:
@@ -274,15 +299,18 @@ def _data_commands(commands: Any) -> None:
 
     refresh = commands.add_parser(
         "refresh",
-        help="rebuild the reference data from newer downloads",
-        description="Rebuild reference_data/ from a folder holding lait/ and ees/ and report "
-        "what changed.",
+        help="rebuild the reference data from newer downloads (as `data update --from`)",
+        description="Build the reference data from a folder holding lait/ and ees/: into your "
+        "data folder as an update (what `lacompare data update --from` does), or with --out "
+        "into a folder of your choosing; report what changed.",
     )
     refresh.add_argument("--from", dest="source", type=Path, required=True)
     refresh.add_argument(
-        "--out", type=Path, default=None, help="where to write (default: the data lacompare loads)"
+        "--out", type=Path, default=None, help="a folder to write (default: an update)"
     )
+    refresh.add_argument("--la", default=None, help="list this LA's revised values first")
     refresh.set_defaults(run=_refresh)
+    _data_command(commands)
 
 
 # --------------------------------------------------------------------------------------------
@@ -852,9 +880,11 @@ def _numeric_like(frame: pl.DataFrame, column: str) -> bool:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from lacompare.reference import default_reference_path, load_reference, write_reference
+    if args.out is None:
+        return _update(args.source, args.la)
+    from lacompare.reference import load_reference, write_reference
 
-    target = args.out or default_reference_path()
+    target = args.out
     old = None
     if (target / "observations.parquet").is_file():
         try:
@@ -867,6 +897,41 @@ def _refresh(args: argparse.Namespace) -> int:
         print("no earlier reference data to compare with")
         return 0
     for line in describe_changes(old, new):  # type: ignore[arg-type]
+        print(line)
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from lacompare import store
+
+    if args.action == "update":
+        return _update(args.source, args.la)
+    if args.action == "rollback":
+        now = store.rollback()
+        print(f"rolled back: now using {now if now else 'the embedded data'}")
+        return 0
+    if args.action == "reset":
+        removed = store.reset()
+        print(f"reset: using the embedded data ({removed} update(s) removed)")
+        return 0
+    from lacompare.reference import load_reference
+
+    ref = load_reference(validate=False)
+    release = ref.release
+    print(f"data folder: {store.data_home()}")
+    folder = None if release["data"] == "embedded" else ref.path
+    for line in store.describe(folder, ref.manifest):
+        print(line)
+    return 0
+
+
+def _update(source: Path, la: str | None) -> int:
+    from lacompare.update import changes, update_from_folder
+
+    made = update_from_folder(source)
+    print(f"updated: now using {made.folder} (checked and validated; `lacompare data "
+          "rollback` returns to the data before)")  # fmt: skip
+    for line in changes(made.before, made.after, la):
         print(line)
     return 0
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -20,6 +21,7 @@ import polars as pl
 from lacompare.errors import (
     AmbiguousAreaError,
     DataValidationError,
+    LacompareError,
     PredecessorAreaError,
     SourceFileError,
     UnknownAreaError,
@@ -117,7 +119,7 @@ def _check_column_types(file: Path, frame: pl.DataFrame, schema: type[pa.DataFra
                 raise SourceFileError(
                     f"{file}: column {column!r} holds {found} values; lacompare expects "
                     f"{words} ({expected}) there. Rebuild the reference data with "
-                    "`lacompare refresh`, or check the file was not edited by hand"
+                    "`lacompare data update --from`, or check the file was not edited by hand"
                 )
 
 
@@ -291,11 +293,29 @@ class ReferenceData:
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise SourceFileError(
                 f"{file}: not a readable manifest ({error}); rebuild the reference data with "
-                "`lacompare refresh` or ./run.sh build-data"
+                "`lacompare data update --from` or ./run.sh build-data"
             ) from None
         if not isinstance(result, dict):
             raise SourceFileError(f"{file}: a manifest is a JSON object; rebuild the data")
         return result
+
+    @property
+    def release(self) -> dict[str, Any]:
+        """Which data this is: ``data`` ("embedded" or "update"), its ``path``, when and from
+        what it was updated, the years it covers, and each source file's size and sha256
+        (``lacompare data`` prints it)."""
+        manifest = self.manifest
+        embedded = self.path is not None and self.path.resolve() == (
+            default_reference_path().resolve()
+        )
+        return {
+            "data": "embedded" if embedded or self.path is None else "update",
+            "path": None if self.path is None else str(self.path),
+            "updated_at": manifest.get("updated_at"),
+            "updated_from": manifest.get("updated_from"),
+            "years_covered": manifest.get("years_covered"),
+            "sources": manifest.get("sources", {}),
+        }
 
     # -- areas ----------------------------------------------------------------------------
 
@@ -456,7 +476,7 @@ class ReferenceData:
         if self.ofsted is None:
             raise SourceFileError(
                 "this reference data has no Ofsted judgements (ofsted.parquet); rebuild it with "
-                "`lacompare refresh` from a folder holding Ofsted's inspection outcomes file"
+                "`lacompare data update --from` a folder holding Ofsted's inspection outcomes file"
             )
         code = self.area_code(la, current=True)
         order = pl.DataFrame({"area_code": [code], "role": ["selected"], "order": [0]})
@@ -540,15 +560,37 @@ def load_reference(path: str | Path | None = None, *, validate: bool = True) -> 
     validate
         Check every schema rule (default). Turn off only for data you have just validated.
     """
-    directory = Path(path) if path is not None else default_reference_path()
+    if path is None:
+        return _load_active(validate)
+    directory = Path(path)
     if not directory.is_dir():
         raise SourceFileError(f"{directory}: reference data directory not found")
     reference = ReferenceData(**read_reference_frames(directory), path=directory)
     return reference.validate() if validate else reference
 
 
+def _load_active(validate: bool) -> ReferenceData:
+    """The update in use (``lacompare data update``) where it reads back and validates, else
+    the embedded data (with a warning naming what was wrong with the update)."""
+    from lacompare import store
+
+    folder = store.active_update()
+    if folder is not None:
+        try:
+            return load_reference(folder, validate=validate)
+        except LacompareError as error:
+            warnings.warn(
+                f"the updated reference data at {folder} could not be used ({error}); using "
+                "the embedded data (`lacompare data rollback` or `reset`)",
+                stacklevel=3,
+            )
+    return load_reference(default_reference_path(), validate=validate)
+
+
 @user_facing
-def write_reference(data_dir: Path, out: Path) -> tuple[ReferenceData, pl.DataFrame]:
+def write_reference(
+    data_dir: Path, out: Path, extra: dict[str, Any] | None = None
+) -> tuple[ReferenceData, pl.DataFrame]:
     """Build, validate and write the reference data from ``data_dir`` into ``out``, with a
     manifest of the sources (size, sha256), row counts and the count checks. Nothing is
     written unless everything validates. Returns (ReferenceData, count report)."""
@@ -571,6 +613,7 @@ def write_reference(data_dir: Path, out: Path) -> tuple[ReferenceData, pl.DataFr
         "sources": sources,
         "count_checks": built.count_report.to_dicts(),
         "years_covered": [int(years.min()), int(years.max())],  # type: ignore[arg-type]
+        **(extra or {}),
     }
     reference.write(out, manifest)
     return reference, built.count_report

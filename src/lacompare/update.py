@@ -1,0 +1,165 @@
+"""Updating the reference data from newer published files, into the user's data folder.
+
+:func:`update_from_folder` builds and validates the reference data from a folder laid out as
+``lait/`` and ``ees/`` (DfE's downloads) into a new update folder (:mod:`lacompare.store`)
+and switches to it atomically: any failure (a file missing, unreadable or renamed, a figure
+that fails validation) stops the update and leaves the data in use exactly as it was.
+:func:`changes` says what the new data changes: new periods, values revised (the largest
+first, the user's LA first), indicators added or withdrawn, neighbour models, Ofsted
+judgements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from lacompare import store
+from lacompare.errors import SourceFileError
+from lacompare.reference import (
+    MANIFEST,
+    ReferenceData,
+    default_reference_path,
+    load_reference,
+    write_reference,
+)
+
+
+@dataclass(frozen=True)
+class Update:
+    """An update made: where it is, and the data before and after."""
+
+    folder: Path
+    before: ReferenceData
+    after: ReferenceData
+
+
+def update_from_folder(source: Path, home: Path | None = None) -> Update:
+    """Build, validate and switch to the reference data from ``source`` (``lait/`` and
+    ``ees/``); the data in use before is kept for ``lacompare data rollback``."""
+    source = Path(source)
+    if not source.is_dir():
+        raise SourceFileError(f"{source}: no such folder (expected lait/ and ees/ in it)")
+    with store.locked(home) as home:
+        before = load_reference()
+        folder = store.new_update_folder(home)
+        staging = folder.with_name(f".{folder.name}.building")
+        try:
+            # The hand-kept files the package carries (curated wording, inspection figures).
+            staging.mkdir(parents=True)
+            for kept in default_reference_path().iterdir():
+                if kept.is_file() and kept.suffix != ".parquet" and kept.name != MANIFEST:
+                    shutil.copy2(kept, staging / kept.name)
+            write_reference(
+                source,
+                staging,
+                extra={
+                    "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
+                    "updated_from": str(source.resolve()),
+                },
+            )
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        store.activate(home, folder)
+    return Update(folder, before, load_reference(folder, validate=False))
+
+
+def changes(before: ReferenceData, after: ReferenceData, la: str | int | None = None) -> list[str]:
+    """What the new data changes, in lines: indicators added or withdrawn, new periods by
+    topic, values revised (how many, the largest; ``la``'s first), neighbour models and
+    Ofsted judgements."""
+    lines = _indicators(before, after)
+    keyed = [
+        ref.observations.select(
+            pl.col("indicator_id", "area_code", "period").cast(pl.String), "value"
+        )
+        for ref in (before, after)
+    ]
+    joined = keyed[0].join(
+        keyed[1], on=["indicator_id", "area_code", "period"], how="full", suffix="_new",
+        coalesce=True,
+    )  # fmt: skip
+    lines += _new_periods(keyed, after)
+    added = joined.filter(pl.col("value").is_null(), pl.col("value_new").is_not_null())
+    lines.append(f"values newly published: {added.height:,}")
+    lines += _revised(joined, after, la)
+    lines += _neighbours_and_ofsted(before, after)
+    if len(lines) == 4 and "0" in lines[0] and not added.height:
+        lines.append("no changes: the new data equals the data before")
+    return lines
+
+
+def _indicators(before: ReferenceData, after: ReferenceData) -> list[str]:
+    old, new = (set(r.indicators.get_column("indicator_id").to_list()) for r in (before, after))
+    lines = [f"indicators added: {len(new - old)}, withdrawn: {len(old - new)}"]
+    lines += [f"  added: {i}" for i in sorted(new - old)[:20]]
+    lines += [f"  withdrawn: {i}" for i in sorted(old - new)[:20]]
+    return lines
+
+
+def _new_periods(keyed: list[pl.DataFrame], after: ReferenceData) -> list[str]:
+    fresh = (
+        keyed[1]
+        .join(keyed[0], on=["indicator_id", "period"], how="anti")
+        .select("indicator_id", "period")
+        .unique()
+        .join(after.indicators.select(pl.col("indicator_id").cast(pl.String), "topic"),
+              on="indicator_id")
+        .group_by("topic")
+        .agg(pl.len().alias("n"), pl.col("period").unique().sort().alias("periods"))
+        .sort("topic")
+    )  # fmt: skip
+    lines = [f"new periods: {fresh.get_column('n').sum():,} (indicator x period)"]
+    for topic, n, periods in fresh.iter_rows():
+        lines.append(f"  {topic}: {n} ({', '.join(periods[:4])})")
+    return lines
+
+
+def _revised(joined: pl.DataFrame, after: ReferenceData, la: str | int | None) -> list[str]:
+    revised = joined.filter(
+        pl.col("value").is_not_null(),
+        pl.col("value_new").is_not_null(),
+        pl.col("value") != pl.col("value_new"),
+    ).with_columns(change=(pl.col("value_new") - pl.col("value")).abs())
+    lines = [f"values revised: {revised.height:,}"]
+    if revised.height == 0:
+        return lines
+    names = after.areas.select(pl.col("area_code").cast(pl.String), "name")
+    shown = revised.join(names, on="area_code", how="left")
+    if la is not None:
+        code = after.area_code(la)
+        own = shown.filter(pl.col("area_code") == code).sort("change", descending=True)
+        lines.append(f"  {after.find_area(code)['name']}: {own.height} revised")
+        lines += [_revision(row) for row in own.head(10).iter_rows(named=True)]
+    largest = shown.sort("change", descending=True).head(5)
+    lines.append("  the largest revisions:")
+    lines += [_revision(row) for row in largest.iter_rows(named=True)]
+    return lines
+
+
+def _revision(row: dict) -> str:
+    return (
+        f"    {row['indicator_id']}, {row['name'] or row['area_code']}, {row['period']}: "
+        f"{row['value']:g} -> {row['value_new']:g}"
+    )
+
+
+def _neighbours_and_ofsted(before: ReferenceData, after: ReferenceData) -> list[str]:
+    lines = []
+    old_models = set(before.neighbours.get_column("model").unique().to_list())
+    new_models = set(after.neighbours.get_column("model").unique().to_list())
+    if new_models - old_models:
+        lines.append(f"new neighbour model(s): {', '.join(sorted(new_models - old_models))}")
+    if before.ofsted is not None and after.ofsted is not None:
+        columns = ["area_code", "inspection_date"]
+        newer = after.ofsted.select(columns).join(before.ofsted.select(columns), on=columns,
+                                                  how="anti")  # fmt: skip
+        if newer.height:
+            lines.append(f"Ofsted judgements: {newer.height} new inspection(s)")
+    return lines

@@ -1,0 +1,132 @@
+"""Updating the reference data into the user's data folder, never the installed package
+(issue 32, from a folder of DfE's downloads): checked first, switched atomically, the data
+before kept for rollback; every failure leaves the data in use as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import lacompare
+from lacompare import store
+from lacompare.reference import default_reference_path
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+pytestmark = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(), reason="../shared/data (DfE's downloads) is not beside the repository"
+)
+
+
+def _package_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(default_reference_path().iterdir()):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data-home"
+    monkeypatch.setenv("LACOMPARE_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    """DfE's downloads, with Derby's children-in-care rate for 2025 revised from 88 to 99."""
+    folder = tmp_path / "downloads"
+    shutil.copytree(SHARED_DATA, folder)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    long = folder / "lait" / "bds_long_0.parquet"
+    revised = (
+        (pl.col("Short Desc") == "LAC")
+        & (pl.col("LA and Regions") == "Derby")
+        & (pl.col("Years") == "2025")
+    )
+    frame = pl.read_parquet(long)
+    assert frame.filter(revised).get_column("Values").to_list() == ["88"]
+    frame.with_columns(
+        Values=pl.when(revised).then(pl.lit("99")).otherwise("Values")
+    ).write_parquet(long)
+    return folder
+
+
+def _lacompare(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lacompare.cli", *args], capture_output=True, text=True,
+        env=os.environ.copy(), check=False,
+    )  # fmt: skip
+
+
+def _derby_lac_in_a_new_process() -> float:
+    code = (
+        "import lacompare; r = lacompare.compare(lacompare.load_reference(), 'Derby', "
+        "indicators=['LAC']); print(r.filter(r['period'] == '2025')['la_value'].item())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=os.environ.copy(), check=True)  # fmt: skip
+    return float(done.stdout.strip())
+
+
+def test_an_update_revises_a_figure_and_says_so(home: Path, downloads: Path) -> None:
+    before = _package_digest()
+    done = _lacompare("data", "update", "--from", str(downloads), "--la", "Derby")
+    assert done.returncode == 0, done.stderr
+    assert "values revised: 1" in done.stdout
+    assert "lac, Derby, 2025: 88 -> 99" in done.stdout
+    assert _derby_lac_in_a_new_process() == 99.0
+    status = _lacompare("data")
+    assert "data in use: an update" in status.stdout and str(home) in status.stdout
+    assert _package_digest() == before, "the installed package's data never changes"
+    # Rollback: the embedded data again; reset after a second update likewise.
+    assert _lacompare("data", "rollback").returncode == 0
+    assert _derby_lac_in_a_new_process() == 88.0
+    assert _lacompare("data", "update", "--from", str(downloads)).returncode == 0
+    assert "1 update(s) removed" in _lacompare("data", "reset").stdout
+    assert _derby_lac_in_a_new_process() == 88.0
+    assert _package_digest() == before
+
+
+def test_a_truncated_file_or_a_renamed_column_changes_nothing(home: Path, downloads: Path) -> None:
+    assert _lacompare("data", "update", "--from", str(downloads)).returncode == 0
+    in_use = store.active_update()
+    # A truncated download.
+    ees = downloads / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+    whole = ees.read_bytes()
+    ees.write_bytes(whole[: len(whole) // 3])
+    failed = _lacompare("data", "update", "--from", str(downloads))
+    assert failed.returncode == 1 and ees.name in failed.stderr
+    assert store.active_update() == in_use
+    # A column DfE renamed.
+    ees.write_bytes(whole.replace(b"time_period", b"period_of_time", 1))
+    failed = _lacompare("data", "update", "--from", str(downloads))
+    assert failed.returncode == 1
+    assert ees.name in failed.stderr and "time_period" in failed.stderr
+    assert store.active_update() == in_use
+    assert _derby_lac_in_a_new_process() == 99.0  # the update before, still in use
+    assert not list((home / store.UPDATES).glob(".*building"))
+
+
+def test_two_updates_at_once_cannot_run(home: Path, downloads: Path) -> None:
+    with store.locked():
+        held = _lacompare("data", "update", "--from", str(downloads))
+    assert held.returncode == 1 and "another lacompare update is running" in held.stderr
+    assert store.active_update() is None
+
+
+def test_a_damaged_update_falls_back_to_the_embedded_data(home: Path, downloads: Path) -> None:
+    assert _lacompare("data", "update", "--from", str(downloads)).returncode == 0
+    folder = store.active_update()
+    assert folder is not None
+    (folder / "observations.parquet").write_bytes(b"not parquet")
+    with pytest.warns(UserWarning, match="could not be used"):
+        ref = lacompare.load_reference()
+    assert ref.release["data"] == "embedded"
