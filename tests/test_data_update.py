@@ -5,10 +5,12 @@ before kept for rollback; every failure leaves the data in use as it was."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import polars as pl
@@ -130,3 +132,109 @@ def test_a_damaged_update_falls_back_to_the_embedded_data(home: Path, downloads:
     with pytest.warns(UserWarning, match="could not be used"):
         ref = lacompare.load_reference()
     assert ref.release["data"] == "embedded"
+
+
+# --------------------------------------------------------------------------------------------
+# From a council's mirror: a web server (gzip, ETags) or a folder, laid out from
+# `lacompare data sources --json`
+
+
+def _lay_out(mirror: Path, downloads: Path) -> None:
+    listed = json.loads(_lacompare("data", "sources", "--json").stdout)
+    for source in listed:
+        target = mirror / source["mirror"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(downloads / source["file"], target)
+
+
+class _Server:
+    """Python's http.server in a thread, serving a folder with ETags and gzip, counting the
+    files it sends whole."""
+
+    def __init__(self, root: Path) -> None:
+        import gzip
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        sent: list[str] = []
+        self.sent = sent
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = root / self.path.lstrip("/")
+                if not path.is_file():
+                    self.send_error(404)
+                    return
+                body = path.read_bytes()
+                etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                zipped = "gzip" in (self.headers.get("Accept-Encoding") or "")
+                payload = gzip.compress(body) if zipped else body
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                if zipped:
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                sent.append(self.path)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_update_from_a_web_mirror(home: Path, downloads: Path, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    _lay_out(mirror, downloads)
+    server = _Server(mirror)
+    try:
+        done = _lacompare("data", "update", "--mirror", server.url, "--la", "Derby")
+        assert done.returncode == 0, done.stderr
+        assert "lac, Derby, 2025: 88 -> 99" in done.stdout
+        assert len(server.sent) == 29  # every file, once
+        assert _derby_lac_in_a_new_process() == 99.0
+        # A second update fetches nothing (every ETag still matches) and builds nothing.
+        again = _lacompare("data", "update", "--mirror", server.url)
+        assert again.returncode == 0 and "nothing changed" in again.stdout
+        assert len(server.sent) == 29
+        # An HTML error page served as a success, a missing file: refused, nothing changes.
+        in_use = store.active_update()
+        page = mirror / json.loads(_lacompare("data", "sources", "--json").stdout)[1]["mirror"]
+        page.write_text("<!DOCTYPE html><html><body>Service unavailable</body></html>")
+        failed = _lacompare("data", "update", "--mirror", server.url)
+        assert failed.returncode == 1 and "lait_data_dictionary.csv: an HTML page" in failed.stderr
+        page.unlink()
+        failed = _lacompare("data", "update", "--mirror", server.url)
+        assert failed.returncode == 1 and "answered 404" in failed.stderr
+        assert store.active_update() == in_use
+    finally:
+        server.close()
+
+
+def test_an_update_from_a_mirror_folder(home: Path, downloads: Path, tmp_path: Path) -> None:
+    mirror = tmp_path / "shared-drive"
+    _lay_out(mirror, downloads)
+    done = _lacompare("data", "update", "--mirror", str(mirror))
+    assert done.returncode == 0, done.stderr
+    assert _derby_lac_in_a_new_process() == 99.0
+
+
+def test_with_no_network_the_update_names_the_host_and_changes_nothing(home: Path) -> None:
+    started = time.perf_counter()
+    failed = _lacompare("data", "update", "--timeout", "3")
+    assert failed.returncode == 1
+    assert "raw.githubusercontent.com" in failed.stderr
+    assert time.perf_counter() - started < 60
+    assert store.active_update() is None

@@ -107,11 +107,28 @@ def _data_command(commands: Any) -> None:
     update = actions.add_parser(
         "update", help="build and switch to newer data (checked first; the old data kept)"
     )
-    update.add_argument(
-        "--from", dest="source", type=Path, required=True,
+    where = update.add_mutually_exclusive_group()
+    where.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=None,
         help="a folder holding lait/ and ees/ (DfE's downloads)",
+    )
+    where.add_argument(
+        "--mirror",
+        default=None,
+        help="your council's mirror: a folder or web address holding each file at "
+        "<mirror>/<host>/<path> (see `lacompare data sources`)",
+    )
+    update.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for a server (default 30)"
     )  # fmt: skip
     update.add_argument("--la", default=None, help="list this LA's revised values first")
+    listed = actions.add_parser(
+        "sources", help="every file the data is built from: page, address, publisher"
+    )
+    listed.add_argument("--json", action="store_true", help="as JSON (to lay out a mirror)")
     actions.add_parser("rollback", help="return to the data in use before the last update")
     actions.add_parser("reset", help="return to the data embedded in lacompare")
     data.set_defaults(run=_data)
@@ -905,7 +922,9 @@ def _data(args: argparse.Namespace) -> int:
     from lacompare import store
 
     if args.action == "update":
-        return _update(args.source, args.la)
+        return _update(args.source, args.la, mirror=args.mirror, timeout=args.timeout)
+    if args.action == "sources":
+        return _sources(args.json)
     if args.action == "rollback":
         now = store.rollback()
         print(f"rolled back: now using {now if now else 'the embedded data'}")
@@ -925,14 +944,37 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _update(source: Path, la: str | None) -> int:
-    from lacompare.update import changes, update_from_folder
+def _update(
+    source: Path | None, la: str | None, *, mirror: str | None = None, timeout: float = 30.0
+) -> int:
+    from lacompare.update import changes, update
 
-    made = update_from_folder(source)
+    made = update(folder=source, mirror=mirror, timeout=timeout)
+    if made is None:
+        print("nothing changed: every file is the same as the data in use was built from")
+        return 0
     print(f"updated: now using {made.folder} (checked and validated; `lacompare data "
           "rollback` returns to the data before)")  # fmt: skip
     for line in changes(made.before, made.after, la):
         print(line)
+    return 0
+
+
+def _sources(as_json: bool) -> int:
+    import dataclasses
+    import json
+
+    from lacompare.sources.manifest import sources
+
+    listed = [dataclasses.asdict(s) | {"mirror": s.mirror} for s in sources()]
+    if as_json:
+        print(json.dumps(listed, indent=2))
+        return 0
+    for source in listed:
+        print(f"{source['file']}: {source['title']} ({source['publisher']})")
+        print(f"  page: {source['page']}")
+        print(f"  url:  {source['url'] or '(none documented: download it from the page)'}")
+        print(f"  on a mirror: <mirror>/{source['mirror']}")
     return 0
 
 

@@ -12,6 +12,7 @@ judgements.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,35 +39,82 @@ class Update:
     after: ReferenceData
 
 
+def update(
+    home: Path | None = None,
+    *,
+    folder: Path | None = None,
+    mirror: str | None = None,
+    timeout: float = 30.0,
+) -> Update | None:
+    """Fetch every source (from ``folder``, a council's ``mirror``, else DfE's addresses),
+    check each, build and validate, and switch to the new data; None when no source has
+    changed since the data in use (nothing is built)."""
+    from lacompare.fetch import fetch_all, sha256
+
+    with store.locked(home) as home:
+        staging = home / f".sources.new-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            fetched = fetch_all(staging, home=home, folder=folder, mirror=mirror, timeout=timeout)
+            kept = home / "sources"
+            unchanged = store.active_update(home) is not None and all(
+                (kept / file).is_file() and sha256(kept / file) == sha256(staging / file)
+                for file in fetched.how
+            )
+            if unchanged:
+                return None
+            made = _build_and_switch(staging, home, str(folder or mirror or "DfE's addresses"))
+            _keep_sources(staging, kept)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return made
+
+
 def update_from_folder(source: Path, home: Path | None = None) -> Update:
     """Build, validate and switch to the reference data from ``source`` (``lait/`` and
     ``ees/``); the data in use before is kept for ``lacompare data rollback``."""
     source = Path(source)
     if not source.is_dir():
         raise SourceFileError(f"{source}: no such folder (expected lait/ and ees/ in it)")
-    with store.locked(home) as home:
-        before = load_reference()
-        folder = store.new_update_folder(home)
-        staging = folder.with_name(f".{folder.name}.building")
-        try:
-            # The hand-kept files the package carries (curated wording, inspection figures).
-            staging.mkdir(parents=True)
-            for kept in default_reference_path().iterdir():
-                if kept.is_file() and kept.suffix != ".parquet" and kept.name != MANIFEST:
-                    shutil.copy2(kept, staging / kept.name)
-            write_reference(
-                source,
-                staging,
-                extra={
-                    "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
-                    "updated_from": str(source.resolve()),
-                },
-            )
-            staging.rename(folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        store.activate(home, folder)
+    made = update(home, folder=source)
+    if made is None:  # the same files as the data in use: say so by building nothing
+        raise SourceFileError(f"{source}: the same files as the data in use; nothing to update")
+    return made
+
+
+def _keep_sources(staging: Path, kept: Path) -> None:
+    """The files just used, kept for the next update (files with no download address)."""
+    aside = kept.with_name(f".sources.old-{os.getpid()}")
+    if kept.exists():
+        os.replace(kept, aside)
+    shutil.copytree(staging, kept)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _build_and_switch(source: Path, home: Path, origin: str) -> Update:
+    """Build and validate from ``source`` into a new update folder, then switch to it."""
+    before = load_reference()
+    folder = store.new_update_folder(home)
+    building = folder.with_name(f".{folder.name}.building")
+    try:
+        # The hand-kept files the package carries (curated wording, inspection figures).
+        building.mkdir(parents=True)
+        for kept in default_reference_path().iterdir():
+            if kept.is_file() and kept.suffix != ".parquet" and kept.name != MANIFEST:
+                shutil.copy2(kept, building / kept.name)
+        write_reference(
+            source,
+            building,
+            extra={
+                "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "updated_from": origin,
+            },
+        )
+        building.rename(folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    store.activate(home, folder)
     return Update(folder, before, load_reference(folder, validate=False))
 
 
