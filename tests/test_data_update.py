@@ -229,6 +229,11 @@ def test_an_update_from_a_mirror_folder(home: Path, downloads: Path, tmp_path: P
     done = _lacompare("data", "update", "--mirror", str(mirror))
     assert done.returncode == 0, done.stderr
     assert _derby_lac_in_a_new_process() == 99.0
+    ref = lacompare.load_reference()
+    assert ref.release["data"] == "update" and ref.release["updated_from"] == str(mirror)
+    paper = lacompare.board_paper(ref, "Derby", charts=False, written="2026-12-04")
+    front = " ".join(p.text for p in paper.sections[0].blocks if hasattr(p, "text"))
+    assert "the data updated on" in front
 
 
 def test_with_no_network_the_update_names_the_host_and_changes_nothing(home: Path) -> None:

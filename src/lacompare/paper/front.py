@@ -124,7 +124,7 @@ def title_section(
             Paragraph(f"Paper: {spec.title}"),
             Paragraph(f"Date written: {long_date(ctx.written)}"),
             *(Paragraph(text) for text in data),
-            Paragraph(f"Published data as released by DfE up to {releases}")
+            Paragraph(f"Published data as released by DfE up to {releases}{_updated(ref)}")
             if releases
             else Paragraph("Published data: DfE, as held in the data this paper was built from"),
             # (a paper about an earlier year is not out of date when DfE publishes a later one)
@@ -370,3 +370,13 @@ def _ofsted_message(ref: ReferenceData, ctx: PaperContext) -> str | None:
         f"Ofsted judged {ctx.name}'s children's services {own['overall_effectiveness']} "
         f"overall at the inspection that began on {long_date(own['inspection_date'])}."
     )
+
+
+def _updated(ref: ReferenceData) -> str:
+    """Where the data came from, when it is an update (``lacompare data update``), not the
+    data lacompare embeds."""
+    release = ref.release
+    if release["data"] != "update" or not release.get("updated_at"):
+        return ""
+    day = dt.date.fromisoformat(str(release["updated_at"])[:10])
+    return f" (the data updated on {long_date(day)}: `lacompare data` says from what)"
