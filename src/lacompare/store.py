@@ -151,5 +151,9 @@ def describe(folder: Path | None, manifest: dict[str, Any]) -> list[str]:
         lines.append(f"years covered: {years[0]} to {years[1]}")
     for name, facts in sorted((manifest.get("sources") or {}).items()):
         digest = str(facts.get("sha256", ""))[:16]
-        lines.append(f"  {name}: sha256 {digest}..., {facts.get('bytes', 0):,} bytes")
+        how = (manifest.get("fetched") or {}).get(name)
+        lines.append(
+            f"  {name}: sha256 {digest}..., {facts.get('bytes', 0):,} bytes"
+            + (f", {how}" if how else "")
+        )
     return lines

@@ -63,7 +63,9 @@ def update(
             )
             if unchanged:
                 return None
-            made = _build_and_switch(staging, home, str(folder or mirror or "DfE's addresses"))
+            made = _build_and_switch(
+                staging, home, str(folder or mirror or "DfE's addresses"), fetched.how
+            )
             _keep_sources(staging, kept)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -91,7 +93,9 @@ def _keep_sources(staging: Path, kept: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _build_and_switch(source: Path, home: Path, origin: str) -> Update:
+def _build_and_switch(
+    source: Path, home: Path, origin: str, how: dict[str, str] | None = None
+) -> Update:
     """Build and validate from ``source`` into a new update folder, then switch to it."""
     before = load_reference()
     folder = store.new_update_folder(home)
@@ -108,6 +112,8 @@ def _build_and_switch(source: Path, home: Path, origin: str) -> Update:
             extra={
                 "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
                 "updated_from": origin,
+                # Each file: fetched now, unchanged since the last download, or kept.
+                "fetched": how or {},
             },
         )
         building.rename(folder)
