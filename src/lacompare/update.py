@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lacompare import store
+import lacompare.store as store
 from lacompare.errors import SourceFileError
 from lacompare.reference import (
     MANIFEST,
