@@ -243,3 +243,40 @@ def test_with_no_network_the_update_names_the_host_and_changes_nothing(home: Pat
     assert "raw.githubusercontent.com" in failed.stderr
     assert time.perf_counter() - started < 60
     assert store.active_update() is None
+
+
+def test_an_ees_file_is_found_in_its_publications_latest_release(
+    home: Path, downloads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EES gives each release's files new ids: the file is found by the start of its name in
+    the latest release's downloadFiles, then fetched by its ids (a local server answering as
+    EES's content API does)."""
+    from lacompare.fetch import _client, _download, _release_file_url
+    from lacompare.sources.manifest import sources
+
+    source = next(s for s in sources() if s.file.startswith("ees/c1_"))
+    api = tmp_path / "api"
+    release = api / "publications" / source.publication / "releases" / "latest"
+    release.parent.mkdir(parents=True)
+    newer = "c1_children_in_need_referrals_and_rereferrals_2013_to_2026.csv"
+    release.write_text(json.dumps({"id": "r-2026", "downloadFiles": [
+        {"id": "f-b1", "fileName": "b1_children_in_need_2013_to_2026.csv"},
+        {"id": "f-c1", "fileName": newer}]}))  # fmt: skip
+    body = api / "releases" / "r-2026" / "files" / "f-c1"
+    body.parent.mkdir(parents=True)
+    shutil.copyfile(downloads / source.file, body)
+    server = _Server(tmp_path)
+    monkeypatch.setenv("LACOMPARE_EES_API", f"{server.url}/api")
+    client = _client(5)
+    try:
+        url = _release_file_url(client, source, {})
+        assert url == f"{server.url}/api/releases/r-2026/files/f-c1"
+        target = tmp_path / "got.csv"
+        assert _download(client, url, target, home / "cache" / "c1") == "fetched"
+        assert target.read_bytes() == body.read_bytes()
+        renamed = next(s for s in sources() if s.file.startswith("ees/d3_"))
+        with pytest.raises(lacompare.SourceFileError, match="no file whose name starts 'd3_cpps"):
+            _release_file_url(client, renamed, {})
+    finally:
+        client.close()
+        server.close()

@@ -973,7 +973,12 @@ def _sources(as_json: bool) -> int:
     for source in listed:
         print(f"{source['file']}: {source['title']} ({source['publisher']})")
         print(f"  page: {source['page']}")
-        print(f"  url:  {source['url'] or '(none documented: download it from the page)'}")
+        found = (
+            f"(found in the latest release of {source['publication']}, through EES's content API)"
+            if source["publication"]
+            else "(none documented: download it from the page)"
+        )
+        print(f"  url:  {source['url'] or found}")
         print(f"  on a mirror: <mirror>/{source['mirror']}")
     return 0
 

@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 import sys
 import time
@@ -55,6 +56,7 @@ def fetch_all(
     file that cannot be had or fails its checks."""
     how = {}
     client = None
+    releases: dict[str, dict] = {}  # each publication's latest release, fetched once
     try:
         for source in sources():
             target = staging / source.file
@@ -63,9 +65,13 @@ def fetch_all(
                 how[source.file] = _copy(folder / source.file, target, "from the folder")
             elif mirror is not None and not _is_url(mirror):
                 how[source.file] = _copy(Path(mirror) / source.mirror, target, "from the mirror")
-            elif mirror is not None or source.url:
+            elif mirror is not None or source.url or source.publication:
                 client = client or _client(timeout)
-                url = f"{mirror.rstrip('/')}/{source.mirror}" if mirror else source.url
+                url = (
+                    f"{mirror.rstrip('/')}/{source.mirror}"
+                    if mirror
+                    else source.url or _release_file_url(client, source, releases)
+                )
                 how[source.file] = _download(client, url, target, home / "cache" / source.mirror)
             else:
                 kept = home / "sources" / source.file
@@ -77,6 +83,48 @@ def fetch_all(
         if client is not None:
             client.close()
     return Fetched(staging, how)
+
+
+#: Explore Education Statistics' content API (the routes its own site reads);
+#: ``LACOMPARE_EES_API`` points elsewhere (a proxy that forwards it).
+EES_CONTENT_API = "https://content.explore-education-statistics.service.gov.uk/api"
+
+
+def _ees_api() -> str:
+    return os.environ.get("LACOMPARE_EES_API", "").rstrip("/") or EES_CONTENT_API
+
+
+def _release_file_url(client, source: Source, releases: dict[str, dict]) -> str:  # type: ignore[no-untyped-def]
+    """The download address of the source's file in its publication's latest release."""
+    import httpx
+
+    if source.publication not in releases:
+        url = f"{_ees_api()}/publications/{source.publication}/releases/latest"
+        host = urlsplit(url).netloc
+        try:
+            response = client.get(url, headers={"Accept": "application/json"})
+        except httpx.TimeoutException:
+            raise LacompareError(
+                f"{url}: no answer from {host} within {client.timeout.read:g} s"
+            ) from None
+        except httpx.TransportError as error:
+            raise LacompareError(f"{url}: could not reach {host} ({error})") from None
+        if response.status_code != 200:
+            raise SourceFileError(f"{url}: the server answered {response.status_code}")
+        try:
+            releases[source.publication] = response.json()
+        except ValueError:
+            raise SourceFileError(f"{url}: not the release's JSON") from None
+    release = releases[source.publication]
+    files = [f for f in release.get("downloadFiles") or [] if isinstance(f, dict)]
+    found = [f for f in files if str(f.get("fileName", "")).startswith(source.release_file)]
+    if not found:
+        names = ", ".join(str(f.get("fileName")) for f in files) or "none"
+        raise SourceFileError(
+            f"{source.file}: the latest release of {source.publication} has no file whose name "
+            f"starts {source.release_file!r} (its files: {names}); DfE may have renamed it"
+        )
+    return f"{_ees_api()}/releases/{release.get('id')}/files/{found[0].get('id')}"
 
 
 def _no_url(source: Source) -> str:

@@ -30,6 +30,10 @@ class Source:
     licence: str
     kind: str
     columns: tuple[str, ...] = ()
+    #: An EES publication whose latest release holds the file (found by ``release_file``, the
+    #: start of its name: each release's file names carry its years).
+    publication: str = ""
+    release_file: str = ""
 
     @property
     def mirror(self) -> str:
