@@ -280,3 +280,29 @@ def test_an_ees_file_is_found_in_its_publications_latest_release(
     finally:
         client.close()
         server.close()
+
+
+def test_an_update_goes_on_without_the_files_it_can_do_without(
+    home: Path, downloads: Path, tmp_path: Path
+) -> None:
+    """Files with no download address that a mirror lacks: Ofsted's workbook (the judgements
+    of the data in use are kept), the older workforce CSV and the wide neighbour groupings."""
+    mirror = tmp_path / "mirror"
+    _lay_out(mirror, downloads)
+    listed = json.loads(_lacompare("data", "sources", "--json").stdout)
+    optional = [s for s in listed if s["if_missing"]]
+    assert "LA_Inspection_Outcomes_as_at_31_March_2025.ods" in {
+        Path(s["file"]).name for s in optional
+    }
+    for source in optional:
+        (mirror / source["mirror"]).unlink()
+    done = _lacompare("data", "update", "--mirror", str(mirror))
+    assert done.returncode == 0, done.stderr
+    assert "Ofsted's judgements are kept from the data in use" in done.stdout
+    ref = lacompare.load_reference()
+    assert ref.release["data"] == "update"
+    assert (
+        ref.ofsted is not None
+        and ref.ofsted.height == lacompare.load_reference(default_reference_path()).ofsted.height
+    )
+    assert _derby_lac_in_a_new_process() == 99.0

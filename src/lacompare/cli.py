@@ -957,6 +957,10 @@ def _update(
           "rollback` returns to the data before)")  # fmt: skip
     for line in changes(made.before, made.after, la):
         print(line)
+    fetched = made.after.manifest.get("fetched") or {}
+    for file, how in sorted(fetched.items()):
+        if how.startswith("not available"):
+            print(f"{file}: {how}")
     return 0
 
 

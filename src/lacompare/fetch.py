@@ -61,6 +61,9 @@ def fetch_all(
         for source in sources():
             target = staging / source.file
             target.parent.mkdir(parents=True, exist_ok=True)
+            if source.if_missing and not _obtainable(source, home, folder, mirror):
+                how[source.file] = f"not available: {source.if_missing}"
+                continue
             if folder is not None:
                 how[source.file] = _copy(folder / source.file, target, "from the folder")
             elif mirror is not None and not _is_url(mirror):
@@ -125,6 +128,17 @@ def _release_file_url(client, source: Source, releases: dict[str, dict]) -> str:
             f"starts {source.release_file!r} (its files: {names}); DfE may have renamed it"
         )
     return f"{_ees_api()}/releases/{release.get('id')}/files/{found[0].get('id')}"
+
+
+def _obtainable(source: Source, home: Path, folder: Path | None, mirror: str | None) -> bool:
+    """Whether the file can be had from where the update is asked to look (a web mirror is
+    asked; a file a folder or mirror folder lacks, or one with no address and no kept copy,
+    cannot)."""
+    if folder is not None:
+        return (folder / source.file).is_file()
+    if mirror is not None:
+        return _is_url(mirror) or (Path(mirror) / source.mirror).is_file()
+    return bool(source.url or source.publication) or (home / "sources" / source.file).is_file()
 
 
 def _no_url(source: Source) -> str:

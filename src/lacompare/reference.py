@@ -589,14 +589,25 @@ def _load_active(validate: bool) -> ReferenceData:
 
 @user_facing
 def write_reference(
-    data_dir: Path, out: Path, extra: dict[str, Any] | None = None
+    data_dir: Path,
+    out: Path,
+    extra: dict[str, Any] | None = None,
+    keep: ReferenceData | None = None,
 ) -> tuple[ReferenceData, pl.DataFrame]:
     """Build, validate and write the reference data from ``data_dir`` into ``out``, with a
     manifest of the sources (size, sha256), row counts and the count checks. Nothing is
     written unless everything validates. Returns (ReferenceData, count report)."""
     built = build_reference(data_dir)
+    # Ofsted's judgements, where the sources did not include its workbook, are the data in
+    # use's (``keep``); without either the build needs the workbook.
+    ofsted = built.ofsted if built.ofsted is not None else keep.ofsted if keep else None
+    if ofsted is None:
+        raise SourceFileError(
+            f"{data_dir / 'ees'}: no Ofsted inspection outcomes workbook (rule: the build "
+            "reads Ofsted's judgements)"
+        )
     reference = ReferenceData(
-        built.indicators, built.observations, built.areas, built.neighbours, ofsted=built.ofsted
+        built.indicators, built.observations, built.areas, built.neighbours, ofsted=ofsted
     ).validate()
     sources = {
         str(p.relative_to(data_dir)): {

@@ -57,9 +57,10 @@ def update(
         try:
             fetched = fetch_all(staging, home=home, folder=folder, mirror=mirror, timeout=timeout)
             kept = home / "sources"
+            got = [f for f, how in fetched.how.items() if not how.startswith("not available")]
             unchanged = store.active_update(home) is not None and all(
                 (kept / file).is_file() and sha256(kept / file) == sha256(staging / file)
-                for file in fetched.how
+                for file in got
             )
             if unchanged:
                 return None
@@ -109,6 +110,7 @@ def _build_and_switch(
         write_reference(
             source,
             building,
+            keep=before,
             extra={
                 "updated_at": dt.datetime.now().isoformat(timespec="seconds"),
                 "updated_from": origin,

@@ -45,7 +45,7 @@ class BuiltReference:
     areas: pl.DataFrame
     neighbours: pl.DataFrame
     count_report: pl.DataFrame
-    ofsted: pl.DataFrame
+    ofsted: pl.DataFrame | None
 
 
 @user_facing
@@ -80,5 +80,11 @@ def build_reference(data_dir: Path) -> BuiltReference:
             read_sn_workbook(lait_dir / "sn_may_2025.xlsx", "2025", areas),
         ]
     )
-    ofsted = read_ofsted_judgements(ees_dir / OFSTED_FILE, areas)
+    # Ofsted's workbook has no download address: an update without it keeps the judgements
+    # of the data in use (lacompare.update), so here it may be absent.
+    ofsted = (
+        read_ofsted_judgements(ees_dir / OFSTED_FILE, areas)
+        if (ees_dir / OFSTED_FILE).is_file()
+        else None
+    )
     return BuiltReference(indicators, observations, areas, neighbours, count_report, ofsted)

@@ -34,6 +34,8 @@ class Source:
     #: start of its name: each release's file names carry its years).
     publication: str = ""
     release_file: str = ""
+    #: Set where an update can go on without the file: what then happens.
+    if_missing: str = ""
 
     @property
     def mirror(self) -> str:
