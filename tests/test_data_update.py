@@ -218,7 +218,19 @@ def test_an_update_from_a_web_mirror(home: Path, downloads: Path, tmp_path: Path
         page.unlink()
         failed = _lacompare("data", "update", "--mirror", server.url)
         assert failed.returncode == 1 and "answered 404" in failed.stderr
+        _lay_out(mirror, downloads)
+        # A served file cut short, then an EES column renamed: refused, naming them.
+        listed = json.loads(_lacompare("data", "sources", "--json").stdout)
+        served = mirror / next(s["mirror"] for s in listed if "c4_children" in s["file"])
+        whole = served.read_bytes()
+        served.write_bytes(whole[: len(whole) // 2])
+        failed = _lacompare("data", "update", "--mirror", server.url)
+        assert failed.returncode == 1 and "c4_children_in_need" in failed.stderr
+        served.write_bytes(whole.replace(b"geographic_level", b"geography_level", 1))
+        failed = _lacompare("data", "update", "--mirror", server.url)
+        assert failed.returncode == 1 and "'geographic_level'" in failed.stderr
         assert store.active_update() == in_use
+        assert _derby_lac_in_a_new_process() == 99.0
     finally:
         server.close()
 

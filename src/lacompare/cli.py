@@ -941,6 +941,15 @@ def _data(args: argparse.Namespace) -> int:
     folder = None if release["data"] == "embedded" else ref.path
     for line in store.describe(folder, ref.manifest):
         print(line)
+    released = (
+        ref.indicators.filter(pl.col("publication").is_not_null())
+        .group_by("publication")
+        .agg(pl.col("released").max(), pl.col("next_release").max())
+        .sort("publication")
+    )
+    print("publications (as LAIT's dictionary dates them):")
+    for publication, when, due in released.iter_rows():
+        print(f"  {publication}: released {when or 'date not given'}, next due {due or '?'}")
     return 0
 
 
