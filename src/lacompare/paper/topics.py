@@ -203,8 +203,8 @@ def newer_figures(rows: pl.DataFrame, written: dt.date) -> str | None:
     )
     return (
         f"Newer figures are probably published: {listed}, before this paper was written. "
-        "Update the data before the paper goes to the board (`lacompare data update --from` a "
-        "folder of DfE's latest downloads; see 'Updating the data' in lacompare's README)."
+        "Update the data before the paper goes to the board (`lacompare data update`; see "
+        "'Updating the data' in lacompare's README)."
     )
 
 
