@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from lacompare.cin.days import bank_holidays
-from lacompare.cin.measures import Year, counts
+from lacompare.cin.measures import counts
 from lacompare.cin.parse import check_rules, problems_frame, typed_tables
 from lacompare.cin.read import CinReturn, read_return
 from lacompare.errors import (
@@ -28,8 +28,7 @@ from lacompare.errors import (
     reading,
     whole_number,
 )
-from lacompare.ssda903.measures import rounded_value
-from lacompare.ssda903.schemas import Ssda903FiguresSchema
+from lacompare.own_figures import CollectionYear, own_figures
 
 if TYPE_CHECKING:
     from lacompare.reference import ReferenceData
@@ -120,7 +119,7 @@ def figures_from_cin(
     :class:`~lacompare.errors.DataValidationError` naming the child, element, value and rule;
     warnings reach the figures' notes and one :class:`CinWarning`.
     """
-    collection = Year(_checked_year(year))
+    collection = CollectionYear(_checked_year(year))
     if ref is None:
         from lacompare.reference import load_reference  # the embedded data, only when needed
 
@@ -134,10 +133,10 @@ def figures_from_cin(
     if previous is not None:
         with reading(previous, "reading the previous CIN census return"):
             earlier_read = read_return(previous)
-        earlier_area = _whose(earlier_read, area["area_code"], ref)
-        if earlier_area["area_code"] != area["area_code"]:  # pragma: no cover - _whose raises
-            raise DataValidationError(f"{previous}: another authority's return")
-        earlier, _ = _checked(earlier_read, _census_date(earlier_read, Year(collection.year - 1)))
+        _whose(earlier_read, area["area_code"], ref)  # another LA's return raises
+        earlier, _ = _checked(
+            earlier_read, _census_date(earlier_read, CollectionYear(collection.year - 1))
+        )
     mid_year, population = ref.child_population(area["area_code"])
     holidays = bank_holidays(1990, collection.year)
     totals = counts(tables, earlier, collection, population, holidays)
@@ -190,7 +189,7 @@ def _whose(read: CinReturn, la: object, ref: ReferenceData) -> dict[str, Any]:
     return asked
 
 
-def _census_date(read: CinReturn, collection: Year) -> date:
+def _census_date(read: CinReturn, collection: CollectionYear) -> date:
     """The ReferenceDate, which must be 31 March of the year asked."""
     if read.collection is not None and read.collection.strip().upper() != "CIN":
         raise DataValidationError(
@@ -261,7 +260,7 @@ def _figures(
     totals: pl.DataFrame,
     problems: pl.DataFrame,
     read: CinReturn,
-    year: Year,
+    year: CollectionYear,
     name: str,
     population: tuple[int, int],
     looked_back: bool,
@@ -282,19 +281,14 @@ def _figures(
             ),
             stacklevel=3,
         )  # fmt: skip
-    figures = totals.select(
-        area=pl.lit(name),
-        indicator_id="indicator_id",
-        period=pl.lit(str(year.year)),
-        value=rounded_value(pl.col("numerator"), pl.col("denominator"), pl.col("multiplier")),
-        numerator="numerator",
-        denominator="denominator",
-        status=pl.lit("local"),
-        rule_version=pl.lit(RULE_VERSION),
-        source=pl.lit(f"CIN census return {read.source.name} ({year.label})"),
+    return own_figures(
+        totals,
+        area=name,
+        year=year,
+        rule_version=RULE_VERSION,
+        source=f"CIN census return {read.source.name} ({year.label})",
         note=pl.col("indicator_id").replace_strict(notes, default=None, return_dtype=pl.String),
     )
-    return Ssda903FiguresSchema.validate(figures)
 
 
 def _notes(

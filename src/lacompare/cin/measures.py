@@ -8,13 +8,13 @@ rules, where DfE's guide could not be confirmed, are named where they are applie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from lacompare.cin.days import months_after, working_days
 from lacompare.cin.layout import ASSESSED_NOT_IN_NEED, SOURCE_GROUPS
+from lacompare.own_figures import CollectionYear, counts_frame
 
 PERCENT, PER_10000 = 100, 10_000
 #: Ceased plans, and plans open at 31 March, lasting "more than 729 calendar days including
@@ -31,28 +31,6 @@ ICPC_BANDS = (
 )
 
 
-@dataclass(frozen=True)
-class Year:
-    """The collection year ending 31 March ``year``."""
-
-    year: int
-
-    @property
-    def start(self) -> date:
-        return date(self.year - 1, 4, 1)
-
-    @property
-    def end(self) -> date:
-        return date(self.year, 3, 31)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year - 1}-{self.year % 100:02d}"
-
-    def holds(self, day: pl.Expr) -> pl.Expr:
-        return day.is_between(pl.lit(self.start), pl.lit(self.end))
-
-
 def _row(
     indicator_id: str, numerator: int, denominator: int | None, multiplier: int | None
 ) -> dict:
@@ -67,7 +45,7 @@ def _row(
 def counts(
     tables: dict[str, pl.DataFrame],
     previous: dict[str, pl.DataFrame] | None,
-    year: Year,
+    year: CollectionYear,
     population: int,
     holidays: list[date],
 ) -> pl.DataFrame:
@@ -80,22 +58,13 @@ def counts(
         *_plans(tables, previous, year, population),
         *_reviews(tables, year),
     ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "indicator_id": pl.String,
-            "numerator": pl.Int64,
-            "denominator": pl.Int64,
-            "multiplier": pl.Int64,
-        },
-        orient="row",
-    )
+    return counts_frame(rows)
 
 
 def _referrals(
     tables: dict[str, pl.DataFrame],
     previous: dict[str, pl.DataFrame] | None,
-    year: Year,
+    year: CollectionYear,
     population: int,
 ) -> list[dict]:
     episodes = tables["episodes"]
@@ -139,7 +108,7 @@ def _referrals(
 
 
 def _assessments_and_s47s(
-    tables: dict[str, pl.DataFrame], year: Year, population: int, holidays: list[date]
+    tables: dict[str, pl.DataFrame], year: CollectionYear, population: int, holidays: list[date]
 ) -> list[dict]:
     assessed = tables["assessments"].filter(
         year.holds(pl.col("authorised")), pl.col("start").is_not_null()
@@ -189,7 +158,9 @@ def _band(earlier: pl.Expr, later: pl.Expr, low: int | None, high: int | None) -
     return band
 
 
-def _children_in_need(tables: dict[str, pl.DataFrame], year: Year, population: int) -> list[dict]:
+def _children_in_need(
+    tables: dict[str, pl.DataFrame], year: CollectionYear, population: int
+) -> list[dict]:
     episodes = tables["episodes"].filter(~pl.col("nfa"))  # NFA referrals are not in need
     # PROPOSED: an episode closed ON 31 March is not open at 31 March.
     open_at_end = (
@@ -217,7 +188,7 @@ def _children_in_need(tables: dict[str, pl.DataFrame], year: Year, population: i
     return rows
 
 
-def _open_plans(plans: pl.DataFrame, year: Year) -> pl.DataFrame:
+def _open_plans(plans: pl.DataFrame, year: CollectionYear) -> pl.DataFrame:
     """Plans open at 31 March (PROPOSED: a plan ending ON 31 March is not)."""
     return plans.filter(
         pl.col("start") <= year.end, pl.col("end").is_null() | (pl.col("end") > year.end)
@@ -227,7 +198,7 @@ def _open_plans(plans: pl.DataFrame, year: Year) -> pl.DataFrame:
 def _plans(
     tables: dict[str, pl.DataFrame],
     previous: dict[str, pl.DataFrame] | None,
-    year: Year,
+    year: CollectionYear,
     population: int,
 ) -> list[dict]:
     plans = tables["plans"]
@@ -273,7 +244,7 @@ def _plans(
     ]
 
 
-def _reviews(tables: dict[str, pl.DataFrame], year: Year) -> list[dict]:
+def _reviews(tables: dict[str, pl.DataFrame], year: CollectionYear) -> list[dict]:
     """Children on a plan at 31 March that began at least 3 months before (on or before 31
     December), and of them those whose plan met every review deadline up to 31 March: the
     first review within 3 months of the start, each later one within 6 months of the one

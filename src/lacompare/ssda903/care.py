@@ -18,40 +18,13 @@ Definitions (``../shared/reference/ssda903.md``, v1.1; docs/ssda903.md in plain 
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 import polars as pl
 
+from lacompare.own_figures import CollectionYear
 from lacompare.ssda903.layout import CONTINUES, SHORT_BREAKS, TEMPORARY_PLACE
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
-
-
-class CollectionYear(NamedTuple):
-    """The collection year ending 31 March ``year`` (2026: 1 April 2025 to 31 March 2026)."""
-
-    year: int
-
-    @property
-    def start(self) -> date:
-        return date(self.year - 1, 4, 1)
-
-    @property
-    def end(self) -> date:
-        return date(self.year, 3, 31)
-
-    def months_before_end(self, months: int) -> date:
-        """The day after 31 March minus ``months``: the latest start for a child to have been
-        looked after for ``months`` months on 31 March (12 -> 1 April of the year before;
-        30 -> 1 October two and a half years before; day boundaries PROPOSED)."""
-        # 31 March minus N months is the last day of a month; the day after is the first of
-        # the next one: month (4 - N) counted from January of the collection year.
-        year, month = divmod(self.year * 12 + 3 - months, 12)
-        return date(year, month + 1, 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year - 1}-{str(self.year)[2:]}"
 
 
 def age_at(dob: pl.Expr, day: date) -> pl.Expr:

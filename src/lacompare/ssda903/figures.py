@@ -24,7 +24,8 @@ from lacompare.errors import (
     reading,
     whole_number,
 )
-from lacompare.ssda903.care import CollectionYear, age_at, care_episodes
+from lacompare.own_figures import CollectionYear, own_figures
+from lacompare.ssda903.care import age_at, care_episodes
 from lacompare.ssda903.layout import TABLES
 from lacompare.ssda903.measures import (
     COLUMN_MEASURES,
@@ -33,7 +34,6 @@ from lacompare.ssda903.measures import (
     children_frame,
     counts,
     leavers_frame,
-    rounded_value,
 )
 from lacompare.ssda903.parse import PROBLEM_COLUMNS, parse_extract, problems_frame
 from lacompare.ssda903.read import ROW, Extract, read_extract
@@ -289,19 +289,15 @@ def _figures(
             _ignored(extract),
         ]
     )
-    figures = totals.select(
-        area=pl.lit(name),
-        indicator_id="indicator_id",
-        period=pl.lit(str(year.year)),
-        value=rounded_value(pl.col("numerator"), pl.col("denominator"), pl.col("multiplier")),
-        numerator="numerator",
-        denominator="denominator",
-        status=pl.lit("local"),
-        rule_version=pl.lit(RULE_VERSION),
-        source=pl.lit(f"SSDA903 extract {extract.source.name} ({year.label})"),
+    figures = own_figures(
+        totals,
+        area=name,
+        year=year,
+        rule_version=RULE_VERSION,
+        source=f"SSDA903 extract {extract.source.name} ({year.label})",
         note=_row_notes(produced, notes, population, mid_year),
     )
-    return Ssda903FiguresSchema.validate(figures), notes
+    return figures, notes
 
 
 def _dates_of_birth(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:

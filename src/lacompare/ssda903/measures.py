@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from lacompare.own_figures import counts_frame
 from lacompare.ssda903.care import (
     CollectionYear,
     age_at,
@@ -300,24 +301,4 @@ def counts(
             )
             for m in chosen
         ]
-    return pl.DataFrame(
-        parts,
-        schema={
-            "indicator_id": pl.String,
-            "numerator": pl.Int64,
-            "denominator": pl.Int64,
-            "multiplier": pl.Int64,
-        },
-        orient="row",
-    )
-
-
-def rounded_value(numerator: pl.Expr, denominator: pl.Expr, multiplier: pl.Expr) -> pl.Expr:
-    """numerator x multiplier / denominator to one decimal place, half up, in whole-number
-    arithmetic (exact: 6.25 -> 6.3, never 6.2 from a binary fraction); a count is itself."""
-    tenths = (2 * numerator * multiplier * 10 + denominator) // (2 * denominator)
-    return (
-        pl.when(denominator.is_null())
-        .then(numerator.cast(pl.Float64))
-        .otherwise((tenths.cast(pl.Float64) / 10).round(1))
-    )
+    return counts_frame(parts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from lacompare.own_figures import OwnFiguresSchema
 from lacompare.ssda903.layout import (
     ACCOM,
     ACTIV,
@@ -106,24 +107,5 @@ TABLE_SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
-class Ssda903FiguresSchema(pa.DataFrameModel):
-    """What :func:`lacompare.figures_from_903` returns: an LA's own figures for one collection
-    year, in the shape :meth:`lacompare.ReferenceData.with_local` reads."""
-
-    area: str = pa.Field(str_length={"min_value": 1})
-    indicator_id: str = pa.Field(unique=True)
-    period: str = pa.Field(str_matches=r"^\d{4}$")
-    value: pl.Float64 = pa.Field(ge=0)
-    #: The count itself for a count; children counted for a percentage or rate; the sum of
-    #: scores for a mean.
-    numerator: pl.Int64 = pa.Field(ge=0)
-    #: Null for a count; the children over whom (or the population) otherwise.
-    denominator: pl.Int64 = pa.Field(nullable=True, gt=0)
-    status: str = pa.Field(isin=["local"])
-    rule_version: str
-    source: str
-    note: str = pa.Field(nullable=True)
-
-    class Config:
-        strict = True
-        coerce = False
+#: The figures' frame, shared with the CIN census return's.
+Ssda903FiguresSchema = OwnFiguresSchema
