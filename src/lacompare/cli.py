@@ -913,7 +913,9 @@ def _refresh(args: argparse.Namespace) -> int:
     if old is None:
         print("no earlier reference data to compare with")
         return 0
-    for line in describe_changes(old, new):  # type: ignore[arg-type]
+    from lacompare.update import changes
+
+    for line in changes(old, new, args.la):
         print(line)
     return 0
 
@@ -994,57 +996,6 @@ def _sources(as_json: bool) -> int:
         print(f"  url:  {source['url'] or found}")
         print(f"  on a mirror: <mirror>/{source['mirror']}")
     return 0
-
-
-def describe_changes(old: ReferenceData, new: ReferenceData) -> list[str]:
-    """What changed between two reference data sets: measures, periods and values."""
-    lines = []
-    old_ids = set(old.indicators.get_column("indicator_id").to_list())
-    new_ids = set(new.indicators.get_column("indicator_id").to_list())
-    lines.append(
-        f"measures: {len(new_ids)} ({len(new_ids - old_ids)} new, {len(old_ids - new_ids)} removed)"
-    )
-    for name in sorted(new_ids - old_ids)[:20]:
-        lines.append(f"  new measure: {name}")
-
-    def keyed(ref: ReferenceData) -> pl.DataFrame:
-        return ref.observations.select(
-            pl.col("indicator_id", "area_code", "period").cast(pl.String), "value"
-        )
-
-    joined = keyed(old).join(
-        keyed(new),
-        on=["indicator_id", "area_code", "period"],
-        how="full",
-        suffix="_new",
-        coalesce=True,
-    )
-    added = joined.filter(pl.col("value").is_null() & pl.col("value_new").is_not_null())
-    revised = joined.filter(
-        pl.col("value").is_not_null()
-        & pl.col("value_new").is_not_null()
-        & (pl.col("value") != pl.col("value_new"))
-    )
-    new_periods = (
-        keyed(new)
-        .join(keyed(old), on=["indicator_id", "period"], how="anti")
-        .select("indicator_id", "period")
-        .unique()
-        .sort("indicator_id", "period")
-    )
-    lines.append(f"new periods: {new_periods.height} (indicator x period)")
-    for indicator, period in new_periods.head(20).iter_rows():
-        lines.append(f"  {indicator}: {period}")
-    lines.append(f"values newly published: {added.height}")
-    lines.append(f"values revised: {revised.height}")
-    for row in revised.head(10).iter_rows(named=True):
-        lines.append(
-            f"  {row['indicator_id']} {row['area_code']} {row['period']}: "
-            f"{row['value']} -> {row['value_new']}"
-        )
-    if new_ids == old_ids and not added.height and not revised.height and not new_periods.height:
-        lines.append("no changes: the rebuilt data equals the previous data")
-    return lines
 
 
 def _print(frame: pl.DataFrame) -> None:

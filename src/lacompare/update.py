@@ -1,8 +1,9 @@
 """Updating the reference data from newer published files, into the user's data folder.
 
-:func:`update_from_folder` builds and validates the reference data from a folder laid out as
-``lait/`` and ``ees/`` (DfE's downloads) into a new update folder (:mod:`lacompare.store`)
-and switches to it atomically: any failure (a file missing, unreadable or renamed, a figure
+:func:`update` fetches every source (:mod:`lacompare.fetch`: from a folder laid out as
+``lait/`` and ``ees/``, a council's mirror, or DfE's addresses), builds and validates the
+reference data into a new update folder (:mod:`lacompare.store`) and switches to it
+atomically: any failure (a file missing, unreadable or renamed, a figure
 that fails validation) stops the update and leaves the data in use exactly as it was.
 :func:`changes` says what the new data changes: new periods, values revised (the largest
 first, the user's LA first), indicators added or withdrawn, neighbour models, Ofsted
@@ -20,7 +21,6 @@ from pathlib import Path
 import polars as pl
 
 import lacompare.store as store
-from lacompare.errors import SourceFileError
 from lacompare.reference import (
     MANIFEST,
     ReferenceData,
@@ -73,18 +73,6 @@ def update(
     return made
 
 
-def update_from_folder(source: Path, home: Path | None = None) -> Update:
-    """Build, validate and switch to the reference data from ``source`` (``lait/`` and
-    ``ees/``); the data in use before is kept for ``lacompare data rollback``."""
-    source = Path(source)
-    if not source.is_dir():
-        raise SourceFileError(f"{source}: no such folder (expected lait/ and ees/ in it)")
-    made = update(home, folder=source)
-    if made is None:  # the same files as the data in use: say so by building nothing
-        raise SourceFileError(f"{source}: the same files as the data in use; nothing to update")
-    return made
-
-
 def _keep_sources(staging: Path, kept: Path) -> None:
     """The files just used, kept for the next update (files with no download address)."""
     aside = kept.with_name(f".sources.old-{os.getpid()}")
@@ -130,7 +118,7 @@ def changes(before: ReferenceData, after: ReferenceData, la: str | int | None = 
     """What the new data changes, in lines: indicators added or withdrawn, new periods by
     topic, values revised (how many, the largest; ``la``'s first), neighbour models and
     Ofsted judgements."""
-    lines = _indicators(before, after)
+    indicators = _indicators(before, after)
     keyed = [
         ref.observations.select(
             pl.col("indicator_id", "area_code", "period").cast(pl.String), "value"
@@ -141,12 +129,13 @@ def changes(before: ReferenceData, after: ReferenceData, la: str | int | None = 
         keyed[1], on=["indicator_id", "area_code", "period"], how="full", suffix="_new",
         coalesce=True,
     )  # fmt: skip
-    lines += _new_periods(keyed, after)
+    periods = _new_periods(keyed, after)
     added = joined.filter(pl.col("value").is_null(), pl.col("value_new").is_not_null())
-    lines.append(f"values newly published: {added.height:,}")
-    lines += _revised(joined, after, la)
-    lines += _neighbours_and_ofsted(before, after)
-    if len(lines) == 4 and "0" in lines[0] and not added.height:
+    revised = _revised(joined, after, la)
+    others = _neighbours_and_ofsted(before, after)
+    lines = [*indicators, *periods, f"values newly published: {added.height:,}", *revised, *others]
+    # Each part's first line is its count; any line past it names a change.
+    if not (added.height or others or len(indicators) > 1 or len(periods) > 1 or len(revised) > 1):
         lines.append("no changes: the new data equals the data before")
     return lines
 
