@@ -15,6 +15,7 @@ Function's colour-blind-safe palette, and a missing year is a gap in the line, n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any, Literal, cast
 
 import altair as alt
@@ -729,24 +730,44 @@ def _wrap_titles(spec: dict, font_px: float) -> None:
         title[key] = [part for line in lines for part in textwrap.wrap(line, per_line) or [""]]
 
 
+class PrintDrawing:
+    """A chart being drawn for print at ``placed_pt`` points wide (by the worker process of
+    :mod:`lacompare._render`, while the caller goes on); :meth:`result` waits for it.
+    ``build(font_px)`` makes the chart for a font size; the font grows until the smallest
+    text, scaled to the placed width, is at least :data:`PRINT_MIN_PT` (larger text widens a
+    chart, so this takes a step or two)."""
+
+    def __init__(self, build: Callable[[float], alt.TopLevelMixin], placed_pt: float) -> None:
+        self._build, self._placed_pt = build, placed_pt
+        self._font = 12.0
+        self._png = self._draw()
+
+    def _draw(self) -> Future[bytes]:
+        import json
+
+        from lacompare import _render
+
+        spec = json.dumps(legible(self._build(self._font), self._font))
+        return _render.png_later(spec, scale=2)
+
+    def result(self) -> tuple[bytes, float]:
+        """(PNG at twice its CSS pixels, the smallest font in CSS pixels)."""
+        import math
+        import struct
+
+        for _ in range(6):
+            png = self._png.result()
+            css_width = struct.unpack(">I", png[16:20])[0] / 2
+            if self._font * self._placed_pt / css_width >= PRINT_MIN_PT:
+                return png, self._font
+            self._font = math.ceil(PRINT_MIN_PT * css_width / self._placed_pt * 10) / 10 + 0.3
+            self._png = self._draw()
+        raise InvalidArgumentError(
+            f"the chart cannot be drawn with {PRINT_MIN_PT:g} pt text in {self._placed_pt:.0f} pt"
+        )
+
+
 def print_png(build: Callable[[float], alt.TopLevelMixin], placed_pt: float) -> tuple[bytes, float]:
     """A chart drawn for print at ``placed_pt`` points wide: (PNG at twice its CSS pixels,
-    the smallest font in CSS pixels). ``build(font_px)`` makes the chart for a font size; the
-    font grows until the smallest text, scaled to the placed width, is at least
-    :data:`PRINT_MIN_PT` (larger text widens a chart, so this takes a step or two)."""
-    import json
-    import math
-    import struct
-
-    import vl_convert
-
-    font = 12.0
-    for _ in range(6):
-        png = bytes(vl_convert.vegalite_to_png(json.dumps(legible(build(font), font)), scale=2))
-        css_width = struct.unpack(">I", png[16:20])[0] / 2
-        if font * placed_pt / css_width >= PRINT_MIN_PT:
-            return png, font
-        font = math.ceil(PRINT_MIN_PT * css_width / placed_pt * 10) / 10 + 0.3
-    raise InvalidArgumentError(
-        f"the chart cannot be drawn with {PRINT_MIN_PT:g} pt text in {placed_pt:.0f} pt"
-    )
+    the smallest font in CSS pixels), as :class:`PrintDrawing` draws it."""
+    return PrintDrawing(build, placed_pt).result()

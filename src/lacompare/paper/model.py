@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import polars as pl
 
@@ -55,7 +56,29 @@ class Figure:
     width: float = 1.0
 
 
-Block = Paragraph | Table | Figure
+class Drawing(Protocol):
+    """A chart being drawn (:class:`lacompare.charts.PrintDrawing`)."""
+
+    def result(self) -> tuple[bytes, float]: ...
+
+
+@dataclass(frozen=True)
+class PendingFigure:
+    """A figure whose chart is still being drawn, in the drawing worker's process: the paper's
+    other parts are made meanwhile, and the builder waits for it last (a finished paper holds
+    only :class:`Figure`)."""
+
+    drawing: Drawing
+    alt: str
+    caption: str
+    width: float = 1.0
+
+    def figure(self) -> Figure:
+        png, font = self.drawing.result()
+        return Figure(png=png, font_px=font, alt=self.alt, caption=self.caption, width=self.width)
+
+
+Block = Paragraph | Table | Figure | PendingFigure
 
 
 @dataclass(frozen=True)

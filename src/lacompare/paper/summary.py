@@ -13,7 +13,15 @@ from lacompare.exception_rules import FLAGS
 from lacompare.format import format_value
 from lacompare.outcomes import outcome
 from lacompare.paper.front import periods_line, targets_summary
-from lacompare.paper.model import TEXT_WIDTH, Block, Figure, PaperContext, Paragraph, Section, Table
+from lacompare.paper.model import (
+    TEXT_WIDTH,
+    Block,
+    PaperContext,
+    Paragraph,
+    PendingFigure,
+    Section,
+    Table,
+)
 from lacompare.paper.spec import SectionSpec
 from lacompare.paper.words import label_period, plural
 from lacompare.tables import MISSING, TableModel, _table_id, local_note
@@ -157,8 +165,8 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
                 "better, similar or worse than England, or was not tested. Better is always to "
                 "the right, whichever way the indicator runs." + own_words
             ),
-            Figure(
-                *charts.print_png(
+            PendingFigure(
+                charts.PrintDrawing(
                     lambda font: charts.spine_chart(rows, font=font, title=""), TEXT_WIDTH
                 ),
                 alt=alt,

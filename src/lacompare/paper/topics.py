@@ -15,7 +15,15 @@ from lacompare.commentary import (
 )
 from lacompare.compare import trend_data
 from lacompare.format import format_value, unit_label
-from lacompare.paper.model import TEXT_WIDTH, Block, Figure, PaperContext, Paragraph, Section, Table
+from lacompare.paper.model import (
+    TEXT_WIDTH,
+    Block,
+    PaperContext,
+    Paragraph,
+    PendingFigure,
+    Section,
+    Table,
+)
 from lacompare.paper.spec import SectionSpec
 from lacompare.paper.words import long_date, plural
 from lacompare.reference import ReferenceData
@@ -216,7 +224,7 @@ def _figure(
     number: int,
     trends: pl.DataFrame | None,
     flagged: pl.DataFrame,
-) -> Figure | None:
+) -> PendingFigure | None:
     """The section's chart and the sentence its alt text states, from the table's numbers."""
     name, model = ctx.name, ctx.neighbours
     group = "comparator group" if ctx.custom else "statistical neighbours"
@@ -243,10 +251,8 @@ def _figure(
         kind = "Line chart"
         shows = f"{name}, its region, its {group}' average and England over time"
     alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
-    png, font = charts.print_png(lambda _: chart, TEXT_WIDTH)
-    return Figure(
-        png=png,
-        font_px=font,
+    return PendingFigure(
+        charts.PrintDrawing(lambda _: chart, TEXT_WIDTH),
         alt=alt,
         caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
     )

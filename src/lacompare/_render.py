@@ -1,0 +1,170 @@
+"""Vega-Lite specs drawn as PNG in a worker process, while the paper's other parts are made.
+
+vl-convert draws a chart with a JavaScript engine (Deno's V8) that holds Python's GIL for the
+whole call and takes about half a second to start: in one process nothing overlaps it, and a
+paper's seven charts were two of its five seconds. So the drawing runs in a worker process of
+its own. :func:`start` launches it (a paper calls it first, so the engine starts while the
+comparison runs); :func:`png_later` sends a spec and returns a :class:`~concurrent.futures.Future`
+of the PNG, answered in the order sent. The worker lives as long as this process (an analyst's
+script making many papers starts the engine once) and is stopped at exit.
+
+The worker is run as ``python -P -c`` with only vl-convert imported: not lacompare, whose
+import costs a second, and with no folder put first on its import path. Where a worker cannot
+be started (no subprocesses allowed), or ``LACOMPARE_RENDER=inprocess`` is set, specs are drawn
+in this process instead, as before.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
+from concurrent.futures import Future
+from typing import IO
+
+from lacompare.errors import LacompareError
+
+#: The worker: a spec's length and scale in, then (ok, length) and the PNG or the error out.
+_WORKER = r"""
+import struct, sys
+import vl_convert
+read, write = sys.stdin.buffer, sys.stdout.buffer
+vl_convert.vegalite_to_svg('{"mark": "point"}')  # start the engine now, not at the first chart
+while True:
+    head = read.read(8)
+    if len(head) < 8:
+        break
+    size, scale = struct.unpack(">If", head)
+    spec = read.read(size).decode("utf-8")
+    try:
+        out, failed = bytes(vl_convert.vegalite_to_png(spec, scale=scale)), 0
+    except Exception as error:
+        out, failed = f"{type(error).__name__}: {error}".encode("utf-8"), 1
+    write.write(struct.pack(">BI", failed, len(out)))
+    write.write(out)
+    write.flush()
+"""
+
+
+class RenderError(LacompareError):
+    """A chart could not be drawn (the worker's own message is kept)."""
+
+
+class _Worker:
+    """One worker process and the futures of the specs sent to it, oldest first."""
+
+    def __init__(self) -> None:
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-c", _WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        self._waiting: deque[Future[bytes]] = deque()
+        self._lock = threading.Lock()
+        # The answers are read as they come, so a large PNG never blocks the worker's pipe.
+        threading.Thread(target=self._read_answers, name="lacompare-render", daemon=True).start()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def send(self, spec: str, scale: float) -> Future[bytes]:
+        data = spec.encode("utf-8")
+        future: Future[bytes] = Future()
+        with self._lock:
+            stdin = self.process.stdin
+            assert stdin is not None
+            self._waiting.append(future)
+            try:
+                stdin.write(struct.pack(">If", len(data), scale) + data)
+                stdin.flush()
+            except OSError as error:
+                self._waiting.remove(future)
+                future.set_exception(RenderError(f"the chart worker stopped: {error}"))
+        return future
+
+    def _read_answers(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        while True:
+            head = stdout.read(5)
+            if len(head) < 5:
+                break
+            failed, size = struct.unpack(">BI", head)
+            body = stdout.read(size)
+            with self._lock:
+                future = self._waiting.popleft()
+            if failed:
+                future.set_exception(RenderError(f"the chart could not be drawn: {body.decode()}"))
+            else:
+                future.set_result(body)
+        # The worker has gone: every spec still waiting fails, with what it said.
+        self.process.wait()
+        self._stderr.seek(0)
+        said = self._stderr.read().decode("utf-8", "replace").strip()[-2000:]
+        with self._lock:
+            while self._waiting:
+                self._waiting.popleft().set_exception(
+                    RenderError(
+                        f"the chart worker stopped (exit status {self.process.returncode})"
+                        + (f": {said}" if said else "")
+                    )
+                )
+
+    def stop(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _in_process() -> bool:
+    return os.environ.get("LACOMPARE_RENDER", "").lower() == "inprocess"
+
+
+def start() -> None:
+    """Start the worker (and its JavaScript engine) now, if it is not running."""
+    global _worker
+    if _in_process():
+        return
+    with _worker_lock:
+        if _worker is not None and _worker.alive():
+            return
+        try:
+            _worker = _Worker()
+        except OSError:
+            _worker = None  # no subprocesses here: draw in this process
+            return
+        atexit.register(_worker.stop)
+
+
+def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
+    """The PNG of a Vega-Lite spec (JSON text) at ``scale``, drawn by the worker; drawn here,
+    at once, where there is no worker."""
+    start()
+    worker = _worker
+    if worker is not None and worker.alive():
+        return worker.send(spec, scale)
+    import vl_convert
+
+    future: Future[bytes] = Future()
+    try:
+        future.set_result(bytes(vl_convert.vegalite_to_png(spec, scale=scale)))
+    except Exception as error:  # the same error as the worker's, raised where it is awaited
+        future.set_exception(RenderError(f"the chart could not be drawn: {error}"))
+    return future

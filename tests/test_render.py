@@ -1,0 +1,78 @@
+"""Charts drawn in the worker process (lacompare._render): the same PNG as drawn here, errors
+named, a worker that dies replaced, and the in-process path where no worker may run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import vl_convert
+
+from lacompare import _render
+from lacompare._render import RenderError
+
+SPEC = json.dumps(
+    {
+        "data": {"values": [{"year": 2020 + i, "value": v} for i, v in enumerate([5, 7, 6, 9])]},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal"},
+            "y": {"field": "value", "type": "quantitative"},
+        },
+        "title": "Children looked after",
+    }
+)
+
+
+def test_the_worker_draws_what_vl_convert_draws_here() -> None:
+    drawn = _render.png_later(SPEC, scale=2).result(timeout=60)
+    assert drawn.startswith(b"\x89PNG")
+    assert drawn == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert _render._worker is not None and _render._worker.alive()
+
+
+def test_answers_come_back_in_the_order_sent() -> None:
+    specs = [SPEC.replace("Children looked after", f"Chart {i}") for i in range(4)]
+    futures = [_render.png_later(spec, scale=1) for spec in specs]
+    for spec, future in zip(specs, futures, strict=True):
+        assert future.result(timeout=60) == bytes(vl_convert.vegalite_to_png(spec, scale=1))
+
+
+def test_a_spec_that_cannot_be_drawn_is_named_and_the_worker_goes_on() -> None:
+    bad = _render.png_later('{"mark": "no-such-mark", "data": {"values": []}}')
+    with pytest.raises(RenderError, match="could not be drawn"):
+        bad.result(timeout=60)
+    assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
+
+
+def test_a_worker_that_dies_fails_what_waits_and_a_new_one_starts() -> None:
+    _render.start()
+    worker = _render._worker
+    assert worker is not None
+    worker.process.kill()
+    worker.process.wait()
+    with pytest.raises(RenderError, match="stopped"):
+        worker.send(SPEC, 1.0).result(timeout=60)
+    # The next chart starts a new worker rather than failing.
+    assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
+    assert _render._worker is not worker
+
+
+def test_in_process_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LACOMPARE_RENDER", "inprocess")
+    monkeypatch.setattr(_render, "_worker", None)
+    future = _render.png_later(SPEC)
+    assert future.done()  # drawn here, at once
+    assert future.result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert _render._worker is None
+    with pytest.raises(RenderError, match="could not be drawn"):
+        _render.png_later('{"mark": "no-such-mark"}').result()
+
+
+def test_no_subprocesses_allowed_draws_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError("subprocesses are not allowed here")
+
+    monkeypatch.setattr(_render, "_worker", None)
+    monkeypatch.setattr(_render.subprocess, "Popen", refused)
+    assert _render.png_later(SPEC).result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
