@@ -4,6 +4,7 @@ named, a worker that dies replaced, and the in-process path where no worker may 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import vl_convert
@@ -28,7 +29,7 @@ def test_the_worker_draws_what_vl_convert_draws_here() -> None:
     drawn = _render.png_later(SPEC, scale=2).result(timeout=60)
     assert drawn.startswith(b"\x89PNG")
     assert drawn == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
-    assert _render._worker is not None and _render._worker.alive()
+    assert _render._workers and all(worker.alive() for worker in _render._workers)
 
 
 def test_answers_come_back_in_the_order_sent() -> None:
@@ -47,24 +48,24 @@ def test_a_spec_that_cannot_be_drawn_is_named_and_the_worker_goes_on() -> None:
 
 def test_a_worker_that_dies_fails_what_waits_and_a_new_one_starts() -> None:
     _render.start()
-    worker = _render._worker
-    assert worker is not None
+    worker = _render._workers[0]
     worker.process.kill()
     worker.process.wait()
     with pytest.raises(RenderError, match="stopped"):
         worker.send(SPEC, 1.0).result(timeout=60)
     # The next chart starts a new worker rather than failing.
     assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
-    assert _render._worker is not worker
+    assert worker not in _render._workers
+    assert len(_render._workers) == min(_render.WORKERS, os.cpu_count() or 1)
 
 
 def test_in_process_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LACOMPARE_RENDER", "inprocess")
-    monkeypatch.setattr(_render, "_worker", None)
+    monkeypatch.setattr(_render, "_workers", [])
     future = _render.png_later(SPEC)
     assert future.done()  # drawn here, at once
     assert future.result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
-    assert _render._worker is None
+    assert _render._workers == []
     with pytest.raises(RenderError, match="could not be drawn"):
         _render.png_later('{"mark": "no-such-mark"}').result()
 
@@ -73,6 +74,6 @@ def test_no_subprocesses_allowed_draws_here(monkeypatch: pytest.MonkeyPatch) -> 
     def refused(*args: object, **kwargs: object) -> None:
         raise PermissionError("subprocesses are not allowed here")
 
-    monkeypatch.setattr(_render, "_worker", None)
+    monkeypatch.setattr(_render, "_workers", [])
     monkeypatch.setattr(_render.subprocess, "Popen", refused)
     assert _render.png_later(SPEC).result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))

@@ -2,14 +2,14 @@
 
 vl-convert draws a chart with a JavaScript engine (Deno's V8) that holds Python's GIL for the
 whole call and takes about half a second to start: in one process nothing overlaps it, and a
-paper's seven charts were two of its five seconds. So the drawing runs in a worker process of
-its own. :func:`start` launches it (a paper calls it first, so the engine starts while the
-comparison runs); :func:`png_later` sends a spec and returns a :class:`~concurrent.futures.Future`
-of the PNG, answered in the order sent. The worker lives as long as this process (an analyst's
-script making many papers starts the engine once) and is stopped at exit.
+paper's seven charts were two of its five seconds. So the drawing runs in worker
+processes of their own. :func:`start` launches them (a paper calls it first, so the engines
+start while the comparison runs); :func:`png_later` sends a spec to the least busy and returns a
+:class:`~concurrent.futures.Future` of the PNG. The workers live as long as this process (an
+analyst's script making many papers starts the engines once) and are stopped at exit.
 
-The worker is run as ``python -P -c`` with only vl-convert imported: not lacompare, whose
-import costs a second, and with no folder put first on its import path. Where a worker cannot
+Each worker is run as ``python -P -c`` with only vl-convert imported: not lacompare, whose
+import costs a second, and with no folder put first on its import path. Where no worker can
 be started (no subprocesses allowed), or ``LACOMPARE_RENDER=inprocess`` is set, specs are drawn
 in this process instead, as before.
 """
@@ -74,6 +74,10 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def waiting(self) -> int:
+        """How many specs sent to it are not yet drawn."""
+        return len(self._waiting)
+
     def send(self, spec: str, scale: float) -> Future[bytes]:
         data = spec.encode("utf-8")
         future: Future[bytes] = Future()
@@ -129,8 +133,12 @@ class _Worker:
             self.process.kill()
 
 
-_worker: _Worker | None = None
-_worker_lock = threading.Lock()
+#: Workers drawing at once: two engines overlap on two cores (the paper's own work takes the
+#: rest); more would only contend for the same cores.
+WORKERS = 2
+
+_workers: list[_Worker] = []
+_workers_lock = threading.Lock()
 
 
 def _in_process() -> bool:
@@ -138,28 +146,28 @@ def _in_process() -> bool:
 
 
 def start() -> None:
-    """Start the worker (and its JavaScript engine) now, if it is not running."""
-    global _worker
+    """Start the workers (and their JavaScript engines) now, where they are not running."""
     if _in_process():
         return
-    with _worker_lock:
-        if _worker is not None and _worker.alive():
-            return
-        try:
-            _worker = _Worker()
-        except OSError:
-            _worker = None  # no subprocesses here: draw in this process
-            return
-        atexit.register(_worker.stop)
+    with _workers_lock:
+        _workers[:] = [worker for worker in _workers if worker.alive()]
+        while len(_workers) < min(WORKERS, os.cpu_count() or 1):
+            try:
+                worker = _Worker()
+            except OSError:
+                return  # no subprocesses here: draw in this process
+            atexit.register(worker.stop)
+            _workers.append(worker)
 
 
 def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
-    """The PNG of a Vega-Lite spec (JSON text) at ``scale``, drawn by the worker; drawn here,
-    at once, where there is no worker."""
+    """The PNG of a Vega-Lite spec (JSON text) at ``scale``, drawn by the least busy worker;
+    drawn here, at once, where there is none."""
     start()
-    worker = _worker
-    if worker is not None and worker.alive():
-        return worker.send(spec, scale)
+    with _workers_lock:
+        running = [worker for worker in _workers if worker.alive()]
+    if running:
+        return min(running, key=lambda worker: worker.waiting()).send(spec, scale)
     import vl_convert
 
     future: Future[bytes] = Future()
