@@ -295,15 +295,23 @@ def board_frame(
     highlight: str | None = None,
     notes: Sequence[str] = (),
     keep_order: bool = False,
+    cells: pl.DataFrame | None = None,
 ) -> TableModel:
     """The :class:`TableModel` of a board table for one LA's comparison rows (in the order
     given with ``keep_order``, else alphabetically within each group), in four steps: the
-    columns asked for, every cell's text, the rows' order and shading, and the notes."""
+    columns asked for, every cell's text, the rows' order and shading, and the notes.
+
+    ``cells``: the :func:`board_cells` of these rows or of more of the same LA's (a paper makes
+    them once for all its tables, as they are most of a table's time)."""
     la = _one_la(comparison)
     title, subtitle, extra_notes = _checked_texts(title, subtitle, notes)
     _check_board_options(comparison, group_by, sparkline_periods, palette, highlight)
     wanted, available, other_models = _board_columns(comparison, columns, sparkline_periods)
-    frame = _board_texts(comparison, sparkline_periods, other_models)
+    frame = (
+        _board_texts(comparison, sparkline_periods, other_models)
+        if cells is None
+        else _cells_of(comparison, cells)
+    )
     frame, group_by = _board_order(frame, group_by, highlight, keep_order)
     header = dict(available) | {"la": la}
     return TableModel(
@@ -396,6 +404,32 @@ def _board_columns(
     if sparkline_periods < 1 and "trend" in wanted:
         wanted.remove("trend")
     return wanted, available, other_models
+
+
+def board_cells(comparison: pl.DataFrame, sparkline_periods: int = 5) -> pl.DataFrame:
+    """Every board-table cell's text for these comparison rows (one LA's), beside the values
+    and verdicts behind it: what :func:`board_frame` makes first, made once for several tables
+    (``board_frame(rows, cells=...)``)."""
+    _one_la(comparison)
+    whole_number("sparkline_periods", sparkline_periods, minimum=0)
+    _, _, other_models = _board_columns(comparison, None, sparkline_periods)
+    return _board_texts(comparison, sparkline_periods, other_models)
+
+
+def _cells_of(comparison: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``cells`` for the comparison's rows, in the comparison's order; refused
+    where they are another LA's or lack one of its indicators."""
+    if not isinstance(cells, pl.DataFrame) or "la" not in cells.columns:
+        raise InvalidArgumentError("cells must be what lacompare.tables.board_cells returns")
+    own = comparison.select("area_code", "indicator_id")
+    keys = ["area_code", "indicator_id"]
+    missing = own.join(cells, on=keys, how="anti").get_column("indicator_id").to_list()
+    if missing:
+        raise InvalidArgumentError(
+            f"cells has no row for {missing} of this LA: make them from the same rows "
+            "(board_cells(rows))"
+        )
+    return own.join(cells, on=keys, how="left", maintain_order="left")
 
 
 def _board_texts(

@@ -54,8 +54,9 @@ from lacompare.paper.spec import (
     section_specs,
 )
 from lacompare.paper.summary import exceptions_section, spine_section, summary_section
-from lacompare.paper.topics import paper_trends, topic_section
+from lacompare.paper.topics import topic_figures, topic_section
 from lacompare.reference import ReferenceData
+from lacompare.tables import board_cells
 
 # --------------------------------------------------------------------------------------------
 # Building the paper
@@ -152,9 +153,17 @@ def _parts(
     since: str | Path | None,
     charts: bool,
 ) -> list[Section]:
-    """The paper's sections in order, each from the one set of rows."""
+    """The paper's sections in order, each from the one set of rows. The charts are asked
+    for first: they draw in the drawing workers while the tables and text are written."""
     flagged = quality_beside(exceptions(rows), rows)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
+    spine = spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ())
+    figures = (
+        topic_figures(ref, rows, sections_spec, ctx, flagged)
+        if charts
+        else [None] * len(sections_spec)
+    )
+    cells = board_cells(rows)  # every table's cells at once: most of a table's time
     parts = [
         title_section(ref, rows, ctx, spec, author),
         key_messages_section(ref, rows, flagged, ctx, spec),
@@ -164,14 +173,13 @@ def _parts(
         # The exceptions before the spine chart: what the board looks at first, and the
         # full-page chart then starts a page instead of leaving the summary's half empty.
         exceptions_section(rows, flagged, ctx.name),
-        spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ()),
+        spine,
         ofsted_section(ref, ctx),
     ]
-    trends = paper_trends(ref, rows, sections_spec, ctx, flagged) if charts else None
-    for number, section in enumerate(sections_spec, start=1):
-        parts.append(
-            topic_section(ref, rows, flagged, section, ctx, number, charts=charts, trends=trends)
-        )
+    parts += [
+        topic_section(ref, rows, flagged, section, ctx, number, figure=figure, cells=cells)
+        for number, (section, figure) in enumerate(zip(sections_spec, figures, strict=True), 1)
+    ]
     parts += [
         neighbour_section(ref, ctx),
         definitions_section(ref, rows, wanted),

@@ -51,17 +51,18 @@ def topic_section(
     ctx: PaperContext,
     number: int,
     *,
-    charts: bool = True,
-    trends: pl.DataFrame | None = None,
+    figure: PendingFigure | None = None,
+    cells: pl.DataFrame | None = None,
 ) -> Section:
-    """What matters in the section, its table, one line per indicator, a chart, and one
-    source line (``trends``: the paper's trend data, computed once)."""
+    """What matters in the section, its table, one line per indicator, its chart (from
+    :func:`topic_figures`) and one source line; ``cells``: the paper's table cells
+    (:func:`~lacompare.tables.board_cells`), made once for every section."""
     name = ctx.name
     members = _section_members(rows, spec)
     if members.height == 0:
         return Section(spec.title, ())
     table = Table(
-        _paper_table(members, f"{name}: {spec.title}"),
+        _paper_table(members, f"{name}: {spec.title}", cells),
         caption=f"Table {number + 3}. {name}: {spec.title}",
         description=(
             f"One row per indicator: the period, {name}'s value, its "
@@ -75,7 +76,6 @@ def topic_section(
         table,
         *(Paragraph(text, "item") for text in members.get_column("commentary")),
     ]
-    figure = _figure(ref, members, spec, ctx, number, trends, flagged) if charts else None
     if figure is not None:
         blocks.append(figure)
     blocks.append(Paragraph(_source_line(members, publication_dates(rows)), "note"))
@@ -84,6 +84,23 @@ def topic_section(
 
 #: Periods a paper's trend charts show (trend_chart's own default).
 TREND_PERIODS = 8
+
+
+def topic_figures(
+    ref: ReferenceData,
+    rows: pl.DataFrame,
+    sections: list[SectionSpec],
+    ctx: PaperContext,
+    flagged: pl.DataFrame,
+) -> list[PendingFigure | None]:
+    """Each topic section's chart (None where it has none), numbered as the sections are,
+    from one trend frame; each starts drawing at once, so a paper asks for them before it
+    writes its tables and text."""
+    trends = paper_trends(ref, rows, sections, ctx, flagged)
+    return [
+        _figure(ref, _section_members(rows, spec), spec, ctx, number, trends, flagged)
+        for number, spec in enumerate(sections, start=1)
+    ]
 
 
 def paper_trends(
@@ -156,13 +173,15 @@ def _section_paragraph(members: pl.DataFrame, flagged: pl.DataFrame, title: str)
     return f"{'; '.join(parts)}. {flagged_text}"
 
 
-def _paper_table(rows: pl.DataFrame, title: str) -> TableModel:
+def _paper_table(rows: pl.DataFrame, title: str, cells: pl.DataFrame | None) -> TableModel:
     """The board table for a paper: rows in the paper's order, no groups (no merged cells),
     and only the notes a reader needs beside it (marks, local figures, small numbers, uneven
     bands); the source is one line per section, the methods in the appendix."""
     has_target = rows.get_column("target").is_not_null().any()
     columns = (*PAPER_COLUMNS, "target") if has_target else PAPER_COLUMNS
-    model = board_frame(rows, title=title, columns=columns, group_by=None, keep_order=True)
+    model = board_frame(
+        rows, title=title, columns=columns, group_by=None, keep_order=True, cells=cells
+    )
     keep = tuple(
         note
         for note in model.notes
