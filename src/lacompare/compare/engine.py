@@ -106,6 +106,26 @@ def _compare(
 ) -> pl.DataFrame:
     """The engine: the stages below, as one lazy query on the observations' Enum keys (codes
     are never cast to text until the rows are written out)."""
+    rows = comparison_query(ref, la_codes, indicators, period, neighbours, history)
+    return judged_and_validated(rows.collect(engine=ENGINE), ref)
+
+
+def judged_and_validated(rows: pl.DataFrame, ref: ReferenceData) -> pl.DataFrame:
+    """The comparison rows with the council's own targets (ref.with_targets) judged on the
+    figures as shown, validated."""
+    return validate(target_columns(rows, ref.targets), ComparisonSchema, name="comparison")
+
+
+def comparison_query(
+    ref: ReferenceData,
+    la_codes: list[str] | None,
+    indicators: str | Sequence[str] | None,
+    period: Period,
+    neighbours: Neighbours,
+    history: int = 5,
+) -> pl.LazyFrame:
+    """The engine's stages as one lazy query, not yet collected (several run together with
+    ``pl.collect_all``)."""
     whole_number("history", history)
     ids = select_indicators(ref, indicators)
     keys = Keys.of(ref)
@@ -128,15 +148,12 @@ def _compare(
     # What other areas show (England, regions, neighbours, every LA's standing) is published
     # data only: no LA's local figure enters any other comparison.
     published_sub = sub.filter(~IS_LOCAL)
-    rows = (
+    return (
         _with_values(chosen, ind, sub, published_sub, all_las, targets, groups, longest, ref, keys)
         .pipe(_with_standing, published_sub, chosen, ind, all_las, obs, periods, history)
         .pipe(_with_verdicts)
         .pipe(_written_out, targets, ind, ref, keys)
     )
-    # The council's own targets (ref.with_targets), judged on the figures as shown.
-    judged = target_columns(rows.collect(engine=ENGINE), ref.targets)
-    return validate(judged, ComparisonSchema, name="comparison")
 
 
 def _with_values(

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
-from lacompare.compare.engine import compare
+from lacompare.compare.engine import compare, comparison_query
+from lacompare.compare.keys import ENGINE
 from lacompare.compare.keys import Neighbours, Period
 from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData
@@ -83,7 +84,10 @@ def _per_year(
     years = slots.get_column("year").unique().sort().to_list()
 
     def at(year: int) -> pl.DataFrame:
-        return compare(ref, code, indicators=ids, period=year, neighbours=neighbours, history=1)
+        # The engine's own query, collected without the targets and validation a shown
+        # comparison gets: only its values are read here.
+        query = comparison_query(ref, [code], ids, year, neighbours, history=1)
+        return query.collect(engine=ENGINE)
 
     # The runs are independent and polars releases the GIL while it computes: run them side
     # by side (results in year order, as map keeps it).
