@@ -18,6 +18,7 @@ import re
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,66 +267,131 @@ def docx_table(
     doc): a caption and description (``tblCaption`` / ``tblDescription``), the header row
     repeated on every page and marked as the header for screen readers, every row whole on a
     page, numbers right-aligned. Group rows are merged across the table only when the model
-    has groups."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    has groups.
 
-    palette = model.palette
+    The rows are written as WordprocessingML text and parsed once per table (python-docx's
+    cell-by-cell calls were most of a paper's Word time), in the schema's element order."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
     keys = list(model.columns)
     layout = layout or table_layout(model, font_size)
-    font_size = layout.size
-    grid = document.add_table(rows=1, cols=len(keys) + 1)
+    grid = document.add_table(rows=0, cols=len(keys) + 1)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
     twips = [round(points * 20) for points in layout.widths]
     _grid_properties(grid, caption, description, twips)
+    rows = _table_rows_xml(model, twips, layout.size)
+    for row in parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"):
+        grid._tbl.append(row)
+    return grid
 
-    def write(cell, text: str, width: int, *, bold=False, colour=None, right=False) -> None:  # type: ignore[no-untyped-def]
-        _write_cell(cell, text, width, font_size, bold=bold, colour=colour, right=right)
 
+def _table_rows_xml(model: TableModel, twips: list[int], font_size: float) -> list[str]:
+    """Every row of the table as WordprocessingML: the header (repeated on each page and
+    marked as the header for screen readers), group rows merged across, body rows shaded as
+    the model says; every row whole on a page, and kept with the next as
+    :func:`keeps_with_next` says."""
+    palette, keys = model.palette, list(model.columns)
+    rows = body_rows(model)
     numeric = [
-        any(looks_numeric(cells[i]) for kind, _, _, cells in body_rows(model) if kind == "row")
+        any(looks_numeric(cells[i]) for kind, _, _, cells in rows if kind == "row")
         for i in range(len(keys))
     ]
-    header = grid.rows[0]
-    # Repeat the header row on every page, mark it as a header for screen readers, keep it
-    # whole and with the first body row.
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
-    _keep_whole(header)
-    texts = [model.stub_header, *model.columns.values()]
-    for position, (cell, text) in enumerate(zip(header.cells, texts, strict=True)):
-        right = position > 0 and numeric[position - 1]
-        write(cell, text, twips[position], bold=True, colour=palette.header_text, right=right)
-        cell.paragraphs[0].paragraph_format.keep_with_next = True
-        _shade(cell, palette.header)
-    rows = body_rows(model)
+    cell = _CellXml(font_size)
+    header = [
+        cell(
+            text,
+            twips[i],
+            bold=True,
+            colour=palette.header_text,
+            fill=palette.header,
+            right=i > 0 and numeric[i - 1],
+            keep=True,
+        )
+        for i, text in enumerate([model.stub_header, *model.columns.values()])
+    ]
+    header_row = _row_xml(header, is_header=True)
+    out = [header_row]
     for number, (kind, index, label, cells) in enumerate(rows):
-        row = grid.add_row()
-        _keep_whole(row)
-        row_cells = row.cells  # python-docx builds this list anew on every access
         if kind == "group":
-            merged = row_cells[0].merge(row_cells[-1])
-            write(merged, label, sum(twips), bold=True)
-            merged.paragraphs[0].paragraph_format.keep_with_next = True
+            out.append(_row_xml([cell(label, sum(twips), bold=True, keep=True, span=len(twips))]))
             continue
         bold = index in model.bold_rows
-        write(row_cells[0], label, twips[0], bold=bold)
-        for position, (key, text) in enumerate(zip(keys, cells, strict=True), start=1):
-            cell = row_cells[position]
-            write(cell, text, twips[position], bold=bold, right=looks_numeric(text))
-            colour_field = model.fills.get((index, key)) if index is not None else None
-            if colour_field:
-                _shade(cell, getattr(palette, colour_field))
-            elif bold:
-                _shade(cell, palette.highlight)
-        if keeps_with_next(number, len(rows)):
-            for cell in row_cells:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
-    return grid
+        keep = keeps_with_next(number, len(rows))
+        fills = [model.fills.get((index, key)) if index is not None else None for key in keys]
+        out.append(
+            _row_xml(
+                [
+                    cell(label, twips[0], bold=bold, keep=keep),
+                    *(
+                        cell(
+                            text,
+                            twips[i],
+                            bold=bold,
+                            right=looks_numeric(text),
+                            keep=keep,
+                            fill=getattr(palette, fill)
+                            if fill
+                            else (palette.highlight if bold else None),
+                        )
+                        for i, (text, fill) in enumerate(zip(cells, fills, strict=True), start=1)
+                    ),
+                ]
+            )
+        )
+    return out
+
+
+def _row_xml(cells: Iterable[str], *, is_header: bool = False) -> str:
+    """A row never split across pages; the header row repeated on every page."""
+    repeat = '<w:tblHeader w:val="true"/>' if is_header else ""
+    return f'<w:tr><w:trPr>{repeat}<w:cantSplit w:val="true"/></w:trPr>{"".join(cells)}</w:tr>'
+
+
+#: Characters XML 1.0 cannot hold (a cell's text is the user's, and untrusted).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _CellXml:
+    """One table cell as WordprocessingML: its width (twips), shading, paragraph (kept with
+    the next, right-aligned) and one run (bold or not, coloured, at the table's size), the
+    text escaped, a line break for each new line."""
+
+    def __init__(self, font_size: float) -> None:
+        self.size = f'<w:sz w:val="{round(font_size * 2)}"/>'
+
+    def __call__(
+        self,
+        text: str,
+        width: int,
+        *,
+        bold: bool = False,
+        colour: str | None = None,
+        fill: str | None = None,
+        right: bool = False,
+        keep: bool = False,
+        span: int = 1,
+    ) -> str:
+        from xml.sax.saxutils import escape
+
+        cell = f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            cell += f'<w:gridSpan w:val="{span}"/>'
+        if fill:
+            cell += f'<w:shd w:val="clear" w:color="auto" w:fill="{_hex(fill)}"/>'
+        cell += "</w:tcPr><w:p><w:pPr>" + ("<w:keepNext/>" if keep else "")
+        cell += '<w:spacing w:after="0"/>' + ('<w:jc w:val="right"/>' if right else "")
+        run = "<w:rPr>" + ("<w:b/>" if bold else '<w:b w:val="0"/>')
+        run += (f'<w:color w:val="{_hex(colour)}"/>' if colour else "") + self.size + "</w:rPr>"
+        lines = escape(_NOT_XML.sub("", text)).split("\n")
+        body = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+        return f"{cell}</w:pPr><w:r>{run}{body}</w:r></w:p></w:tc>"
+
+
+def _hex(colour: str) -> str:
+    return colour.lstrip("#").upper()
 
 
 #: A table of this many body rows or fewer is never split across pages; a longer one keeps
@@ -336,82 +402,30 @@ FIRST_ROWS_KEPT = 3
 
 
 def _grid_properties(grid: Any, caption: str, description: str, twips: list[int]) -> None:
-    """A Word table's caption and description for screen readers, fixed layout, cell
-    margins and column widths (in twips)."""
+    """A Word table's fixed layout, cell margins, caption and description for screen
+    readers (in the schema's order: layout and margins before tblLook, caption and
+    description after it) and column widths (in twips)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     table_properties = grid._tbl.tblPr
-    for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), text)
-        table_properties.append(element)
+    look = table_properties.find(qn("w:tblLook"))
     fixed = OxmlElement("w:tblLayout")
     fixed.set(qn("w:type"), "fixed")
-    table_properties.append(fixed)
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
         margin.set(qn("w:w"), str(round(CELL_MARGIN * 20)))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    table_properties.append(margins)
+    look.addprevious(fixed)
+    look.addprevious(margins)
+    for tag, text in (("w:tblCaption", caption), ("w:tblDescription", description)):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), _NOT_XML.sub("", text))
+        table_properties.append(element)
     for column, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
         column.set(qn("w:w"), str(width))
-
-
-def _shade(cell: Any, colour: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    fill = OxmlElement("w:shd")
-    fill.set(qn("w:val"), "clear")
-    fill.set(qn("w:color"), "auto")
-    fill.set(qn("w:fill"), colour.lstrip("#").upper())
-    cell._tc.get_or_add_tcPr().append(fill)
-
-
-def _write_cell(
-    cell: Any,
-    text: str,
-    width: int,
-    font_size: float,
-    *,
-    bold: bool = False,
-    colour: str | None = None,
-    right: bool = False,
-) -> None:
-    """One cell's text, width (twips), weight, colour and alignment."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    properties = cell._tc.get_or_add_tcPr()
-    size = OxmlElement("w:tcW")
-    size.set(qn("w:w"), str(width))
-    size.set(qn("w:type"), "dxa")
-    properties.insert(0, size)
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(0)
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(font_size)
-    if colour:
-        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-
-
-def _keep_whole(row: Any) -> None:
-    """A table row never split across pages."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    whole = OxmlElement("w:cantSplit")
-    whole.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(whole)
 
 
 def keeps_with_next(number: int, rows: int) -> bool:
