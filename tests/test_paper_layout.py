@@ -74,7 +74,6 @@ def test_word_rows_never_split_and_headers_repeat(docx) -> None:
         assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[0].iter(f"{W}p"))
 
 
-
 #: ECMA-376's order of a table's properties (CT_TblPr), and of a cell's (CT_TcPr), a
 #: paragraph's (CT_PPr) and a run's (CT_RPr) as far as lacompare writes them: Word may refuse
 #: a document whose elements come out of order or twice.
@@ -100,6 +99,7 @@ def test_word_table_properties_in_schema_order_once_each(docx) -> None:
             assert run.find(f"{W}t") is not None, ElementTree.tostring(run)
         for cell in table.iter(f"{W}tc"):
             assert len(cell.findall(f"{W}tcPr/{W}tcW")) == 1
+
 
 def test_word_numbers_are_right_aligned(docx) -> None:
     document, _ = docx

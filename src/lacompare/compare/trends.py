@@ -10,8 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from lacompare.compare.engine import compare, comparison_query
-from lacompare.compare.keys import ENGINE
-from lacompare.compare.keys import Neighbours, Period
+from lacompare.compare.keys import ENGINE, Neighbours, Period
 from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData
 
