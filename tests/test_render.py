@@ -4,7 +4,6 @@ named, a worker that dies replaced, and the in-process path where no worker may 
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 import vl_convert
@@ -56,7 +55,7 @@ def test_a_worker_that_dies_fails_what_waits_and_a_new_one_starts() -> None:
     # The next chart starts a new worker rather than failing.
     assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
     assert worker not in _render._workers
-    assert len(_render._workers) == min(_render.WORKERS, os.cpu_count() or 1)
+    assert len(_render._workers) == _render._worker_count()
 
 
 def test_in_process_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -133,9 +133,13 @@ class _Worker:
             self.process.kill()
 
 
-#: Workers drawing at once: two engines overlap on two cores (the paper's own work takes the
-#: rest); more would only contend for the same cores.
+#: Workers drawing at once, at most: one core is left for the paper's own work, and each
+#: engine costs half a second of a core to start (on two cores, one worker is as quick as two).
 WORKERS = 2
+
+
+def _worker_count() -> int:
+    return max(1, min(WORKERS, (os.cpu_count() or 1) - 1))
 
 _workers: list[_Worker] = []
 _workers_lock = threading.Lock()
@@ -151,7 +155,7 @@ def start() -> None:
         return
     with _workers_lock:
         _workers[:] = [worker for worker in _workers if worker.alive()]
-        while len(_workers) < min(WORKERS, os.cpu_count() or 1):
+        while len(_workers) < _worker_count():
             try:
                 worker = _Worker()
             except OSError:
