@@ -141,6 +141,7 @@ WORKERS = 2
 def _worker_count() -> int:
     return max(1, min(WORKERS, (os.cpu_count() or 1) - 1))
 
+
 _workers: list[_Worker] = []
 _workers_lock = threading.Lock()
 
