@@ -323,3 +323,21 @@ def test_organisation_palette(ref) -> None:
     rows = lacompare.compare(ref, "Derby", indicators=["ReReferral"])
     html = lacompare.board_table(rows, palette=palette).as_raw_html()
     assert "#123456" in html and "#ff00ff" in html.lower()
+
+
+def test_docx_table_is_on_an_a4_page(derby_table, tmp_path: Path) -> None:
+    """A board table saved alone as .docx is on an A4 page (python-docx's template is US
+    Letter), landscape where portrait cannot hold it (as table_layout says)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from lacompare._office import table_layout
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    path = lacompare.save(derby_table, tmp_path / "derby.docx")
+    document = ElementTree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    page = document.find(f".//{w}sectPr/{w}pgSz")
+    width, height = int(page.get(f"{w}w")), int(page.get(f"{w}h"))
+    assert sorted((width, height)) == [11906, 16838]  # A4 in twips
+    landscape = table_layout(lacompare.export._model(derby_table, ".docx"), 9).landscape
+    assert (width > height) == landscape

@@ -254,6 +254,20 @@ def looks_numeric(text: str) -> bool:
     return bool(_NUMBER.match(text)) or bool(re.match(r"^=?\d+ of \d+$", text))
 
 
+def a4_page(section: Any, *, landscape: bool) -> None:
+    """A Word section as an A4 page with 18 mm margins, portrait or landscape (python-docx's
+    own template is US Letter)."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.page_width, section.page_height = width, height
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(18))
+    section.header_distance = section.footer_distance = Mm(8)
+
+
 def docx_table(
     document: Any,
     model: TableModel,

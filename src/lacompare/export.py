@@ -30,11 +30,13 @@ from lacompare._office import (
     LANGUAGE,
     BrowserMissingError,
     ExportError,
+    a4_page,
     chromium_path,
     docx_table,
     normalise_pdf,
     normalise_zip,
     stamp_document,
+    table_layout,
     write_docx,
 )
 from lacompare.errors import LacompareError, user_facing
@@ -311,11 +313,20 @@ def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ())
 
     model = _model(table, ".docx")
     document = Document()
+    # A4, on a landscape page where portrait cannot hold the table (as in a paper).
+    layout = table_layout(model, 9)
+    a4_page(document.sections[0], landscape=layout.landscape)
     stamp_document(document, model.title)
     document.add_heading(model.title, level=2)
     if model.subtitle:
         document.add_paragraph(model.subtitle)
-    docx_table(document, model, caption=model.title, description=model.subtitle or model.title)
+    docx_table(
+        document,
+        model,
+        caption=model.title,
+        description=model.subtitle or model.title,
+        layout=layout,
+    )
     for chart in charts:  # under the table, as a board paper places them
         import vl_convert
 

@@ -30,6 +30,7 @@ from lacompare._office import (
     PORTRAIT_WIDTH,
     SHORT_TABLE_ROWS,
     BrowserMissingError,
+    a4_page,
     chromium_path,
     css_string,
     docx_table,
@@ -73,7 +74,7 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     document = Document()
     author = None if paper.author == AUTHOR_PLACEHOLDER else paper.author
     stamp_document(document, paper.title, LANGUAGE, _written(paper), author=author)
-    _page(document.sections[0], landscape=False)
+    a4_page(document.sections[0], landscape=False)
     _furniture(document.sections[0], paper)
     # The template's blue headings (Heading 2 is #4F81BD, 3.9:1 on white) fail WCAG contrast.
     for style_name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
@@ -163,25 +164,12 @@ def _docx_figure(document: Any, block: Any, landscape: bool) -> None:
     caption.paragraph_format.keep_with_next = False
 
 
-def _page(section: Any, *, landscape: bool) -> None:
-    """A4 with 18 mm margins, portrait or landscape."""
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
-
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
-    section.page_width, section.page_height = width, height
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(18))
-    section.header_distance = section.footer_distance = Mm(8)
-
-
 def _new_section(document: Any, landscape: bool) -> None:
     """A new page in the other orientation; its header and footer continue the paper's."""
     from docx.enum.section import WD_SECTION
 
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    _page(section, landscape=landscape)
+    a4_page(section, landscape=landscape)
 
 
 def _furniture(section: Any, paper: BoardPaper) -> None:
