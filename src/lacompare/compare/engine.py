@@ -123,9 +123,12 @@ def comparison_query(
     period: Period,
     neighbours: Neighbours,
     history: int = 5,
+    *,
+    values_only: bool = False,
 ) -> pl.LazyFrame:
-    """The engine's stages as one lazy query, not yet collected (several run together with
-    ``pl.collect_all``)."""
+    """The engine's stages as one lazy query, not yet collected. ``values_only``: stages 1-4
+    only (the periods chosen and the LA's, region's, neighbours' and England's values, with
+    the names), for trend data, which reads nothing else."""
     whole_number("history", history)
     ids = select_indicators(ref, indicators)
     keys = Keys.of(ref)
@@ -148,9 +151,13 @@ def comparison_query(
     # What other areas show (England, regions, neighbours, every LA's standing) is published
     # data only: no LA's local figure enters any other comparison.
     published_sub = sub.filter(~IS_LOCAL)
+    values = _with_values(
+        chosen, ind, sub, published_sub, all_las, targets, groups, longest, ref, keys
+    )
+    if values_only:
+        return values.pipe(_named, targets, ind, ref, keys)
     return (
-        _with_values(chosen, ind, sub, published_sub, all_las, targets, groups, longest, ref, keys)
-        .pipe(_with_standing, published_sub, chosen, ind, all_las, obs, periods, history)
+        values.pipe(_with_standing, published_sub, chosen, ind, all_las, obs, periods, history)
         .pipe(_with_verdicts)
         .pipe(_written_out, targets, ind, ref, keys)
     )
@@ -297,6 +304,18 @@ def _written_out(
     """Names joined last (the frames travelling through the joins stay narrow), keys cast to
     text, rows in LA-name, topic, indicator-name order."""
     return (
+        _named(rows, targets, ind, ref, keys)
+        .with_columns(recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)))
+        .select(COMPARISON_COLUMNS)
+    )
+
+
+def _named(
+    rows: pl.LazyFrame, targets: pl.LazyFrame, ind: pl.LazyFrame, ref: ReferenceData, keys: Keys
+) -> pl.LazyFrame:
+    """The LA's, indicator's and comparator region's names joined, keys cast to text, rows in
+    LA-name, topic, indicator-name order (sorted on two small integers)."""
+    return (
         rows.join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
         .join(
             ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
@@ -308,11 +327,8 @@ def _written_out(
                 "area_code", "indicator_id", "period", "comparator_period", "previous_period"
             ).cast(pl.String),
             region_code=pl.col("region_code").cast(pl.String),
-            recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)),
         )
-        # Rows in LA-name, topic, indicator-name order, sorted on two small integers.
         .sort("_area_order", "_indicator_order")
-        .select(COMPARISON_COLUMNS)
     )
 
 

@@ -85,7 +85,7 @@ def _per_year(
     def at(year: int) -> pl.DataFrame:
         # The engine's own query, collected without the targets and validation a shown
         # comparison gets: only its values are read here.
-        query = comparison_query(ref, [code], ids, year, neighbours, history=1)
+        query = comparison_query(ref, [code], ids, year, neighbours, history=1, values_only=True)
         return query.collect(engine=ENGINE)
 
     # The runs are independent and polars releases the GIL while it computes: run them side
