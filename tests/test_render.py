@@ -76,3 +76,21 @@ def test_no_subprocesses_allowed_draws_here(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(_render, "_workers", [])
     monkeypatch.setattr(_render.subprocess, "Popen", refused)
     assert _render.png_later(SPEC).result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+
+
+def test_a_paper_returns_while_its_charts_draw_and_its_file_holds_them(ref, tmp_path) -> None:
+    import zipfile
+
+    import lacompare
+    from lacompare.charts import PrintDrawing
+    from lacompare.paper import Drawn, Figure
+
+    paper = lacompare.board_paper(ref, "Rutland", "headline", written="2026-11-25")
+    figures = paper.figures()
+    assert figures and all(isinstance(f.drawing, PrintDrawing) for f in figures)
+    path = lacompare.save(paper, tmp_path / "rutland.docx")
+    media = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/media/")]
+    assert len(media) == len(figures)
+    # A figure drawn elsewhere is given as Drawn(png, font_px).
+    drawn = Figure(Drawn(figures[0].png, figures[0].font_px), alt="a", caption="b")
+    assert drawn.png == figures[0].png and drawn.font_px == figures[0].font_px

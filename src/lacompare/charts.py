@@ -741,6 +741,7 @@ class PrintDrawing:
         self._build, self._placed_pt = build, placed_pt
         self._font = 12.0
         self._png = self._draw()
+        self._result: tuple[bytes, float] | None = None
 
     def _draw(self) -> Future[bytes]:
         import json
@@ -751,15 +752,18 @@ class PrintDrawing:
         return _render.png_later(spec, scale=2)
 
     def result(self) -> tuple[bytes, float]:
-        """(PNG at twice its CSS pixels, the smallest font in CSS pixels)."""
+        """(PNG at twice its CSS pixels, the smallest font in CSS pixels), kept once known."""
         import math
         import struct
 
+        if self._result is not None:
+            return self._result
         for _ in range(6):
             png = self._png.result()
             css_width = struct.unpack(">I", png[16:20])[0] / 2
             if self._font * self._placed_pt / css_width >= PRINT_MIN_PT:
-                return png, self._font
+                self._result = (png, self._font)
+                return self._result
             self._font = math.ceil(PRINT_MIN_PT * css_width / self._placed_pt * 10) / 10 + 0.3
             self._png = self._draw()
         raise InvalidArgumentError(

@@ -45,6 +45,7 @@ from lacompare.paper.build import board_paper
 from lacompare.paper.model import (
     AUTHOR_PLACEHOLDER,
     BoardPaper,
+    Drawn,
     Figure,
     PaperContext,
     Paragraph,
@@ -58,6 +59,7 @@ __all__ = [
     "AUTHOR_PLACEHOLDER",
     "PAPERS",
     "BoardPaper",
+    "Drawn",
     "Figure",
     "PaperContext",
     "PaperSpec",

@@ -43,7 +43,6 @@ from lacompare.paper.model import (
     BoardPaper,
     PaperContext,
     Paragraph,
-    PendingFigure,
     Section,
 )
 from lacompare.paper.ofsted import ofsted_section
@@ -120,7 +119,7 @@ def board_paper(
         written=written,
         data_period=periods_line(rows),
         author=author,
-        sections=_with_anchors(tuple(_drawn(s) for s in parts if s.blocks)),
+        sections=_with_anchors(tuple(s for s in parts if s.blocks)),
         comparison=rows,
         model=ctx.model,
         inspection=ctx.inspection,
@@ -188,14 +187,6 @@ def _parts(
         sources_section(ref, rows, ctx),
     ]
     return parts
-
-
-def _drawn(section: Section) -> Section:
-    """The section with its charts drawn: they were drawn while the rest was made."""
-    if not any(isinstance(block, PendingFigure) for block in section.blocks):
-        return section
-    blocks = tuple(b.figure() if isinstance(b, PendingFigure) else b for b in section.blocks)
-    return replace(section, blocks=blocks)
 
 
 def _with_anchors(sections: tuple[Section, ...]) -> tuple[Section, ...]:

@@ -42,43 +42,50 @@ class Table:
     description: str
 
 
+class Drawing(Protocol):
+    """A chart drawn, or being drawn (:class:`lacompare.charts.PrintDrawing`): ``result()``
+    gives (PNG, smallest font in CSS pixels), waiting for it if need be."""
+
+    def result(self) -> tuple[bytes, float]: ...
+
+
 @dataclass(frozen=True)
-class Figure:
-    """A chart as a PNG, with alt text stating its finding and a visible caption."""
+class Drawn:
+    """A chart already drawn."""
 
     png: bytes
-    #: The chart's smallest text in CSS pixels; at the placed width it is at least 9 pt.
     font_px: float
+
+    def result(self) -> tuple[bytes, float]:
+        return self.png, self.font_px
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as a PNG, with alt text stating its finding and a visible caption.
+
+    The PNG may still be being drawn, in the drawing worker (:mod:`lacompare._render`), when
+    :func:`board_paper` returns: reading ``png`` or ``font_px`` waits for it, so a paper's
+    Word file is written while its last charts are drawn."""
+
+    drawing: Drawing
     alt: str
     caption: str
     #: Width on the page as a share of the text width: the whole width, as the chart's text
     #: is sized for (see ``font_px``).
     width: float = 1.0
 
+    @property
+    def png(self) -> bytes:
+        return self.drawing.result()[0]
 
-class Drawing(Protocol):
-    """A chart being drawn (:class:`lacompare.charts.PrintDrawing`)."""
-
-    def result(self) -> tuple[bytes, float]: ...
-
-
-@dataclass(frozen=True)
-class PendingFigure:
-    """A figure whose chart is still being drawn, in the drawing worker's process: the paper's
-    other parts are made meanwhile, and the builder waits for it last (a finished paper holds
-    only :class:`Figure`)."""
-
-    drawing: Drawing
-    alt: str
-    caption: str
-    width: float = 1.0
-
-    def figure(self) -> Figure:
-        png, font = self.drawing.result()
-        return Figure(png=png, font_px=font, alt=self.alt, caption=self.caption, width=self.width)
+    @property
+    def font_px(self) -> float:
+        """The chart's smallest text in CSS pixels; at the placed width it is at least 9 pt."""
+        return self.drawing.result()[1]
 
 
-Block = Paragraph | Table | Figure | PendingFigure
+Block = Paragraph | Table | Figure
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from lacompare.paper.front import periods_line, targets_summary
 from lacompare.paper.model import (
     TEXT_WIDTH,
     Block,
+    Figure,
     PaperContext,
     Paragraph,
-    PendingFigure,
     Section,
     Table,
 )
@@ -165,7 +165,7 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
                 "better, similar or worse than England, or was not tested. Better is always to "
                 "the right, whichever way the indicator runs." + own_words
             ),
-            PendingFigure(
+            Figure(
                 charts.PrintDrawing(
                     lambda font: charts.spine_chart(rows, font=font, title=""), TEXT_WIDTH
                 ),

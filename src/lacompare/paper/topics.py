@@ -18,9 +18,9 @@ from lacompare.format import format_value, unit_label
 from lacompare.paper.model import (
     TEXT_WIDTH,
     Block,
+    Figure,
     PaperContext,
     Paragraph,
-    PendingFigure,
     Section,
     Table,
 )
@@ -51,7 +51,7 @@ def topic_section(
     ctx: PaperContext,
     number: int,
     *,
-    figure: PendingFigure | None = None,
+    figure: Figure | None = None,
     cells: pl.DataFrame | None = None,
 ) -> Section:
     """What matters in the section, its table, one line per indicator, its chart (from
@@ -92,7 +92,7 @@ def topic_figures(
     sections: list[SectionSpec],
     ctx: PaperContext,
     flagged: pl.DataFrame,
-) -> list[PendingFigure | None]:
+) -> list[Figure | None]:
     """Each topic section's chart (None where it has none), numbered as the sections are,
     from one trend frame; each starts drawing at once, so a paper asks for them before it
     writes its tables and text."""
@@ -243,7 +243,7 @@ def _figure(
     number: int,
     trends: pl.DataFrame | None,
     flagged: pl.DataFrame,
-) -> PendingFigure | None:
+) -> Figure | None:
     """The section's chart and the sentence its alt text states, from the table's numbers."""
     name, model = ctx.name, ctx.neighbours
     group = "comparator group" if ctx.custom else "statistical neighbours"
@@ -270,7 +270,7 @@ def _figure(
         kind = "Line chart"
         shows = f"{name}, its region, its {group}' average and England over time"
     alt = f"{kind} of {row['indicator_label']}: {shows}. {finding(row)}"
-    return PendingFigure(
+    return Figure(
         charts.PrintDrawing(lambda _: chart, TEXT_WIDTH),
         alt=alt,
         caption=f"Figure {number + 1}. {row['indicator_label']}: {name} compared",
