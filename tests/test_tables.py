@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -341,3 +342,34 @@ def test_docx_table_is_on_an_a4_page(derby_table, tmp_path: Path) -> None:
     assert sorted((width, height)) == [11906, 16838]  # A4 in twips
     landscape = table_layout(lacompare.export._model(derby_table, ".docx"), 9).landscape
     assert (width > height) == landscape
+    # Every column inside the margins: the table shrinks (to 7.5 pt at the least) to fit.
+    margins = document.find(f".//{w}sectPr/{w}pgMar")
+    text_width = width - int(margins.get(f"{w}left")) - int(margins.get(f"{w}right"))
+    for table in document.iter(f"{w}tbl"):
+        assert sum(int(c.get(f"{w}w")) for c in table.iter(f"{w}gridCol")) <= text_width + 2
+    sizes = {int(size.get(f"{w}val")) for size in document.iter(f"{w}sz")}
+    assert min(sizes) >= 15  # half-points
+    # Arial, the font the columns are measured in, and headings dark enough to read (the
+    # template's Heading 2 blue, #4F81BD, is 3.9:1 on white).
+    styles = ElementTree.fromstring(zipfile.ZipFile(path).read("word/styles.xml"))
+    by_id = {style.get(f"{w}styleId"): style for style in styles.iter(f"{w}style")}
+    assert by_id["Normal"].find(f"{w}rPr/{w}rFonts").get(f"{w}ascii") == "Arial"
+    colour = by_id["Heading2"].find(f"{w}rPr/{w}color").get(f"{w}val")
+    assert colour == lacompare.Palette().header.lstrip("#").upper()
+
+
+def test_a_table_too_wide_for_any_page_is_refused(derby_rows, tmp_path: Path) -> None:
+    import polars as pl
+
+    from lacompare._office import table_layout
+    from lacompare.export import ExportError
+
+    table = lacompare.board_table(derby_rows)
+    model = lacompare.export._model(table, ".docx")
+    # Forty columns of whole sentences: no page holds them.
+    wide = model.frame.with_columns(
+        pl.lit("an unbreakable-word-of-great-length-indeed").alias(f"c{i}") for i in range(40)
+    )
+    too_wide = replace(model, frame=wide, columns={f"c{i}": f"C{i}" for i in range(40)})
+    with pytest.raises(ExportError, match=r"do not fit across an A4 landscape page"):
+        table_layout(too_wide, 9)

@@ -166,6 +166,8 @@ class TableLayout:
     widths: tuple[float, ...]
     landscape: bool
     size: float
+    #: Whether every column fits the page at its narrowest (no word broken).
+    fits: bool = True
 
 
 #: Text width of A4 with 18 mm margins, portrait and landscape, in points.
@@ -182,15 +184,28 @@ def table_layout(model: TableModel, size: float) -> TableLayout:
     phrase on two, a sentence on six, the label on three). Where portrait cannot hold the
     columns at their narrowest, up to a point and a half smaller is tried (half a point at a
     time), then a landscape page: a three-row table a hair too wide reads better small than
-    alone on a turned page."""
-    for smaller in (size, size - 0.5, size - 1, size - 1.5):
+    alone on a turned page. On the landscape page the size is kept if the columns fit, else
+    made smaller in the same steps; a table too wide even then is refused, not printed off
+    the page's edge."""
+    steps = (size, size - 0.5, size - 1, size - 1.5)
+    for smaller in steps:
         layout = _layout(model, smaller)
         if not layout.landscape:
             return layout
-    return _layout(model, size)
+    # Then, for a table that still does not fit (all 434 indicators, with spending in
+    # pounds), the label column gives up its quarter of the width before any word breaks.
+    for share in (LABEL_SHARE, 0.0):
+        for smaller in steps:
+            layout = _layout(model, smaller, share)
+            if layout.fits:
+                return layout
+    raise ExportError(
+        f"the table's {len(model.columns) + 1} columns do not fit across an A4 landscape "
+        f"page even at {steps[-1]:g} pt: show fewer (board_table(..., columns=[...]))"
+    )
 
 
-def _layout(model: TableModel, size: float) -> TableLayout:
+def _layout(model: TableModel, size: float, label_share: float = LABEL_SHARE) -> TableLayout:
     columns = [model.stub_header, *model.columns.values()]
     cells: list[list[str]] = [[h] for h in columns]
     for kind, _, label, texts in body_rows(model):
@@ -215,21 +230,22 @@ def _layout(model: TableModel, size: float) -> TableLayout:
         shortest.append(narrowest + _CELL_PADDING)
         comfortable.append(max(narrowest, longest / lines) + _CELL_PADDING)
         single_line.append(max(narrowest, longest) + _CELL_PADDING)
-    landscape = _needs(shortest) > PORTRAIT_WIDTH
+    landscape = _needs(shortest, label_share) > PORTRAIT_WIDTH
     page = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
+    fits = _needs(shortest, label_share) <= page
     # Each column its narrowest and the label its share; then room for comfortable wrapping;
     # then towards one line per cell; what is still left goes to the label column.
-    widths = [max(shortest[0], LABEL_SHARE * page), *shortest[1:]]
+    widths = [max(shortest[0], label_share * page), *shortest[1:]]
     widths = _share(widths, comfortable, page)
     widths = _share(widths, single_line, page)
     widths[0] += max(page - sum(widths), 0.0)
-    return TableLayout(tuple(widths), landscape, size)
+    return TableLayout(tuple(widths), landscape, size, fits)
 
 
-def _needs(widths: list[float]) -> float:
+def _needs(widths: list[float], label_share: float = LABEL_SHARE) -> float:
     """The width columns need with the label column given at least its share."""
     rest = sum(widths[1:])
-    return max(widths[0] + rest, rest / (1 - LABEL_SHARE))
+    return max(widths[0] + rest, rest / (1 - label_share))
 
 
 def _share(start: list[float], wanted: list[float], page: float) -> list[float]:
@@ -252,6 +268,20 @@ _NUMBER = re.compile(
 def looks_numeric(text: str) -> bool:
     """A cell that holds a figure ("88", "23.1%", "+0.6 points", "=26 of 151", "45.6 [p]")."""
     return bool(_NUMBER.match(text)) or bool(re.match(r"^=?\d+ of \d+$", text))
+
+
+def house_styles(document: Any, heading_colour: str, body_size: float) -> None:
+    """Arial text at ``body_size`` points (the size tables are measured in), and headings and
+    captions in ``heading_colour``: the template's blue headings (Heading 2 is #4F81BD, 3.9:1
+    on white) fail WCAG contrast."""
+    from docx.shared import Pt, RGBColor
+
+    for style_name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
+        document.styles[style_name].font.color.rgb = RGBColor.from_string(
+            heading_colour.lstrip("#").upper()
+        )
+    document.styles["Normal"].font.name = "Arial"
+    document.styles["Normal"].font.size = Pt(body_size)
 
 
 def a4_page(section: Any, *, landscape: bool) -> None:

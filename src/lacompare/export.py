@@ -33,6 +33,7 @@ from lacompare._office import (
     a4_page,
     chromium_path,
     docx_table,
+    house_styles,
     normalise_pdf,
     normalise_zip,
     stamp_document,
@@ -316,6 +317,7 @@ def _write_docx(table: GT, path: Path, charts: Sequence[alt.TopLevelMixin] = ())
     # A4, on a landscape page where portrait cannot hold the table (as in a paper).
     layout = table_layout(model, 9)
     a4_page(document.sections[0], landscape=layout.landscape)
+    house_styles(document, model.palette.header, 11)
     stamp_document(document, model.title)
     document.add_heading(model.title, level=2)
     if model.subtitle:

@@ -34,6 +34,7 @@ from lacompare._office import (
     chromium_path,
     css_string,
     docx_table,
+    house_styles,
     keeps_with_next,
     normalise_pdf,
     print_pdf,
@@ -69,20 +70,13 @@ def _written(paper: BoardPaper) -> dt.datetime:
 
 def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     from docx import Document
-    from docx.shared import Pt, RGBColor
 
     document = Document()
     author = None if paper.author == AUTHOR_PLACEHOLDER else paper.author
     stamp_document(document, paper.title, LANGUAGE, _written(paper), author=author)
     a4_page(document.sections[0], landscape=False)
     _furniture(document.sections[0], paper)
-    # The template's blue headings (Heading 2 is #4F81BD, 3.9:1 on white) fail WCAG contrast.
-    for style_name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
-        document.styles[style_name].font.color.rgb = RGBColor.from_string(
-            HEADING_COLOUR.lstrip("#").upper()
-        )
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(BODY_SIZE)
+    house_styles(document, HEADING_COLOUR, BODY_SIZE)
     document.styles["Caption"].paragraph_format.keep_with_next = True
 
     document.add_heading(paper.title, level=1)
