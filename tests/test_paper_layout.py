@@ -323,3 +323,23 @@ def test_the_overlap_check_can_fail() -> None:
     label = next(t for t in texts if t["role"] == "mark")
     ticks = [t for t in texts if t["role"] == "axis-label"]
     assert any(overlaps(label["box"], tick["box"]) for tick in ticks)
+
+
+@NEEDS_BROWSER
+@pytest.mark.parametrize("la", ["Rutland", "Derby"])
+def test_pdf_never_leaves_a_table_header_without_its_first_row(ref, la, tmp_path: Path) -> None:
+    """A page never ends with a table's caption and header and none of its rows (Rutland's
+    Appendix A did, before the header row was kept with the first body row)."""
+    from pypdf import PdfReader
+
+    from lacompare.tables import body_rows
+
+    paper = lacompare.board_paper(ref, la, "corporate-parenting", written=DATE)
+    path = lacompare.save(paper, tmp_path / "p.pdf")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+    for table in paper.tables():
+        first = next(label for kind, _, label, _ in body_rows(table.model) if kind == "row")
+        first_words = " ".join(first.split()[:2])
+        for number, text in enumerate(pages, start=1):
+            if table.caption in text:  # its first row follows it on the same page
+                assert first_words in text.split(table.caption, 1)[1], (table.caption, number)

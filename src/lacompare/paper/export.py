@@ -228,7 +228,8 @@ th, td {{ border: 1px solid #6f777b; padding: 2px 4px; vertical-align: top;
 h2, h3, caption {{ break-after: avoid; page-break-after: avoid; }}
 caption {{ caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0;
   color: {HEADING_COLOUR}; font-size: 10pt; }}
-thead {{ display: table-header-group; }}
+thead {{ display: table-header-group; break-after: avoid; page-break-after: avoid; }}
+tbody tr:first-child {{ break-before: avoid; page-break-before: avoid; }}
 thead th {{ background: {HEADING_COLOUR}; color: #ffffff; text-align: left; }}
 thead th.number {{ text-align: right; }}
 tbody th {{ text-align: left; font-weight: normal; }}
