@@ -250,6 +250,30 @@ def test_png_and_pdf(ref, tmp_path: Path) -> None:
     assert (tmp_path / "v.png").read_bytes() == png
 
 
+@needs_browser
+def test_pdf_is_an_a4_document_with_every_column_whole(derby_rows, tmp_path: Path) -> None:
+    """A table saved as .pdf is a document (A4 landscape pages, its title, text that can be
+    selected), not a picture of the screen: every header word is printed whole, every row's
+    label is there, and the notes are said once."""
+    from pypdf import PdfReader
+
+    rows = derby_rows.filter(pl.col("topic") == pl.col("topic").first())
+    table = lacompare.board_table(rows, title="Derby: one topic")
+    reader = PdfReader(lacompare.save(table, tmp_path / "t.pdf"))
+    assert reader.metadata.title == "Derby: one topic"
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 842) < 2 and abs(height - 595) < 2  # A4 landscape, points
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    model = model_of(table)
+    for header in model.columns.values():
+        for word in header.split():
+            assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text), word
+    labels = model.frame.get_column(model.stub).to_list()
+    assert all(" ".join(label.split()[:3]) in text for label in labels)
+    assert text.count("Source: Department for Education") == 1
+
+
 def test_missing_browser_is_a_clear_error(ref, tmp_path: Path, monkeypatch) -> None:
     import lacompare.export as export
 

@@ -36,6 +36,7 @@ from lacompare._office import (
     house_styles,
     normalise_pdf,
     normalise_zip,
+    print_pdf,
     stamp_document,
     table_layout,
     write_docx,
@@ -66,8 +67,9 @@ def save(
     Board papers (:func:`lacompare.board_paper`): ``.docx`` (native, accessible Word),
     ``.html`` (one self-contained page) and ``.pdf`` (printed by headless Chromium).
 
-    Tables (:data:`FORMATS`): ``.html`` a standalone page; ``.png`` / ``.pdf`` through
-    headless Chromium; ``.docx`` a native Word table (with ``charts`` placed under it);
+    Tables (:data:`FORMATS`): ``.html`` a standalone page; ``.png`` a picture and ``.pdf`` A4
+    landscape pages, through headless Chromium; ``.docx`` a native Word table on A4 (with
+    ``charts`` placed under it);
     ``.xlsx`` a formatted sheet with numeric cells; ``.tex`` a LaTeX ``tabular``; ``.csv`` the
     underlying values, unrounded. Charts (:data:`CHART_FORMATS`): ``.png``, ``.svg`` and a
     self-contained ``.html``, rendered without a browser. Returns the path written.
@@ -104,7 +106,7 @@ def save(
         writers = {
             ".html": _write_html,
             ".png": _write_image,
-            ".pdf": _write_image,
+            ".pdf": _write_pdf,
             ".docx": lambda t, p: _write_docx(t, p, charts),
             ".xlsx": _write_xlsx,
             ".tex": _write_tex,
@@ -262,6 +264,38 @@ def _write_image(table: GT, path: Path) -> None:
         raise ExportError(f"{path}: Chromium could not render the table ({error})") from None
     if path.suffix.lower() == ".pdf":
         path.write_bytes(normalise_pdf(path.read_bytes()))
+
+
+#: A table printed as a document: A4 landscape (the page board papers use for a wide
+#: table), the table across the text width at 8 pt, its header on every page, its notes once
+#: at the end (not repeated as a page footer), no row split.
+_TABLE_PRINT_CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+html, body { margin: 0 !important; padding: 0 !important; }
+.gt_table { width: 100% !important; font-size: 8pt !important; table-layout: auto !important; }
+thead { display: table-header-group; }
+tfoot { display: table-row-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+body > div { padding: 0 !important; overflow: visible !important; }
+"""
+
+
+def _write_pdf(table: GT, path: Path) -> None:
+    """The table as a document to print or attach: A4 landscape pages printed by headless
+    Chromium from the table's own page (:data:`_TABLE_PRINT_CSS`), not a picture of it."""
+    browser = chromium_path()
+    if browser is None:
+        raise BrowserMissingError(
+            f"{path}: PDF output needs Chromium, which was not found. Install it (Debian: "
+            "apt-get install chromium) or set CHROME_PATH; .html, .docx and .xlsx need no "
+            "browser."
+        )
+    page = table_page_html(table).replace(
+        "</head>", f"<style>{_TABLE_PRINT_CSS}</style>\n</head>", 1
+    )
+    model = model_of(table)
+    title = model.title if model is not None and model.title else None
+    path.write_bytes(normalise_pdf(print_pdf(page, path, browser), title=title))
 
 
 def _is_paper(thing: object) -> bool:
