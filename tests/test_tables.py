@@ -397,3 +397,21 @@ def test_a_table_too_wide_for_any_page_is_refused(derby_rows, tmp_path: Path) ->
     too_wide = replace(model, frame=wide, columns={f"c{i}": f"C{i}" for i in range(40)})
     with pytest.raises(ExportError, match=r"do not fit across an A4 landscape page"):
         table_layout(too_wide, 9)
+
+
+def test_xlsx_prints_on_a4_one_page_wide_with_its_header(derby_table, tmp_path: Path) -> None:
+    import zipfile
+
+    package = zipfile.ZipFile(lacompare.save(derby_table, tmp_path / "t.xlsx"))
+    sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    setup = re.search(r"<pageSetup [^>]*>", sheet).group(0)
+    assert 'paperSize="9"' in setup and 'orientation="landscape"' in setup  # 9 is A4
+    assert 'fitToWidth="1"' in setup and 'fitToHeight="0"' in setup
+    assert '<pageSetUpPr fitToPage="1"/>' in sheet
+    workbook = package.read("xl/workbook.xml").decode()
+    titles = re.search(r'name="_xlnm.Print_Titles"[^>]*>([^<]*)<', workbook).group(1)
+    header_row = int(re.search(r"\$(\d+):\$\1", titles).group(1))
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
+    assert rows[header_row - 1][0] == model_of(derby_table).stub_header

@@ -440,9 +440,20 @@ def _write_xlsx(table: GT, path: Path) -> None:
     sheet.column_dimensions["A"].width = 60
     for column in range(2, len(keys) + 2):
         sheet.column_dimensions[get_column_letter(column)].width = 16
+    _print_setup(sheet, header_row)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(normalise_zip(buffer.getvalue()))
+
+
+def _print_setup(sheet: Any, header_row: int) -> None:
+    """Printed, the sheet is A4 landscape, one page wide, with the header row on every page
+    (Excel's default is the printer's paper, often US Letter, and columns cut across pages)."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _number(model: TableModel, key: str, row: dict[str, object]) -> tuple[float, str] | None:
