@@ -138,7 +138,7 @@ def comparison_query(
     ind = indicator_facts(ref, ids, keys)
     has_local = ref.local is not None and ref.local.height > 0
     obs = read_observations(ref, ids, keys, in_time_order(ref.observations) and not has_local)
-    periods = period_labels(obs)
+    periods = period_labels(obs, ref, ids, keys)
     if isinstance(period, int):
         check_year_has_figures(obs, period)
     chosen = chosen_periods(obs, periods, ind, targets, all_las, period, has_local, keys).cache()
