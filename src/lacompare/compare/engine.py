@@ -157,7 +157,9 @@ def comparison_query(
     if values_only:
         return values.pipe(_named, targets, ind, ref, keys)
     return (
-        values.pipe(_with_standing, published_sub, chosen, ind, all_las, obs, periods, history)
+        values.pipe(
+            _with_standing, published_sub, chosen, ind, all_las, obs, periods, history, keys
+        )
         .pipe(_with_verdicts)
         .pipe(_written_out, targets, ind, ref, keys)
     )
@@ -245,6 +247,7 @@ def _with_standing(
     obs: pl.LazyFrame,
     periods: pl.LazyFrame,
     history: int,
+    keys: Keys,
 ) -> pl.LazyFrame:
     """Stage 5: national rank and quartile band (never for a local figure), and the LA's own
     series for sparklines."""
@@ -261,7 +264,9 @@ def _with_standing(
             for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
         )
         .join(
-            own_history(obs, chosen, periods, history), on=["area_code", "indicator_id"], how="left"
+            own_history(obs, chosen, periods, history, keys),
+            on=["area_code", "indicator_id"],
+            how="left",
         )
     )
 

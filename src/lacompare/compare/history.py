@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from lacompare.compare.keys import IS_LOCAL
+from lacompare.compare.keys import IS_LOCAL, Keys, pair_key
 from lacompare.compare.significance import multiplier_expr
 from lacompare.periods import period_year
 
 
 def own_history(
-    obs: pl.LazyFrame, chosen: pl.LazyFrame, periods: pl.LazyFrame, history: int
+    obs: pl.LazyFrame, chosen: pl.LazyFrame, periods: pl.LazyFrame, history: int, keys: Keys
 ) -> pl.LazyFrame:
     """Stage 5, each target LA's own series up to the period shown, oldest first, for
-    sparklines: only the LAs asked for are read."""
+    sparklines: only the LAs asked for are read. Joined and grouped on one integer per
+    (indicator, area) (:func:`pair_key`), not on the two Enum columns."""
     shown_year = chosen.join(periods, on=["indicator_id", "period"]).select(
         "area_code",
         "indicator_id",
+        _pair=pair_key(keys),
         shown_local="local",
         shown_year="year",
         shown_period="period",
@@ -25,8 +27,8 @@ def own_history(
     return (
         # The observations are in time order within each LA and indicator; the join and the
         # group_by keep that order, so the last rows are the latest.
-        obs.select("area_code", "indicator_id", "period", "year", "value", "local")
-        .join(shown_year, on=["area_code", "indicator_id"], maintain_order="left")
+        obs.select("period", "year", "value", "local", _pair=pair_key(keys))
+        .join(shown_year, on="_pair", maintain_order="left")
         # A local figure shown comes after the published years before it (a figure published
         # for its own year is dated later); otherwise local figures stay out of the series.
         .filter(
@@ -34,11 +36,14 @@ def own_history(
             | (~IS_LOCAL & (pl.col("year") < pl.col("shown_year")))
             | (~IS_LOCAL & ~pl.col("shown_local") & (pl.col("year") == pl.col("shown_year")))
         )
-        .group_by("area_code", "indicator_id")
+        .group_by("_pair")
         .agg(
+            pl.col("area_code").first(),
+            pl.col("indicator_id").first(),
             recent_periods=pl.col("period").tail(history),
             recent_values=pl.col("value").tail(history),
         )
+        .drop("_pair")
     )
 
 

@@ -64,6 +64,14 @@ def row_key(area: str, period: str, keys: Keys) -> pl.Expr:
     return (codes[0] * 2 ** (widths[1] + widths[2])) + (codes[1] * 2 ** widths[2]) + codes[2]
 
 
+def pair_key(keys: Keys) -> pl.Expr:
+    """One integer naming an (indicator, area) pair, as :func:`row_key` names a row."""
+    width = _bits(keys.area)
+    dtype = pl.UInt32 if _bits(keys.indicator) + width <= 32 else pl.UInt64
+    indicator = pl.col("indicator_id").to_physical().cast(dtype)
+    return indicator * 2**width + pl.col("area_code").to_physical().cast(dtype)
+
+
 def _bits(enum: pl.DataType) -> int:
     categories = len(enum.categories) if isinstance(enum, pl.Enum) else 2**16
     return max(categories - 1, 1).bit_length()
