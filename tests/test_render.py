@@ -94,3 +94,11 @@ def test_a_paper_returns_while_its_charts_draw_and_its_file_holds_them(ref, tmp_
     # A figure drawn elsewhere is given as Drawn(png, font_px).
     drawn = Figure(Drawn(figures[0].png, figures[0].font_px), alt="a", caption="b")
     assert drawn.png == figures[0].png and drawn.font_px == figures[0].font_px
+
+
+def test_a_chart_that_never_comes_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import Future
+
+    monkeypatch.setattr(_render, "TIMEOUT_SECONDS", 0.05)
+    with pytest.raises(RenderError, match=r"not drawn within 0.05 s"):
+        _render.wait_for(Future())

@@ -181,3 +181,21 @@ def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
     except Exception as error:  # the same error as the worker's, raised where it is awaited
         future.set_exception(RenderError(f"the chart could not be drawn: {error}"))
     return future
+
+
+#: How long a chart may take to draw before the wait is given up (a chart takes well under a
+#: second; a worker that hangs must not hang the paper).
+TIMEOUT_SECONDS = 120.0
+
+
+def wait_for(future: Future[bytes]) -> bytes:
+    """The PNG, once drawn; a :class:`RenderError` if it takes over :data:`TIMEOUT_SECONDS`."""
+    from concurrent.futures import TimeoutError as Timeout
+
+    try:
+        return future.result(timeout=TIMEOUT_SECONDS)
+    except Timeout:
+        raise RenderError(
+            f"a chart was not drawn within {TIMEOUT_SECONDS:g} s; the drawing worker may have "
+            "hung (LACOMPARE_RENDER=inprocess draws charts in this process instead)"
+        ) from None

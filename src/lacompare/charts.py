@@ -756,10 +756,12 @@ class PrintDrawing:
         import math
         import struct
 
+        from lacompare import _render
+
         if self._result is not None:
             return self._result
         for _ in range(6):
-            png = self._png.result()
+            png = _render.wait_for(self._png)
             css_width = struct.unpack(">I", png[16:20])[0] / 2
             if self._font * self._placed_pt / css_width >= PRINT_MIN_PT:
                 self._result = (png, self._font)
