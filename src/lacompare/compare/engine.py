@@ -1,5 +1,5 @@
-"""The engine: :func:`compare_all` and :func:`compare`, and :func:`_compare`, the list of
-stages."""
+"""The engine: :func:`compare_all` and :func:`compare`, and :func:`comparison_query`, the list
+of stages (collected, judged against targets and validated by :func:`_compare`)."""
 
 from __future__ import annotations
 
