@@ -4,6 +4,7 @@ named, a worker that dies replaced, and the in-process path where no worker may 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import vl_convert
@@ -102,3 +103,19 @@ def test_a_chart_that_never_comes_is_given_up(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(_render, "TIMEOUT_SECONDS", 0.05)
     with pytest.raises(RenderError, match=r"not drawn within 0.05 s"):
         _render.wait_for(Future())
+
+
+def test_a_forked_child_starts_its_own_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    _render.start()
+    inherited = list(_render._workers)
+    assert inherited
+    # As in a child forked after the workers started: the parent's workers are not its own.
+    monkeypatch.setattr(_render.os, "getpid", lambda: -1)
+    assert not any(worker.alive() for worker in inherited)
+    assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
+    assert all(worker not in inherited for worker in _render._workers)
+    own = list(_render._workers)
+    monkeypatch.undo()
+    for worker in own:  # started under the stand-in pid: stopped here, by hand
+        worker.owner = os.getpid()
+        worker.stop()

@@ -66,13 +66,17 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
         )
+        #: The process that started it: a forked child must not write into its parent's
+        #: pipes (answers would go to whichever process read first).
+        self.owner = os.getpid()
         self._waiting: deque[Future[bytes]] = deque()
         self._lock = threading.Lock()
         # The answers are read as they come, so a large PNG never blocks the worker's pipe.
         threading.Thread(target=self._read_answers, name="lacompare-render", daemon=True).start()
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        """Running, and this process's own."""
+        return self.owner == os.getpid() and self.process.poll() is None
 
     def waiting(self) -> int:
         """How many specs sent to it are not yet drawn."""
@@ -122,6 +126,8 @@ class _Worker:
                 )
 
     def stop(self) -> None:
+        if self.owner != os.getpid():
+            return  # a forked child's copy: the parent stops its own worker
         if self.process.stdin is not None and not self.process.stdin.closed:
             try:
                 self.process.stdin.close()
