@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import holidays
 import polars as pl
 
 
 def bank_holidays(first_year: int, last_year: int) -> list[date]:
     """England and Wales bank holidays (observed days) from ``first_year`` to ``last_year``."""
+    import holidays  # only a CIN census return needs it, not every import of lacompare
+
     days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return sorted(days)
 
