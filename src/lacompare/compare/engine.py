@@ -1,5 +1,5 @@
 """The engine: :func:`compare_all` and :func:`compare`, and :func:`comparison_query`, the list
-of stages (collected, judged against targets and validated by :func:`_compare`)."""
+of stages (run, judged against targets and validated by :func:`_compare`)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def compare_all(
         How many periods, up to the one shown, go into ``recent_periods`` / ``recent_values``
         (the LA's series for a sparkline; a missing year is a null, never a zero).
     """
-    return _compare(ref, None, indicators, period, neighbours, history)
+    return _compare(comparison_query(ref, None, indicators, period, neighbours, history), ref)
 
 
 @user_facing
@@ -93,26 +93,13 @@ def compare(
     code = ref.area_code(la, current=True)
     if ref.find_area(code)["level"] != "local_authority":
         raise UnknownAreaError(f"{la!r} is not a local authority; compare() benchmarks an LA")
-    return _compare(ref, [code], indicators, period, neighbours, history)
+    return _compare(comparison_query(ref, [code], indicators, period, neighbours, history), ref)
 
 
-def _compare(
-    ref: ReferenceData,
-    la_codes: list[str] | None,
-    indicators: str | Sequence[str] | None,
-    period: Period,
-    neighbours: Neighbours,
-    history: int = 5,
-) -> pl.DataFrame:
-    """The engine: the stages below, as one lazy query on the observations' Enum keys (codes
-    are never cast to text until the rows are written out)."""
-    rows = comparison_query(ref, la_codes, indicators, period, neighbours, history)
-    return judged_and_validated(rows.collect(engine=ENGINE), ref)
-
-
-def judged_and_validated(rows: pl.DataFrame, ref: ReferenceData) -> pl.DataFrame:
-    """The comparison rows with the council's own targets (ref.with_targets) judged on the
-    figures as shown, validated."""
+def _compare(query: pl.LazyFrame, ref: ReferenceData) -> pl.DataFrame:
+    """The engine's query (:func:`comparison_query`) run, with the council's own targets
+    (ref.with_targets) judged on the figures as shown, validated."""
+    rows = query.collect(engine=ENGINE)
     return validate(target_columns(rows, ref.targets), ComparisonSchema, name="comparison")
 
 
