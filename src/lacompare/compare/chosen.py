@@ -4,12 +4,16 @@ the previous and comparator periods."""
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 
 from lacompare.compare.keys import IS_LOCAL, Keys, Period, time_order_key
 from lacompare.errors import InvalidArgumentError
 from lacompare.reference import ReferenceData
+
+T = TypeVar("T")
 
 
 def read_observations(
@@ -48,21 +52,27 @@ def read_observations(
     return observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
 
 
-#: in_time_order's answers, by the frame asked about (while that frame lives): the same
-#: reference data is asked about at every comparison, and the pass costs about 6 ms.
-_ORDER_KNOWN: dict[int, tuple[weakref.ref[pl.DataFrame], bool]] = {}
+#: What has been worked out from an observations frame, by (frame, what), while the frame
+#: lives: the same reference data is asked about at every comparison.
+_KNOWN: dict[tuple[int, str], tuple[weakref.ref[pl.DataFrame], Any]] = {}
+
+
+def _once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) -> T:
+    """``work_out()`` the first time ``what`` is asked of ``frame``; the same answer after,
+    forgotten when the frame is."""
+    key = (id(frame), what)
+    known = _KNOWN.get(key)
+    if known is None or known[0]() is not frame:
+        forget = weakref.ref(frame, lambda _: _KNOWN.pop(key, None))
+        known = _KNOWN[key] = (forget, work_out())
+    answer: T = known[1]
+    return answer
 
 
 def in_time_order(observations: pl.DataFrame) -> bool:
     """Whether rows run by indicator, area, year and period label (one O(n) pass over their
-    codes, much cheaper than sorting; once per frame)."""
-    known = _ORDER_KNOWN.get(id(observations))
-    if known is not None and known[0]() is observations:
-        return known[1]
-    ordered = _in_time_order(observations)
-    key = id(observations)
-    _ORDER_KNOWN[key] = (weakref.ref(observations, lambda _: _ORDER_KNOWN.pop(key, None)), ordered)
-    return ordered
+    codes, about 6 ms, much cheaper than sorting; once per frame)."""
+    return _once_per_frame(observations, "in time order", lambda: _in_time_order(observations))
 
 
 def _in_time_order(observations: pl.DataFrame) -> bool:
@@ -82,24 +92,20 @@ def period_labels(
     every row, about 10 ms) and filtered to the indicators asked for."""
     if ref.local is not None:
         return _labels(obs).cache()
-    known = _LABELS_KNOWN.get(id(ref.observations))
-    if known is None or known[0]() is not ref.observations:
-        labels = _labels(ref.observations.lazy().with_columns(local=pl.lit(False))).collect()
-        key = id(ref.observations)
-        forget = weakref.ref(ref.observations, lambda _: _LABELS_KNOWN.pop(key, None))
-        known = _LABELS_KNOWN[key] = (forget, labels)
+    published = ref.observations
+    labels = _once_per_frame(
+        published,
+        "period labels",
+        lambda: _labels(published.lazy().with_columns(local=pl.lit(False))).collect(),
+    )
     wanted = pl.Series(ids, dtype=keys.indicator)
-    return known[1].lazy().filter(pl.col("indicator_id").is_in(wanted.implode()))
+    return labels.lazy().filter(pl.col("indicator_id").is_in(wanted.implode()))
 
 
 def _labels(obs: pl.LazyFrame) -> pl.LazyFrame:
     return obs.group_by("indicator_id", "period").agg(
         year=pl.col("year").first(), local=IS_LOCAL.all()
     )
-
-
-#: period_labels' published labels, by the observations frame (while it lives).
-_LABELS_KNOWN: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
 
 
 def chosen_periods(
