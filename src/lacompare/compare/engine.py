@@ -23,7 +23,15 @@ from lacompare.compare.chosen import (
     read_observations,
 )
 from lacompare.compare.history import gaps_in_children, label_year, own_history
-from lacompare.compare.keys import ENGINE, IS_LOCAL, Keys, Neighbours, Period, row_key
+from lacompare.compare.keys import (
+    ENGINE,
+    IS_LOCAL,
+    OPTIMIZATIONS,
+    Keys,
+    Neighbours,
+    Period,
+    row_key,
+)
 from lacompare.compare.national import (
     area_names,
     direction_expr,
@@ -99,7 +107,7 @@ def compare(
 def _compare(query: pl.LazyFrame, ref: ReferenceData) -> pl.DataFrame:
     """The engine's query (:func:`comparison_query`) run, with the council's own targets
     (ref.with_targets) judged on the figures as shown, validated."""
-    rows = query.collect(engine=ENGINE)
+    rows = query.collect(engine=ENGINE, optimizations=OPTIMIZATIONS)
     return validate(target_columns(rows, ref.targets), ComparisonSchema, name="comparison")
 
 

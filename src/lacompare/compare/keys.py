@@ -17,6 +17,12 @@ ENGLAND = "E92000001"
 #: polars 2 defaults to its streaming engine; these join-heavy queries run ~25% faster in memory.
 ENGINE: Final = "in-memory"
 
+#: The engine reads some rows by place (each LA's neighbours are consecutive rows, every
+#: group laid out the same), so the joins must keep the order they are asked to keep
+#: (``maintain_order``). polars' order-observation pass drops that order where it does not
+#: see a later step read it, and ``gather_every`` is not such a step to it: turned off.
+OPTIMIZATIONS: Final = pl.QueryOptFlags(check_order_observe=False)
+
 Period = Literal["latest", "lait_latest"] | int | str
 
 

@@ -177,16 +177,16 @@ def _quartile_band() -> pl.Expr:
     )
 
 
-def r_mean(values: pl.Expr, longest: int) -> pl.Expr:
-    """R's ``mean(x, na.rm = TRUE)`` of a list column of non-null values: the plain mean
-    refined by a second pass, ``s + sum(x - s)/n`` (R summary.c), so SN averages match LAIT's.
+def r_mean(items: list[pl.Expr]) -> pl.Expr:
+    """R's ``mean(x, na.rm = TRUE)`` of the values in ``items`` (one expression per place in
+    a group; null where a place has no value): the plain mean refined by a second pass,
+    ``s + sum(x - s)/n`` (R summary.c), so SN averages match LAIT's.
 
-    The sums are written out element by element (``longest`` is the longest list), so they run
-    in list order and give the same result to the last bit however rows were batched; null for
-    an empty list.
+    The sums are written out item by item, so they run in the group's order and give the same
+    result to the last bit however rows were batched (a null adds 0.0, which leaves a sum
+    exactly as it was); null where no item has a value.
     """
-    n = values.list.len()
-    items = [values.list.get(i, null_on_oob=True) for i in range(longest)]
+    n = pl.sum_horizontal(item.is_not_null() for item in items)
     total = pl.lit(0.0)
     for item in items:
         total = total + item.fill_null(0.0)

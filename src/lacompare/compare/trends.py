@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from lacompare.compare.engine import compare, comparison_query
-from lacompare.compare.keys import ENGINE, Neighbours, Period
+from lacompare.compare.keys import ENGINE, OPTIMIZATIONS, Neighbours, Period
 from lacompare.errors import user_facing
 from lacompare.reference import ReferenceData
 
@@ -86,7 +86,7 @@ def _per_year(
         # The engine's own query, collected without the targets and validation a shown
         # comparison gets: only its values are read here.
         query = comparison_query(ref, [code], ids, year, neighbours, history=1, values_only=True)
-        return query.collect(engine=ENGINE)
+        return query.collect(engine=ENGINE, optimizations=OPTIMIZATIONS)
 
     # The runs are independent and polars releases the GIL while it computes: run them side
     # by side (results in year order, as map keeps it).
