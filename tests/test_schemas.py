@@ -11,6 +11,7 @@ import lacompare
 from lacompare.errors import DataValidationError
 from lacompare.schemas import (
     AreasSchema,
+    ComparisonSchema,
     IndicatorsSchema,
     NeighboursSchema,
     ObservationsSchema,
@@ -200,3 +201,76 @@ def test_cross_frame_rules(ref: lacompare.ReferenceData, fault, column, rule) ->
 
 def test_whole_reference_validates(ref: lacompare.ReferenceData) -> None:
     assert ref.validate() is ref
+
+
+def on_first(where: pl.Expr, **values: object) -> Fault:
+    """Set columns on the first row where ``where`` holds (a real comparison row)."""
+
+    def fault(frame: pl.DataFrame) -> pl.DataFrame:
+        row = frame.with_row_index("_row").filter(where).get_column("_row")[0]
+        hit = pl.int_range(pl.len()) == row
+        return frame.with_columns(
+            pl.when(hit).then(pl.lit(v)).otherwise(pl.col(c)).cast(frame.schema[c]).alias(c)
+            for c, v in values.items()
+        )
+
+    return fault
+
+
+_PERCENT_WITH_COUNTS = (pl.col("unit") == "percent") & pl.col("la_numerator").is_not_null()
+
+# The comparison engine's own output: one fault per frame rule of ComparisonSchema.
+COMPARISON_FAULTS: list[tuple[str, Fault, str, str]] = [
+    ("duplicate row", duplicate_first_row, "area_code, indicator_id", "multiple_fields"),
+    (
+        "interval above the estimate",
+        on_first(_PERCENT_WITH_COUNTS, la_lower_ci=100.0, la_upper_ci=100.0),
+        "la_lower_ci",
+        "interval contains the estimate",
+    ),
+    (
+        "99.8% interval inside the 95% one",
+        on_first(_PERCENT_WITH_COUNTS, la_lower_ci_998=99.0),
+        "la_lower_ci",
+        "interval contains the estimate",
+    ),
+    (
+        "unknown unit",
+        on_first(_PERCENT_WITH_COUNTS, unit="furlongs"),
+        "unit",
+        "isin",
+    ),
+    (
+        "rank beyond its field",
+        on_first(pl.col("national_rank").is_not_null(), national_rank=500),
+        "national_rank",
+        "at most rank_of",
+    ),
+    (
+        "SN average beyond the neighbours",
+        on_first(pl.col("sn_max").is_not_null(), sn_average=1e9),
+        "sn_average",
+        "between sn_min and sn_max",
+    ),
+    (
+        "99.8% verdict without the 95% one",
+        on_first(pl.col("vs_england") == "similar", vs_england_998="better", vs_england="similar"),
+        "vs_england_998",
+        "also a 95% difference",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fault", "broken", "column", "rule"),
+    COMPARISON_FAULTS,
+    ids=[f for f, *_ in COMPARISON_FAULTS],
+)
+def test_comparison_rules(derby: pl.DataFrame, fault, broken, column, rule) -> None:
+    assert passes(derby, ComparisonSchema)
+    frame = broken(derby)
+    assert not passes(frame, ComparisonSchema), fault
+    with pytest.raises(DataValidationError) as error:
+        validate(frame, ComparisonSchema, name="comparison")
+    message = str(error.value)
+    assert f"column {column!r}" in message and rule in message, message

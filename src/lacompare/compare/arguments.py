@@ -16,6 +16,7 @@ from lacompare.errors import (
 )
 from lacompare.reference import ReferenceData
 from lacompare.sources.counts import SESSION_MEASURES
+from lacompare.vocab import UNIT_MULTIPLIER
 
 # --------------------------------------------------------------------------------------------
 
@@ -268,6 +269,10 @@ def indicator_facts(ref: ReferenceData, ids: list[str], keys: Keys) -> pl.LazyFr
             decimals="decimals",
             quartiles="quartiles",
             per_session=pl.col("lait_code").is_in(list(SESSION_MEASURES)),
+            # What a rate is per (100 for a percentage); null for a unit with no interval.
+            _multiplier=pl.col("unit").replace_strict(
+                UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64
+            ),
             _indicator_order=pl.struct("topic", "name").rank("ordinal").cast(pl.UInt32),
         )
     )

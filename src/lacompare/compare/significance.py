@@ -17,7 +17,6 @@ from lacompare.stats import (
     rate_ci,
     rate_ci_method,
 )
-from lacompare.vocab import UNIT_MULTIPLIER
 
 #: The LA's counts as the tests use them (effective sizes for session counts).
 _x, _n = pl.col("_x"), pl.col("_n")
@@ -104,7 +103,10 @@ _PREVIOUS = (pl.col("_prev_x"), pl.col("_prev_n"))
 
 
 def multiplier_expr() -> pl.Expr:
-    return pl.col("unit").replace_strict(UNIT_MULTIPLIER, default=None, return_dtype=pl.Float64)
+    """The unit's multiplier (100 for a percentage), from the indicator's facts: looked up
+    once per indicator (:func:`lacompare.compare.arguments.indicator_facts`), not once per row
+    at each of its dozen uses."""
+    return pl.col("_multiplier")
 
 
 def _effective_counts() -> list[pl.Expr]:
