@@ -23,9 +23,9 @@ CLI = "from lacompare.cli import main; sys.exit(main(sys.argv[1:]))"
 BATCH_TARGET_SECONDS = 10.0
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=env)
     return time.perf_counter() - start
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,10 @@ import lacompare
 # The tests read the embedded data, never an update in the developer's own data folder: each
 # test process (and every command it runs) gets an empty data folder of its own.
 os.environ["LACOMPARE_DATA"] = tempfile.mkdtemp(prefix="lacompare-test-data-")
+# Charts are kept for the test process only (never read from the developer's own cache), in a
+# folder removed when it ends.
+os.environ["LACOMPARE_CHART_CACHE"] = tempfile.mkdtemp(prefix="lacompare-test-charts-")
+atexit.register(shutil.rmtree, os.environ["LACOMPARE_CHART_CACHE"], ignore_errors=True)
 
 #: The published sources the reference data is built from (shared/ beside the repository).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -1,5 +1,6 @@
 """Charts drawn in the worker process (lacompare._render): the same PNG as drawn here, errors
-named, a worker that dies replaced, and the in-process path where no worker may run."""
+named, a worker that dies replaced, the in-process path where no worker may run, and drawn
+charts kept between runs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ SPEC = json.dumps(
         "title": "Children looked after",
     }
 )
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are of drawing: every chart is drawn, none read back from the cache (the
+    cache's own tests give it a folder)."""
+    if "kept" not in request.fixturenames:
+        monkeypatch.setenv("LACOMPARE_CHART_CACHE", "off")
 
 
 def test_the_worker_draws_what_vl_convert_draws_here() -> None:
@@ -119,3 +128,111 @@ def test_a_forked_child_starts_its_own_worker(monkeypatch: pytest.MonkeyPatch) -
     for worker in own:  # started under the stand-in pid: stopped here, by hand
         worker.owner = os.getpid()
         worker.stop()
+
+
+# --------------------------------------------------------------------------------------------
+# Charts kept between runs
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A cache folder of the test's own, and a count of the charts actually drawn."""
+    folder = tmp_path / "charts"
+    monkeypatch.setenv("LACOMPARE_CHART_CACHE", str(folder))
+    drawn: list[str] = []
+    draw = _render._draw
+
+    def counted(spec: str, scale: float):  # type: ignore[no-untyped-def]
+        drawn.append(spec)
+        return draw(spec, scale)
+
+    monkeypatch.setattr(_render, "_draw", counted)
+    return folder, drawn
+
+
+def test_a_chart_drawn_once_is_read_back_the_same(kept) -> None:
+    folder, drawn = kept
+    first = _render.png_later(SPEC).result(timeout=60)
+    again = _render.png_later(SPEC).result(timeout=60)
+    assert again == first == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert len(drawn) == 1
+    assert len(list(folder.glob("*.png"))) == 1
+    assert not list(folder.glob("*.part"))
+    # Another scale, or another spec, is another drawing.
+    _render.png_later(SPEC, scale=1).result(timeout=60)
+    _render.png_later(SPEC.replace("Children", "Young people")).result(timeout=60)
+    assert len(drawn) == 3
+
+
+def test_a_damaged_kept_chart_is_drawn_again(kept) -> None:
+    folder, drawn = kept
+    whole = _render.png_later(SPEC).result(timeout=60)
+    (path,) = folder.glob("*.png")
+    path.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
+    assert _render.png_later(SPEC).result(timeout=60) == whole
+    assert len(drawn) == 2
+    assert path.read_bytes() == whole
+
+
+def test_errors_are_not_kept(kept) -> None:
+    folder, drawn = kept
+    bad = '{"mark": "no-such-mark", "data": {"values": []}}'
+    for _ in range(2):
+        with pytest.raises(RenderError):
+            _render.png_later(bad).result(timeout=60)
+    assert len(drawn) == 2 and not list(folder.glob("*"))
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_saving(tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("LACOMPARE_CHART_CACHE", str(blocker / "charts"))
+    for _ in range(2):
+        assert _render.png_later(SPEC).result(timeout=60).startswith(b"\x89PNG")
+
+
+def test_off_or_no_home_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for setting in ("off", "0", "", "No"):
+        monkeypatch.setenv("LACOMPARE_CHART_CACHE", setting)
+        assert _render.cache_dir() is None
+    monkeypatch.delenv("LACOMPARE_CHART_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    assert str(_render.cache_dir()) == "/somewhere/cache/lacompare/charts"
+
+    def no_home() -> None:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(_render.Path, "home", no_home)
+    assert _render.cache_dir() is None
+
+
+def test_only_the_most_recently_used_are_kept(kept, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, _ = kept
+    monkeypatch.setattr(_render, "CACHE_FILES", 2)
+    monkeypatch.setattr(_render, "_pruned", False)
+    folder.mkdir()
+    for i in range(3):  # three kept from an earlier run, oldest first
+        old = folder / f"{i}.png"
+        old.write_bytes(b"")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    _render.png_later(SPEC).result(timeout=60)
+    names = {p.name for p in folder.glob("*.png")}
+    assert len(names) == 2 and "2.png" in names  # the new chart and the newest old one
+
+
+def test_a_paper_made_again_draws_nothing_and_is_the_same(ref, kept, tmp_path) -> None:
+    import zipfile
+
+    import lacompare
+
+    _, drawn = kept
+    papers, draws = [], []
+    for run in ("first", "again"):
+        paper = lacompare.board_paper(ref, "Rutland", "headline", written="2026-11-25")
+        path = lacompare.save(paper, tmp_path / f"{run}.docx")
+        with zipfile.ZipFile(path) as docx:
+            papers.append({n: docx.read(n) for n in docx.namelist() if "media" in n})
+        draws.append(len(drawn))
+    assert papers[0] == papers[1] and papers[0]
+    assert draws[0] >= len(papers[0]) and draws[1] == draws[0]  # the second paper drew none

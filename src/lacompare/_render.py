@@ -12,11 +12,18 @@ Each worker is run as ``python -P -c`` with only vl-convert imported: not lacomp
 import costs a second, and with no folder put first on its import path. Where no worker can
 be started (no subprocesses allowed), or ``LACOMPARE_RENDER=inprocess`` is set, specs are drawn
 in this process instead, as before.
+
+Drawn charts are kept on disk (:func:`cache_dir`), named by the hash of what was drawn: the
+spec, the scale and vl-convert's version. A paper made again (a title changed, another format
+asked for) draws only the charts whose figures or words changed; the rest are read back, byte
+for byte what would have been drawn. ``LACOMPARE_CHART_CACHE=off`` turns this off, and a
+folder there puts the charts in it.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import struct
 import subprocess
@@ -25,6 +32,8 @@ import tempfile
 import threading
 from collections import deque
 from concurrent.futures import Future
+from functools import cache
+from pathlib import Path
 from typing import IO
 
 from lacompare.errors import LacompareError
@@ -172,8 +181,33 @@ def start() -> None:
 
 
 def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
-    """The PNG of a Vega-Lite spec (JSON text) at ``scale``, drawn by the least busy worker;
-    drawn here, at once, where there is none."""
+    """The PNG of a Vega-Lite spec (JSON text) at ``scale``: the one kept from an earlier
+    drawing of the same spec (:func:`cache_dir`), else drawn by the least busy worker (drawn
+    here, at once, where there is none) and kept."""
+    key = _cache_key(spec, scale)
+    kept = _kept(key)
+    if kept is not None:
+        future: Future[bytes] = Future()
+        future.set_result(kept)
+        return future
+    if cache_dir() is None:
+        return _draw(spec, scale)
+    drawn: Future[bytes] = Future()
+
+    def kept_then_given(drawing: Future[bytes]) -> None:
+        # Kept before it is given: whoever has the PNG may count on it being kept.
+        error = drawing.exception()
+        if error is not None:
+            drawn.set_exception(error)
+            return
+        _keep(key, drawing.result())
+        drawn.set_result(drawing.result())
+
+    _draw(spec, scale).add_done_callback(kept_then_given)
+    return drawn
+
+
+def _draw(spec: str, scale: float) -> Future[bytes]:
     start()
     with _workers_lock:
         running = [worker for worker in _workers if worker.alive()]
@@ -187,6 +221,99 @@ def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
     except Exception as error:  # the same error as the worker's, raised where it is awaited
         future.set_exception(RenderError(f"the chart could not be drawn: {error}"))
     return future
+
+
+# --------------------------------------------------------------------------------------------
+# Charts kept between runs
+
+
+#: The most charts kept; beyond it the least recently used go (a paper has about seven, of
+#: 0.2 to 1 MB each).
+CACHE_FILES = 400
+
+_PNG_START = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def cache_dir() -> Path | None:
+    """Where drawn charts are kept: ``LACOMPARE_CHART_CACHE`` (a folder, or ``off``), else
+    ``$XDG_CACHE_HOME/lacompare/charts`` (``~/.cache/lacompare/charts``); None when off or
+    when there is no home folder."""
+    setting = os.environ.get("LACOMPARE_CHART_CACHE")
+    if setting is not None:
+        off = setting.strip().lower() in {"", "off", "0", "no", "false"}
+        return None if off else Path(setting).expanduser()
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder to keep anything in
+        return None
+    return base / "lacompare" / "charts"
+
+
+@cache
+def _drawer_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vl-convert-python")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _cache_key(spec: str, scale: float) -> str:
+    drawn_by = f"vl-convert {_drawer_version()}, scale {scale!r}\n"
+    return hashlib.sha256((drawn_by + spec).encode("utf-8")).hexdigest()
+
+
+def _kept(key: str) -> bytes | None:
+    """The PNG kept under ``key``, if there is a whole one (a file cut short by a full disk
+    or another program is drawn again, never used)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{key}.png"
+    try:
+        png = path.read_bytes()
+        if not (png.startswith(_PNG_START) and png.endswith(_PNG_END)):
+            return None
+        os.utime(path)  # recently used: kept longest
+    except OSError:
+        return None
+    return png
+
+
+_pruned = False
+
+
+def _keep(key: str, png: bytes) -> None:
+    """Keep a drawn PNG under ``key``, written whole or not at all (another file's name,
+    then renamed). Keeping is a saving, not a duty: a folder that cannot be written (read
+    only, full) leaves the chart drawn and simply not kept."""
+    global _pruned
+    folder = cache_dir()
+    if folder is None:
+        return
+    part: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as file:
+            part = Path(file.name)
+            file.write(png)
+        os.replace(part, folder / f"{key}.png")
+        part = None
+        if not _pruned:
+            _pruned = True
+            _prune(folder)
+    except OSError:
+        if part is not None:
+            part.unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently used charts beyond :data:`CACHE_FILES`, once per process."""
+    kept = sorted(folder.glob("*.png"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in kept[CACHE_FILES:]:
+        path.unlink(missing_ok=True)
 
 
 #: How long a chart may take to draw before the wait is given up (a chart takes well under a
