@@ -1,4 +1,4 @@
-"""Charts for board papers (Altair / Vega-Lite, rendered to PNG and SVG by vl-convert).
+"""Charts for board papers (Vega-Lite, rendered to PNG and SVG by vl-convert).
 
 - :func:`trend_chart`: the LA against its region, its statistical neighbours' average and
   England over the years (LAIT's LA view);
@@ -6,19 +6,22 @@
   as reference lines;
 - :func:`trend_charts`: a small multiple of trend charts for several indicators.
 
-Why Altair: it is declarative (the chart is data + encodings, easy to test), works in notebooks,
-and vl-convert renders PNG and SVG with no browser (a Rust binary inside a PyPI wheel). The
-series keep the same colour, symbol and dash in every chart, colours come from the Analysis
-Function's colour-blind-safe palette, and a missing year is a gap in the line, never a zero.
+Why Vega-Lite: it is declarative (the chart is data + encodings, easy to test), and vl-convert
+renders PNG and SVG with no browser (a Rust binary inside a PyPI wheel). Each chart is built as
+its Vega-Lite spec, a plain dict (``*_spec``): a paper sends those to be drawn and never loads
+Altair, whose import alone costs a third of a second. The public functions give the same spec as
+an Altair chart (:func:`_altair`), for notebooks and for saving. The series keep the same
+colour, symbol and dash in every chart, colours come from the Analysis Function's
+colour-blind-safe palette, and a missing year is a gap in the line, never a zero.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import polars as pl
 
 from lacompare._cells import said_value
@@ -29,6 +32,12 @@ from lacompare.format import format_value, unit_label
 from lacompare.outcomes import outcome
 from lacompare.periods import period_short, period_text, periods_phrase
 from lacompare.reference import ReferenceData
+
+if TYPE_CHECKING:
+    import altair as alt
+
+#: A Vega-Lite spec (JSON-ready dict).
+Spec = dict[str, Any]
 
 #: Analysis Function categorical palette (colour-blind safe): dark blue, turquoise, dark pink,
 #: orange. The LA is always the dark blue, solid line with circles. Lines and marks are at
@@ -54,6 +63,48 @@ SOURCE = "Source: DfE Local Authority Interactive Tool and Explore Education Sta
 WIDTH, HEIGHT = 520, 260
 
 
+# --------------------------------------------------------------------------------------------
+# Vega-Lite specs, written as Altair writes them (so they draw alike, to the byte)
+
+#: The schema a top-level spec names, and the view default it carries, as Altair 6 writes them.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_VIEW = {"view": {"continuousHeight": 300, "continuousWidth": 300}}
+_TYPES = {"N": "nominal", "Q": "quantitative", "O": "ordinal"}
+
+
+def _field(shorthand: str, **props: Any) -> Spec:
+    """An encoding of a field, from Altair's shorthand: ``"value:Q"``."""
+    name, kind = shorthand.split(":")
+    return {"field": name, "type": _TYPES[kind], **props}
+
+
+def _layer_of(values: list[dict[str, Any]], mark: Spec, encoding: Spec, **extra: Any) -> Spec:
+    """One layer: inline data, a mark (its type first) and the encodings."""
+    return {"data": {"values": values}, "mark": mark, "encoding": encoding, **extra}
+
+
+def _top_level(spec: Spec) -> Spec:
+    """A whole chart: the spec with the schema and view default at its top."""
+    return {"$schema": VEGA_LITE_SCHEMA, "config": copy.deepcopy(_VIEW), **spec}
+
+
+def _altair(spec: Spec) -> Any:
+    """A spec as the Altair chart its top level is (a layer, concatenation or single view),
+    for notebooks, ``save`` and anything else Altair does; not validated again."""
+    import altair as alt
+
+    kinds = (
+        ("layer", alt.LayerChart),
+        ("vconcat", alt.VConcatChart),
+        ("hconcat", alt.HConcatChart),
+        ("facet", alt.FacetChart),
+    )
+    for key, kind in kinds:
+        if key in spec:
+            return kind.from_dict(spec, validate=False)
+    return alt.Chart.from_dict(spec, validate=False)
+
+
 @user_facing
 def trend_chart(
     ref: ReferenceData,
@@ -63,7 +114,7 @@ def trend_chart(
     *,
     neighbours: Neighbours = "2025",
     source: bool = True,
-) -> alt.LayerChart | alt.FacetChart:
+) -> alt.LayerChart:
     """The LA, its region, SN average and England over the last ``periods`` periods of one
     indicator. Points carry their values in tooltips and accessible labels; a year without a
     published value breaks the line; an axis that does not start at zero says so.
@@ -74,11 +125,18 @@ def trend_chart(
 
 def trend_chart_from_data(
     data: pl.DataFrame, *, neighbours: Neighbours = "2025", source: bool = True
-) -> alt.LayerChart | alt.FacetChart:
+) -> alt.LayerChart:
     """:func:`trend_chart` from one indicator's rows of
     :func:`lacompare.compare.trend_data` already computed (a paper computes its charts'
     trend data in one pass)."""
-    return _trend(data, group_label(neighbours), source=source)
+    return _altair(trend_spec_from_data(data, neighbours=neighbours, source=source))
+
+
+def trend_spec_from_data(
+    data: pl.DataFrame, *, neighbours: Neighbours = "2025", source: bool = True
+) -> Spec:
+    """The Vega-Lite spec of :func:`trend_chart_from_data` (a paper draws it as it is)."""
+    return _top_level(_trend(data, group_label(neighbours), source=source))
 
 
 @user_facing
@@ -104,12 +162,15 @@ def trend_charts(
         )
         for indicator_id in data.get_column("indicator_id").unique(maintain_order=True)
     ]
-    rows = [alt.hconcat(*charts[i : i + columns]) for i in range(0, len(charts), columns)]
-    return alt.vconcat(*rows).properties(
-        title=alt.TitleParams(
-            SOURCE, anchor="start", orient="bottom", fontSize=10, fontWeight="normal"
-        )
-    )
+    rows = [{"hconcat": charts[i : i + columns]} for i in range(0, len(charts), columns)]
+    title = {
+        "text": SOURCE,
+        "anchor": "start",
+        "fontSize": 10,
+        "fontWeight": "normal",
+        "orient": "bottom",
+    }
+    return _altair(_top_level({"vconcat": rows, "title": title}))
 
 
 def _trend(
@@ -119,7 +180,8 @@ def _trend(
     width: int = WIDTH,
     height: int = HEIGHT,
     source: bool = True,
-) -> alt.LayerChart | alt.FacetChart:
+) -> Spec:
+    """One indicator's trend chart: a layer of lines and points (and the marks below)."""
     first = data.row(0, named=True)
     name, unit = first["indicator_label"], first["unit"]
     la_name = data.filter(pl.col("series") == "la").get_column("series_name")[0]
@@ -131,40 +193,41 @@ def _trend(
     order = [data.filter(pl.col("series") == key).get_column("series_name")[0] for key in keys]
     shown = _trend_points(data)
 
-    def series_scale(channel: type, style: int, **extra: object) -> object:
+    def series_scale(style: int, **extra: Any) -> Spec:
         """The series' colour, shape or dash: the same in every chart (SERIES_STYLE)."""
-        scale = alt.Scale(domain=order, range=[SERIES_STYLE[k][style] for k in keys])
-        return channel("series_name:N", sort=order, scale=scale, **extra)
+        scale = {"domain": order, "range": [SERIES_STYLE[k][style] for k in keys]}
+        return _field("series_name:N", sort=order, scale=scale, **extra)
 
-    colour = series_scale(alt.Color, 0, title=None, legend=alt.Legend(orient="bottom", columns=4))
-    x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0))
+    colour = series_scale(0, title=None, legend={"orient": "bottom", "columns": 4})
+    x = _field("period:O", title=None, sort=periods, axis={"labelAngle": 0})
     low = data.get_column("value").min()
     truncated = low is not None and float(low) > 0  # type: ignore[arg-type]
-    y = alt.Y("value:Q", title=_axis_title(unit), scale=alt.Scale(zero=False))
+    y = _field("value:Q", title=_axis_title(unit), scale={"zero": False})
     # A null breaks the line (a gap): it is never drawn as zero nor bridged over.
-    lines = (
-        alt.Chart(alt.Data(values=shown))
-        .mark_line(invalid="break-paths-filter-domains", strokeWidth=2.5)
-        .encode(x=x, y=y, color=colour, strokeDash=series_scale(alt.StrokeDash, 2, legend=None))
+    lines = _layer_of(
+        shown,
+        {"type": "line", "invalid": "break-paths-filter-domains", "strokeWidth": 2.5},
+        {"x": x, "y": y, "color": colour, "strokeDash": series_scale(2, legend=None)},
     )
-    points = (
-        alt.Chart(alt.Data(values=shown))
-        .transform_filter("datum.value != null")
-        .mark_point(filled=True, size=60, opacity=1)
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            shape=series_scale(alt.Shape, 1, legend=None),
-            tooltip=[
-                alt.Tooltip("series_name:N", title="Series"),
-                alt.Tooltip("period:O", title="Period"),
-                alt.Tooltip("label:N", title="Value"),
-            ],
-            description=alt.Description("description:N"),
-        )
+    tooltip = [
+        _field("series_name:N", title="Series"),
+        _field("period:O", title="Period"),
+        _field("label:N", title="Value"),
+    ]
+    points = _layer_of(
+        shown,
+        {"type": "point", "filled": True, "opacity": 1, "size": 60},
+        {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "shape": series_scale(1, legend=None),
+            "tooltip": tooltip,
+            "description": _field("description:N"),
+        },
+        transform=[{"filter": "datum.value != null"}],
     )
-    layers: list[alt.Chart] = [lines, points]
+    layers = [lines, points]
     subtitle = [
         f"{la_name} compared with its region, statistical neighbours ({group}) and England, "
         f"{periods[0]} to {periods[-1]} ({periods_phrase(first['period_type'], first['snapshot'])})"
@@ -173,9 +236,17 @@ def _trend(
         # The axis does not start at zero: say so, and mark the break at its foot.
         subtitle.append("The vertical axis does not start at zero (marked ≈ at its foot).")
         layers.append(
-            alt.Chart(alt.Data(values=[{"mark": "≈"}]))
-            .mark_text(align="center", baseline="middle", fontSize=14, fontWeight="bold")
-            .encode(x=alt.value(7), y=alt.value(height - 1), text="mark:N")
+            _layer_of(
+                [{"mark": "≈"}],
+                {
+                    "type": "text",
+                    "align": "center",
+                    "baseline": "middle",
+                    "fontSize": 14,
+                    "fontWeight": "bold",
+                },
+                {"x": {"value": 7}, "y": {"value": height - 1}, "text": _field("mark:N")},
+            )
         )
     own = [point for point in shown if point["status"] == "local" and point["value"] is not None]
     if own:
@@ -187,11 +258,12 @@ def _trend(
         )
     if source:
         subtitle.append(SOURCE)
-    return alt.layer(*layers).properties(
-        width=width,
-        height=height,
-        title=alt.TitleParams(text=name, subtitle=subtitle, anchor="start"),
-    )
+    return {
+        "layer": layers,
+        "height": height,
+        "title": {"text": name, "anchor": "start", "subtitle": subtitle},
+        "width": width,
+    }
 
 
 def _trend_points(data: pl.DataFrame) -> list[dict[str, Any]]:
@@ -214,15 +286,19 @@ def _trend_points(data: pl.DataFrame) -> list[dict[str, Any]]:
     )
 
 
-def _own_figure_marks(own: list[dict[str, Any]], x: alt.X, y: alt.Y) -> list[alt.Chart]:
+def _own_figure_marks(own: list[dict[str, Any]], x: Spec, y: Spec) -> list[Spec]:
     """The LA's own, unpublished figure: ringed and marked, never passed off as DfE's."""
-    ringed = alt.Chart(alt.Data(values=own))
+    ink = {"value": INK}
     return [
-        ringed.mark_point(shape="circle", filled=False, size=260, strokeWidth=1.5).encode(
-            x=x, y=y, color=alt.value(INK)
+        _layer_of(
+            own,
+            {"type": "point", "filled": False, "shape": "circle", "size": 260, "strokeWidth": 1.5},
+            {"x": x, "y": y, "color": ink},
         ),
-        ringed.mark_text(dy=-15, fontWeight="bold").encode(
-            x=x, y=y, text=alt.value("[L]"), color=alt.value(INK)
+        _layer_of(
+            own,
+            {"type": "text", "dy": -15, "fontWeight": "bold"},
+            {"x": x, "y": y, "text": {"value": "[L]"}, "color": ink},
         ),
     ]
 
@@ -243,7 +319,7 @@ def neighbour_chart(
     period: int | str = "latest",
     neighbours: Neighbours = "2025",
     source: bool = True,
-) -> alt.LayerChart | alt.FacetChart:
+) -> alt.LayerChart:
     """The LA among its statistical neighbours (a DfE model, or a custom comparator group)
     for one period: a bar each, sorted best first by polarity (highest first without one),
     the LA's bar dark blue, then the neighbours' average and England as bars of their own,
@@ -268,39 +344,57 @@ def neighbour_chart_from_row(
     *,
     neighbours: Neighbours = "2025",
     source: bool = True,
-) -> alt.LayerChart | alt.FacetChart:
+) -> alt.LayerChart:
     """:func:`neighbour_chart` from the LA's comparison row already computed (a paper's rows
     come from one pass of the engine)."""
+    return _altair(neighbour_spec_from_row(ref, row, neighbours=neighbours, source=source))
+
+
+def neighbour_spec_from_row(
+    ref: ReferenceData,
+    row: dict[str, Any],
+    *,
+    neighbours: Neighbours = "2025",
+    source: bool = True,
+) -> Spec:
+    """The Vega-Lite spec of :func:`neighbour_chart_from_row` (a paper draws it as it is)."""
     if isinstance(neighbours, int) and not isinstance(neighbours, bool):
         neighbours = str(neighbours)
     bars = _neighbour_bars(ref, row, neighbours)
     order = bars.get_column("name").to_list()
     colours = {"la": SERIES_STYLE["la"][0], "neighbour": OTHER_LA}
     colours |= {k: SERIES_STYLE[k][0] for k in ("sn", "england")}
-    base = alt.Chart(alt.Data(values=bars.to_dicts()))
-    y = alt.Y("name:N", sort=order, title=None)
+    every_bar = bars.to_dicts()
+    y = _field("name:N", sort=order, title=None)
     top = max((v for v in bars.get_column("value").to_list() if v is not None), default=1.0)
     # Room beyond the longest bar for its label; a percentage axis never passes 100, so a
     # label that would not fit beyond its bar goes inside it.
     end = min(top * 1.18, 100.0) if row["unit"] == "percent" else top * 1.18
     inside = end * 0.85
     bars = bars.with_columns(inside=pl.col("value").fill_null(0) > inside)
-    x = alt.X(
-        "value:Q", title=_axis_title(row["unit"]), scale=alt.Scale(domain=[0, end], nice=False)
+    x = _field("value:Q", title=_axis_title(row["unit"]), scale={"domain": [0, end], "nice": False})
+    colour = _field(
+        "kind:N",
+        scale={"domain": list(colours), "range": list(colours.values())},
+        legend=None,
     )
-    chart = base.mark_bar().encode(
-        x=x,
-        y=y,
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-            legend=None,
-        ),
-        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Value")],
-        description=alt.Description("label:N"),
+    tooltip = [_field("name:N", title="Area"), _field("label:N", title="Value")]
+    chart = _layer_of(
+        every_bar,
+        {"type": "bar"},
+        {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "tooltip": tooltip,
+            "description": _field("label:N"),
+        },
     )
-    labels = alt.Chart(alt.Data(values=bars.filter(~pl.col("inside")).to_dicts()))
-    text = labels.mark_text(align="left", dx=4, color="#0b0c0c").encode(x=x, y=y, text="label:N")
+    text = _layer_of(
+        bars.filter(~pl.col("inside")).to_dicts(),
+        {"type": "text", "align": "left", "color": "#0b0c0c", "dx": 4},
+        {"x": x, "y": y, "text": _field("label:N")},
+    )
     within = bars.filter(pl.col("inside"))
     if within.height:
         # On the bar: white on the dark blue and plum, near-black on the grey and orange
@@ -310,23 +404,27 @@ def neighbour_chart_from_row(
             .then(pl.lit("#ffffff"))
             .otherwise(pl.lit("#0b0c0c"))
         )
-        text += (
-            alt.Chart(alt.Data(values=within.to_dicts()))
-            .mark_text(align="right", dx=-4, fontWeight="bold")
-            .encode(x=x, y=y, text="label:N", color=alt.Color("ink:N", scale=None))
+        on_bar = _layer_of(
+            within.to_dicts(),
+            {"type": "text", "align": "right", "dx": -4, "fontWeight": "bold"},
+            {"x": x, "y": y, "text": _field("label:N"), "color": _field("ink:N", scale=None)},
         )
+        text = {"layer": [text, on_bar]}
     when = period_text(
         pl.lit(row["comparator_period"]), pl.lit(row["period_type"]), pl.lit(row["snapshot"])
     )
     subtitle = _neighbour_subtitle(row, neighbours, source)
-    return alt.layer(chart, text).properties(
-        width=WIDTH,
-        height=22 * len(order),
-        title=alt.TitleParams(
-            text=f"{row['indicator_label']}, {pl.select(when).item()}",
-            subtitle=subtitle,
-            anchor="start",
-        ),
+    return _top_level(
+        {
+            "layer": [chart, text],
+            "height": 22 * len(order),
+            "title": {
+                "text": f"{row['indicator_label']}, {pl.select(when).item()}",
+                "anchor": "start",
+                "subtitle": subtitle,
+            },
+            "width": WIDTH,
+        }
     )
 
 
@@ -501,7 +599,7 @@ def _spine_legend() -> list[str]:
 @user_facing
 def spine_chart(
     comparison: pl.DataFrame, *, title: str | None = None, font: float = 12.0
-) -> alt.LayerChart | alt.FacetChart:
+) -> alt.LayerChart:
     """Fingertips' spine chart of one LA's comparison: for each indicator, the range of all
     local authorities (light grey, lowest to highest) with the middle half shaded darker,
     England as the centre line, and the LA's value as a marker whose shape and colour say
@@ -510,6 +608,11 @@ def spine_chart(
     or no range of authorities to place them in, are left out (the caption should say so).
     ``font``: the text size in CSS pixels (labels wrap onto two lines rather than being cut).
     """
+    return _altair(spine_spec(comparison, title=title, font=font))
+
+
+def spine_spec(comparison: pl.DataFrame, *, title: str | None = None, font: float = 12.0) -> Spec:
+    """The Vega-Lite spec of :func:`spine_chart` (a paper draws it as it is)."""
     import textwrap
 
     frame = spine_frame(comparison)
@@ -530,39 +633,41 @@ def spine_chart(
     row_height = round(font * 1.1 * lines + font * 0.4)
     bar = round(font * 0.9)
     order = [r["label"] for r in rows]
-    y = alt.Y(
-        "label:N",
-        sort=order,
-        title=None,
-        axis=alt.Axis(labelLimit=0, labelFontSize=font, labelExpr="split(datum.label, '|')"),
+    axis = {"labelExpr": "split(datum.label, '|')", "labelFontSize": font, "labelLimit": 0}
+    y = _field("label:N", sort=order, title=None, axis=axis)
+    x_scale = {"domain": [0, 1], "nice": False}
+    whole = _layer_of(
+        rows,
+        {"type": "bar", "color": SPINE_RANGE, "height": bar},
+        {"x": _field("start:Q", scale=x_scale, axis=None), "x2": {"field": "end"}, "y": y},
     )
-    x_scale = alt.Scale(domain=[0, 1], nice=False)
-    base = alt.Chart(alt.Data(values=rows))
-    whole = base.mark_bar(color=SPINE_RANGE, height=bar).encode(
-        x=alt.X("start:Q", scale=x_scale, axis=None), x2="end:Q", y=y
+    middle = _layer_of(
+        rows,
+        {"type": "bar", "color": SPINE_MIDDLE, "height": bar},
+        {"x": _field("q_start:Q"), "x2": {"field": "q_end"}, "y": y},
     )
-    middle = base.mark_bar(color=SPINE_MIDDLE, height=bar).encode(x="q_start:Q", x2="q_end:Q", y=y)
-    england = (
-        alt.Chart(alt.Data(values=[{"x": 0.5}]))
-        .mark_rule(color="#0b0c0c", strokeWidth=2)
-        .encode(x=alt.X("x:Q", scale=x_scale))
+    england = _layer_of(
+        [{"x": 0.5}],
+        {"type": "rule", "color": "#0b0c0c", "strokeWidth": 2},
+        {"x": _field("x:Q", scale=x_scale)},
     )
-    points = _spine_markers(base, y, font, name)
-    texts = _spine_texts(base, y, font, name, row_height * len(rows))
-    layers = alt.layer(whole, middle, england, points, *texts)
-    layers = layers.properties(width=SPINE_WIDTH, height=row_height * len(rows))
-    if title == "":  # a paper's caption and opening paragraph say it instead
-        return layers
-    return layers.properties(
-        title=alt.TitleParams(
-            text=title or f"{name}: where each indicator sits among all local authorities",
-            subtitle=[
+    points = _spine_markers(rows, y, font, name)
+    texts = _spine_texts(rows, y, font, name, row_height * len(rows))
+    spec: Spec = {
+        "layer": [whole, middle, england, points, *texts],
+        "height": row_height * len(rows),
+        "width": SPINE_WIDTH,
+    }
+    if title != "":  # "": a paper's caption and opening paragraph say it instead
+        spec["title"] = {
+            "text": title or f"{name}: where each indicator sits among all local authorities",
+            "anchor": "start",
+            "subtitle": [
                 "Grey bar: lowest to highest authority; darker: the middle half; line: England. "
                 "Better is to the right.",
             ],
-            anchor="start",
-        ),
-    )
+        }
+    return _top_level(spec)
 
 
 SPINE_WIDTH = 240
@@ -570,7 +675,7 @@ SPINE_WIDTH = 240
 SPINE_LABEL_CHARS = 40
 
 
-def _spine_markers(base: alt.Chart, y: alt.Y, font: float, name: str) -> alt.Chart:
+def _spine_markers(rows: list[dict[str, Any]], y: Spec, font: float, name: str) -> Spec:
     """The LA's marker on each spine: shape and colour both say better, similar, worse or
     not tested (never colour alone)."""
     markers = sorted(
@@ -579,69 +684,81 @@ def _spine_markers(base: alt.Chart, y: alt.Y, font: float, name: str) -> alt.Cha
     )
     shapes = {v[2]: v[0] for v in SPINE_MARKERS.values()}
     colours = {v[2]: v[1] for v in SPINE_MARKERS.values()}
-    return base.mark_point(
-        filled=True, size=90 * (font / 10) ** 2, stroke="#ffffff", strokeWidth=0.8
-    ).encode(
-        x="la:Q",
-        y=y,
-        shape=alt.Shape(
-            "marker:N",
-            scale=alt.Scale(domain=markers, range=[shapes[m] for m in markers]),
-            legend=alt.Legend(title=None, orient="bottom", columns=2),
-        ),
-        color=alt.Color(
-            "marker:N",
-            scale=alt.Scale(domain=markers, range=[colours[m] for m in markers]),
-            legend=alt.Legend(title=None, orient="bottom", columns=2),
-        ),
-        description=alt.Description("marker:N"),
-        tooltip=[
-            alt.Tooltip("label:N", title="Indicator"),
-            alt.Tooltip("la_text:N", title=name),
-            alt.Tooltip("england_text:N", title="England"),
-            alt.Tooltip("marker:N", title="Compared with England"),
-        ],
+    legend = {"columns": 2, "orient": "bottom", "title": None}
+    return _layer_of(
+        rows,
+        {
+            "type": "point",
+            "filled": True,
+            "size": 90 * (font / 10) ** 2,
+            "stroke": "#ffffff",
+            "strokeWidth": 0.8,
+        },
+        {
+            "x": _field("la:Q"),
+            "y": y,
+            "shape": _field(
+                "marker:N",
+                scale={"domain": markers, "range": [shapes[m] for m in markers]},
+                legend=legend,
+            ),
+            "color": _field(
+                "marker:N",
+                scale={"domain": markers, "range": [colours[m] for m in markers]},
+                legend=dict(legend),
+            ),
+            "description": _field("marker:N"),
+            "tooltip": [
+                _field("label:N", title="Indicator"),
+                _field("la_text:N", title=name),
+                _field("england_text:N", title="England"),
+                _field("marker:N", title="Compared with England"),
+            ],
+        },
     )
 
 
 def _spine_texts(
-    base: alt.Chart, y: alt.Y, font: float, name: str, height: float
-) -> list[alt.Chart]:
+    rows: list[dict[str, Any]], y: Spec, font: float, name: str, height: float
+) -> list[Spec]:
     """The LA's and England's values in two columns with their headers, and which way is
     better under the bars."""
     # The two value columns, as wide as their longest text ("12,345.6" or the LA's name).
     first, second = SPINE_WIDTH + font, SPINE_WIDTH + font * 6.5
-    values = base.mark_text(align="left", fontSize=font, color="#0b0c0c").encode(
-        x=alt.value(first),
-        y=y,
-        text="la_text:N",
+    column = {"type": "text", "align": "left", "color": "#0b0c0c", "fontSize": font}
+    values = _layer_of(
+        rows, dict(column), {"x": {"value": first}, "y": y, "text": _field("la_text:N")}
     )
-    englands = base.mark_text(align="left", fontSize=font, color="#0b0c0c").encode(
-        x=alt.value(second),
-        y=y,
-        text="england_text:N",
+    englands = _layer_of(
+        rows, dict(column), {"x": {"value": second}, "y": y, "text": _field("england_text:N")}
     )
-    headers = (
-        alt.Chart(
-            alt.Data(
-                values=[
-                    {"x": first, "text": name[:12]},
-                    {"x": second, "text": "England"},
-                ]
-            )
-        )
-        .mark_text(align="left", fontSize=font, fontWeight="bold", baseline="bottom", dy=-4)
-        .encode(x=alt.X("x:Q", scale=None), y=alt.value(0), text="text:N")
+    headers = _layer_of(
+        [{"x": first, "text": name[:12]}, {"x": second, "text": "England"}],
+        {
+            "type": "text",
+            "align": "left",
+            "baseline": "bottom",
+            "dy": -4,
+            "fontSize": font,
+            "fontWeight": "bold",
+        },
+        {"x": _field("x:Q", scale=None), "y": {"value": 0}, "text": _field("text:N")},
     )
     # Which way is better, under the bars (never over a label).
     ends = [
-        alt.Chart(alt.Data(values=[{"text": text}]))
-        .mark_text(fontSize=font, fontWeight="bold", baseline="top", dy=4, align=align)
-        .encode(x=alt.value(x), y=alt.value(height), text="text:N")
-        for text, x, align in (
-            ("◀ worse", 0, cast(Literal["left"], "left")),
-            ("better ▶", SPINE_WIDTH, cast(Literal["right"], "right")),
+        _layer_of(
+            [{"text": text}],
+            {
+                "type": "text",
+                "align": align,
+                "baseline": "top",
+                "dy": 4,
+                "fontSize": font,
+                "fontWeight": "bold",
+            },
+            {"x": {"value": x}, "y": {"value": height}, "text": _field("text:N")},
         )
+        for text, x, align in (("◀ worse", 0, "left"), ("better ▶", SPINE_WIDTH, "right"))
     ]
     return [values, englands, headers, *ends]
 
@@ -676,10 +793,11 @@ PRINT_MIN_PT = 9.0
 _FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
 
 
-def legible(chart: alt.TopLevelMixin, font_px: float) -> dict:
-    """The chart's Vega-Lite spec with no text smaller than ``font_px`` CSS pixels: every
-    font size in it raised to at least that, and the defaults (axes, legends, titles, text
-    marks) set to it, so nothing is left at Vega's 10 px."""
+def legible(chart: Spec | alt.TopLevelMixin, font_px: float) -> Spec:
+    """The chart's Vega-Lite spec (a copy: the chart is left as it was) with no text smaller
+    than ``font_px`` CSS pixels: every font size in it raised to at least that, and the
+    defaults (axes, legends, titles, text marks) set to it, so nothing is left at Vega's
+    10 px."""
 
     def raise_fonts(node: object) -> None:
         if isinstance(node, dict):
@@ -692,9 +810,8 @@ def legible(chart: alt.TopLevelMixin, font_px: float) -> dict:
             for item in node:
                 raise_fonts(item)
 
-    # Not validated again here: the same builders are validated wherever a chart is saved or
-    # tested, and validation is most of the cost of a spec.
-    spec = chart.to_dict(validate=False)
+    # An Altair chart is not validated again here: validation is most of the cost of a spec.
+    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
     raise_fonts(spec)
     _wrap_titles(spec, font_px)
     config = spec.setdefault("config", {})
@@ -733,11 +850,11 @@ def _wrap_titles(spec: dict, font_px: float) -> None:
 class PrintDrawing:
     """A chart being drawn for print at ``placed_pt`` points wide (by the worker process of
     :mod:`lacompare._render`, while the caller goes on); :meth:`result` waits for it.
-    ``build(font_px)`` makes the chart for a font size; the font grows until the smallest
+    ``build(font_px)`` makes the chart's spec for a font size; the font grows until the smallest
     text, scaled to the placed width, is at least :data:`PRINT_MIN_PT` (larger text widens a
     chart, so this takes a step or two)."""
 
-    def __init__(self, build: Callable[[float], alt.TopLevelMixin], placed_pt: float) -> None:
+    def __init__(self, build: Callable[[float], Spec], placed_pt: float) -> None:
         self._build, self._placed_pt = build, placed_pt
         self._font = 12.0
         self._png = self._draw()
@@ -773,7 +890,7 @@ class PrintDrawing:
         )
 
 
-def print_png(build: Callable[[float], alt.TopLevelMixin], placed_pt: float) -> tuple[bytes, float]:
+def print_png(build: Callable[[float], Spec], placed_pt: float) -> tuple[bytes, float]:
     """A chart drawn for print at ``placed_pt`` points wide: (PNG at twice its CSS pixels,
     the smallest font in CSS pixels), as :class:`PrintDrawing` draws it."""
     return PrintDrawing(build, placed_pt).result()

@@ -126,7 +126,7 @@ def _summary_table(
 def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) -> Section:
     """Fingertips' spine chart of every indicator that can be placed among all authorities,
     in the paper's order."""
-    from lacompare import charts  # Altair loads only when a paper has charts
+    from lacompare import charts
 
     order = {i: n for n, i in enumerate(i for s in sections for i in s.indicators)}
     rows = rows.sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
@@ -167,7 +167,7 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
             ),
             Figure(
                 charts.PrintDrawing(
-                    lambda font: charts.spine_chart(rows, font=font, title=""), TEXT_WIDTH
+                    lambda font: charts.spine_spec(rows, font=font, title=""), TEXT_WIDTH
                 ),
                 alt=alt,
                 caption=f"Figure 1. Spine chart: {name} among all local authorities",

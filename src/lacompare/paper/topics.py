@@ -250,10 +250,10 @@ def _figure(
     row = _chart_row(ref, members, spec, flagged)
     if row is None:
         return None
-    from lacompare import charts  # Altair loads only when a paper has charts
+    from lacompare import charts
 
     if spec.chart == "neighbours":
-        chart = charts.neighbour_chart_from_row(ref, row, neighbours=model, source=False)
+        chart = charts.neighbour_spec_from_row(ref, row, neighbours=model, source=False)
         kind = "Bar chart"
         shows = f"{name} and its {group} for {row['period_text']}, best first"
     else:
@@ -262,7 +262,7 @@ def _figure(
                 ref, row["area_code"], [row["indicator_id"]], periods=TREND_PERIODS,
                 neighbours=model, period=ctx.year or "latest",
             )  # fmt: skip
-        chart = charts.trend_chart_from_data(
+        chart = charts.trend_spec_from_data(
             trends.filter(pl.col("indicator_id") == row["indicator_id"]),
             neighbours=model,
             source=False,
