@@ -583,11 +583,10 @@ def spine_frame(comparison: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def spine_counts(comparison: pl.DataFrame) -> dict[str, int]:
-    """How many of the spine chart's indicators sit in each band ("Better than England", ...),
-    for its alt text, in the legend's order."""
-    placed = spine_frame(comparison).get_column("verdict").to_list()
-    words = [SPINE_MARKERS[verdict][2] for verdict in placed]
+def spine_counts(placed: pl.DataFrame) -> dict[str, int]:
+    """How many of the spine chart's indicators (:func:`spine_frame`) sit in each band
+    ("Better than England", ...), for its alt text, in the legend's order."""
+    words = [SPINE_MARKERS[verdict][2] for verdict in placed.get_column("verdict").to_list()]
     return {word: words.count(word) for word in _spine_legend() if word in words}
 
 

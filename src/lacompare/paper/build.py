@@ -153,10 +153,11 @@ def _parts(
     charts: bool,
 ) -> list[Section]:
     """The paper's sections in order, each from the one set of rows. The charts are asked
-    for first: they draw in the drawing workers while the tables and text are written."""
+    for first: they draw in the drawing workers while the tables and text are written (the
+    spine chart, the largest, before the exceptions its section does not need)."""
+    spine = spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ())
     flagged = quality_beside(exceptions(rows), rows)
     wanted = list(dict.fromkeys(i for s in sections_spec for i in s.indicators))
-    spine = spine_section(rows, ctx.name, sections_spec) if charts else Section("At a glance", ())
     figures = (
         topic_figures(ref, rows, sections_spec, ctx, flagged)
         if charts

@@ -130,11 +130,12 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
 
     order = {i: n for n, i in enumerate(i for s in sections for i in s.indicators)}
     rows = rows.sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
-    if charts.spine_frame(rows).height == 0:  # nothing a spine chart can place
+    spine = charts.spine_frame(rows)
+    if spine.height == 0:  # nothing a spine chart can place
         return Section("At a glance", ())
-    counts = charts.spine_counts(rows)
+    counts = charts.spine_counts(spine)
     placed = sum(counts.values())
-    own = int(charts.spine_frame(rows).get_column("own").sum())
+    own = int(spine.get_column("own").sum())
     own_words = (
         f" [L] marks the {plural(own, 'figure', 'figures')} that {'is' if own == 1 else 'are'} "
         f"{name}'s own, not yet published by DfE, placed among the authorities' latest "
