@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lacompare.compare.keys import IS_LOCAL, Keys, Period, time_order_key
+from lacompare.compare.keys import IS_LOCAL, Keys, Period, period_key, time_order_key
 from lacompare.errors import InvalidArgumentError
 from lacompare.reference import ReferenceData
 
@@ -258,11 +258,12 @@ def _previous_and_comparator(
     return previous, comparator
 
 
-def needed_pairs(chosen: pl.LazyFrame) -> pl.LazyFrame:
+def needed_pairs(chosen: pl.LazyFrame, keys: Keys) -> pl.LazyFrame:
+    """The (indicator, period) pairs shown, used for the change or compared with, as
+    :func:`lacompare.compare.keys.period_key` integers (``_ip``)."""
     return pl.concat(
         [
-            chosen.select("indicator_id", "period"),
-            chosen.select("indicator_id", period="previous_period"),
-            chosen.select("indicator_id", period="comparator_period"),
+            chosen.select(_ip=period_key(period, keys))
+            for period in ("period", "previous_period", "comparator_period")
         ]
     ).unique()

@@ -30,6 +30,7 @@ from lacompare.compare.keys import (
     Keys,
     Neighbours,
     Period,
+    period_key,
     row_key,
 )
 from lacompare.compare.national import (
@@ -139,8 +140,10 @@ def comparison_query(
     chosen = chosen_periods(obs, periods, ind, targets, all_las, period, has_local, keys).cache()
     # Only the (indicator, period) pairs shown, used for the change, or compared with.
     sub = (
-        obs.join(needed_pairs(chosen), on=["indicator_id", "period"], how="semi")
+        obs.with_columns(_ip=period_key("period", keys))
+        .join(needed_pairs(chosen, keys), on="_ip", how="semi")
         .with_columns(_k=row_key("area_code", "period", keys))
+        .drop("_ip")
         .cache()
     )
     # What other areas show (England, regions, neighbours, every LA's standing) is published

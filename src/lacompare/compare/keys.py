@@ -78,6 +78,16 @@ def pair_key(keys: Keys) -> pl.Expr:
     return indicator * 2**width + pl.col("area_code").to_physical().cast(dtype)
 
 
+def period_key(period: str, keys: Keys) -> pl.Expr:
+    """One integer naming an (indicator, period) pair (the period from column ``period``), as
+    :func:`row_key` names a row: for joins and groupings on the two, one hash of an integer
+    rather than of the two columns' encoded rows."""
+    width = _bits(keys.period)
+    dtype = pl.UInt32 if _bits(keys.indicator) + width <= 32 else pl.UInt64
+    indicator = pl.col("indicator_id").to_physical().cast(dtype)
+    return indicator * 2**width + pl.col(period).to_physical().cast(dtype)
+
+
 def _bits(enum: pl.DataType) -> int:
     categories = len(enum.categories) if isinstance(enum, pl.Enum) else 2**16
     return max(categories - 1, 1).bit_length()
