@@ -438,9 +438,14 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _paper(args: argparse.Namespace) -> int:
+    from lacompare import _render
+
+    # The chart engines start first, while the Word and table libraries load and the data is
+    # read: a chart can be drawn as soon as its spec is ready.
+    _render.start()
+
     import datetime as dt
 
-    from lacompare import _render
     from lacompare.export import save
     from lacompare.paper import AUTHOR_PLACEHOLDER, board_paper
     from lacompare.reference import load_reference
@@ -451,7 +456,6 @@ def _paper(args: argparse.Namespace) -> int:
     except ValueError:
         raise LacompareError(f"--date {args.date!r} is not a date such as 2026-11-25") from None
     _out_folder(args.out)
-    _render.start()  # the chart engines start while the data loads
     ref = _with_own_figures(load_reference(), args)
     paper = board_paper(
         ref,
