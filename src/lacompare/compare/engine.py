@@ -251,7 +251,7 @@ def _with_standing(
     series for sparklines."""
     return (
         rows.join(  # A local figure is not ranked against a published field it is not part of.
-            national_standing(published_sub, chosen, ind, all_las),
+            national_standing(published_sub, chosen, ind, all_las, keys),
             left_on="_k_comparator",
             right_on="_k",
             how="left",

@@ -5,32 +5,37 @@ from __future__ import annotations
 
 import polars as pl
 
-from lacompare.compare.keys import ENGLAND, Keys
+from lacompare.compare.keys import ENGLAND, Keys, period_key
 from lacompare.reference import ReferenceData
 
 
 def national_standing(
-    sub: pl.LazyFrame, chosen: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series
+    sub: pl.LazyFrame,
+    chosen: pl.LazyFrame,
+    ind: pl.LazyFrame,
+    all_las: pl.Series,
+    keys: Keys,
 ) -> pl.LazyFrame:
-    """Stage 2, every LA's national rank and quartile band among all LAs with a value, per
-    indicator and period compared (LAIT's rules: see the module doc)."""
-    compared = chosen.select("indicator_id", period="comparator_period").unique()
+    """Stage 2, every target LA's national rank and quartile band among all LAs with a
+    value, per indicator and period compared (LAIT's rules: see the module doc). Every LA's
+    value is ranked and banded (the field); only the target LAs' rows are written out."""
+    compared = chosen.select(_group=period_key("comparator_period", keys)).unique()
     la_values = (
-        sub.join(compared, on=["indicator_id", "period"], how="semi")
+        sub.with_columns(_group=period_key("period", keys))
+        .join(compared, on="_group", how="semi")
         .filter(pl.col("area_code").is_in(all_las.implode()), pl.col("value").is_not_null())
         .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
     )
-    group = ["indicator_id", "period"]
     # One rank over the value signed by polarity: rank("min") of -x is x's descending rank.
     signed = pl.when(pl.col("polarity") == "high").then(-pl.col("value")).otherwise("value")
     ranked = la_values.with_columns(
         national_rank=pl.when(pl.col("polarity") != "neutral")
-        .then(signed.rank("min").over(group))
+        .then(signed.rank("min").over("_group"))
         .cast(pl.Int32),
-        rank_of=pl.len().over(group).cast(pl.Int32),
+        rank_of=pl.len().over("_group").cast(pl.Int32),
     )
     cut_points = (
-        la_values.group_by(group)
+        la_values.group_by("_group")
         .agg(_sorted=pl.col("value").sort(), _n=pl.len())
         .with_columns(
             q1=_type7_quantile(0.25),
@@ -41,25 +46,30 @@ def national_standing(
         )
         .drop("_sorted", "_n")
     )
+    targets = chosen.select("area_code").unique()
     return (
-        ranked.join(cut_points, on=group, how="left")
-        .with_columns(quartile_band=_quartile_band())
+        ranked.join(cut_points, on="_group", how="left")
+        .with_columns(_band=_quartile_band())
         .with_columns(
             # Tied values share the lowest rank (LAIT); say so ("=26 of 151").
             rank_tied=pl.when(pl.col("national_rank").is_not_null()).then(
-                pl.len().over([*group, "national_rank"]) > 1
+                pl.len().over("_group", "national_rank") > 1
             ),
             # Ties on whole-number data make bands uneven: the share of LAs in this band.
-            band_share=pl.when(pl.col("quartile_band").is_not_null()).then(
-                pl.len().over([*group, "quartile_band"]) / pl.col("rank_of")
+            band_share=pl.when(pl.col("_band").is_not_null()).then(
+                pl.len().over("_group", "_band") / pl.col("rank_of")
             ),
         )
+        # The field is every LA; the rows written out are the LAs compared.
+        .join(targets, on="area_code", how="semi")
         .select(
             "_k",
             "national_rank",
             "rank_of",
             "rank_tied",
-            "quartile_band",
+            pl.col("_band")
+            .replace_strict(_BAND_LETTERS, return_dtype=pl.String)
+            .alias("quartile_band"),
             "band_share",
             "q1",
             "median",
@@ -153,27 +163,32 @@ def _type7_quantile(p: float) -> pl.Expr:
     return pl.when((h > 0) & (x_hi != x_lo)).then((1 - h) * x_lo + h * x_hi).otherwise(x_lo)
 
 
+#: The quartile bands by number (0 is A, the best quarter).
+_BAND_LETTERS = {0: "A", 1: "B", 2: "C", 3: "D"}
+
+
 def _quartile_band() -> pl.Expr:
-    """LAIT's band: intervals [Q0, Q25], (Q25, Q50], (Q50, Q75], (Q75, Q100] are A-D for low
-    polarity and D-A for high polarity (A is always the best quarter)."""
+    """LAIT's band, as a number: intervals [Q0, Q25], (Q25, Q50], (Q50, Q75], (Q75, Q100] are
+    A-D (0-3) for low polarity and D-A for high polarity (A is always the best quarter);
+    null without quartiles or a polarity."""
     value = pl.col("value")
     low_band = (
         pl.when(value <= pl.col("q1"))
-        .then(pl.lit("A"))
+        .then(0)
         .when(value <= pl.col("median"))
-        .then(pl.lit("B"))
+        .then(1)
         .when(value <= pl.col("q3"))
-        .then(pl.lit("C"))
-        .otherwise(pl.lit("D"))
+        .then(2)
+        .otherwise(3)
     )
-    high_band = low_band.replace_strict({"A": "D", "B": "C", "C": "B", "D": "A"})
     return (
         pl.when(~pl.col("quartiles"))
         .then(None)
         .when(pl.col("polarity") == "low")
         .then(low_band)
         .when(pl.col("polarity") == "high")
-        .then(high_band)
+        .then(3 - low_band)
+        .cast(pl.Int8)
     )
 
 
