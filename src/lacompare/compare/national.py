@@ -49,7 +49,7 @@ def national_standing(
     targets = chosen.select("area_code").unique()
     return (
         ranked.join(cut_points, on="_group", how="left")
-        .with_columns(_band=_quartile_band())
+        .with_columns(_band=_band_number())
         .with_columns(
             # Tied values share the lowest rank (LAIT); say so ("=26 of 151").
             rank_tied=pl.when(pl.col("national_rank").is_not_null()).then(
@@ -168,6 +168,15 @@ _BAND_LETTERS = {0: "A", 1: "B", 2: "C", 3: "D"}
 
 
 def _quartile_band() -> pl.Expr:
+    """LAIT's band as its letter (A is the best quarter): :func:`_band_number` written out."""
+    return _letters(_band_number())
+
+
+def _letters(band: pl.Expr) -> pl.Expr:
+    return band.replace_strict(_BAND_LETTERS, default=None, return_dtype=pl.String)
+
+
+def _band_number() -> pl.Expr:
     """LAIT's band, as a number: intervals [Q0, Q25], (Q25, Q50], (Q50, Q75], (Q75, Q100] are
     A-D (0-3) for low polarity and D-A for high polarity (A is always the best quarter);
     null without quartiles or a polarity."""
