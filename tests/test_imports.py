@@ -88,3 +88,40 @@ def test_no_module_cycle() -> None:
 def test_the_cycle_check_can_fail() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _loaded_after(command: list[str], tmp_path: Path) -> set[str]:
+    """The top-level packages loaded by ``lacompare COMMAND`` run in a fresh process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from lacompare.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "LACOMPARE_CHART_CACHE": "off"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *command, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_commands_load_only_what_they_use(tmp_path: Path) -> None:
+    """A board table needs neither the chart nor the Word stack; a paper draws its charts
+    from Vega-Lite specs in a worker and never loads Altair (a third of a second)."""
+    table = _loaded_after(["report", "--la", "Derby", "--format", "html"], tmp_path)
+    assert {"polars", "great_tables"} <= table
+    assert not table & {"altair", "vl_convert", "docx"}, table & {"altair", "vl_convert", "docx"}
+    paper = _loaded_after(
+        ["paper", "--la", "Rutland", "--paper", "headline", "--format", "docx,html"], tmp_path
+    )
+    assert "docx" in paper and "altair" not in paper

@@ -235,19 +235,7 @@ def _trend(
     if truncated:
         # The axis does not start at zero: say so, and mark the break at its foot.
         subtitle.append("The vertical axis does not start at zero (marked ≈ at its foot).")
-        layers.append(
-            _layer_of(
-                [{"mark": "≈"}],
-                {
-                    "type": "text",
-                    "align": "center",
-                    "baseline": "middle",
-                    "fontSize": 14,
-                    "fontWeight": "bold",
-                },
-                {"x": {"value": 7}, "y": {"value": height - 1}, "text": _field("mark:N")},
-            )
-        )
+        layers.append(_axis_break(height))
     own = [point for point in shown if point["status"] == "local" and point["value"] is not None]
     if own:
         layers += _own_figure_marks(own, x, y)
@@ -283,6 +271,22 @@ def _trend_points(data: pl.DataFrame) -> list[dict[str, Any]]:
         .select("axis_label", "slot", "series_name", "value", "label", "status", "description")
         .rename({"axis_label": "period"})
         .to_dicts()
+    )
+
+
+def _axis_break(height: int) -> Spec:
+    """The ≈ at the foot of a vertical axis that does not start at zero."""
+    mark = {
+        "type": "text",
+        "align": "center",
+        "baseline": "middle",
+        "fontSize": 14,
+        "fontWeight": "bold",
+    }
+    return _layer_of(
+        [{"mark": "≈"}],
+        mark,
+        {"x": {"value": 7}, "y": {"value": height - 1}, "text": _field("mark:N")},
     )
 
 
