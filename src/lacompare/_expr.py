@@ -23,3 +23,10 @@ def fmt(template: str, *args: pl.Expr | str) -> pl.Expr:
         if arg is not None:
             parts.append((pl.col(arg) if isinstance(arg, str) else arg).cast(pl.String))
     return pl.concat_str(parts, ignore_nulls=False) if parts else pl.lit("")
+
+
+def word_for(number: pl.Expr, words: tuple[str, ...]) -> pl.Expr:
+    """``words[number]`` on every row (null where the number is null): a choice among a few
+    fixed words worked out as a number and worded once, which costs a fraction of a chain of
+    ``when(...).then(pl.lit(word))`` over every row (each branch a column of strings)."""
+    return pl.lit(pl.Series(words, dtype=pl.String)).gather(number)

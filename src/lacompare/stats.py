@@ -24,6 +24,7 @@ from statistics import NormalDist
 
 import polars as pl
 
+from lacompare._expr import word_for
 from lacompare.errors import InvalidArgumentError
 
 #: Confidence levels Fingertips shows: 95% and 99.8%.
@@ -174,6 +175,17 @@ def compare_with_benchmark(
     Reference: Fingertips ``SingleOverlappingCIsComparer`` (comparator method 1) and
     ``IndicatorComparer.AdjustForPolarity``.
     """
+    return worded(benchmark_verdict(value, lower, upper, benchmark, polarity))
+
+
+def benchmark_verdict(
+    value: pl.Expr,
+    lower: pl.Expr,
+    upper: pl.Expr,
+    benchmark: pl.Expr,
+    polarity: pl.Expr,
+) -> pl.Expr:
+    """:func:`compare_with_benchmark`'s verdict as its number in :data:`VERDICTS`."""
     missing = (
         value.is_null()
         | benchmark.is_null()
@@ -184,22 +196,34 @@ def compare_with_benchmark(
     inside = (lower <= benchmark) & (benchmark <= upper)
     return (
         pl.when(missing)
-        .then(pl.lit("not compared"))
+        .then(NOT_COMPARED)
         .when(inside)
-        .then(pl.lit("similar"))
+        .then(SIMILAR)
         .otherwise(_by_polarity(value > benchmark, polarity))
     )
 
 
+#: The verdicts' words, by number. A verdict is worked out as its number and worded once, at
+#: the end: a chain of string branches over every row cost several times as much.
+VERDICTS = ("not compared", "similar", "better", "worse", "higher", "lower")
+NOT_COMPARED, SIMILAR = 0, 1
+
+
+def worded(verdict: pl.Expr) -> pl.Expr:
+    """A verdict's number as its word (:data:`VERDICTS`)."""
+    return word_for(verdict, VERDICTS)
+
+
 def _by_polarity(higher: pl.Expr, polarity: pl.Expr) -> pl.Expr:
-    """A difference in words: "better" / "worse" by the indicator's polarity, "higher" /
-    "lower" where it has none."""
+    """A difference as a verdict's number: "better" / "worse" by the indicator's polarity,
+    "higher" / "lower" where it has none."""
+    up = higher.cast(pl.Int8)
     return (
         pl.when(polarity == "high")
-        .then(pl.when(higher).then(pl.lit("better")).otherwise(pl.lit("worse")))
+        .then(3 - up)  # better (2) when higher, else worse (3)
         .when(polarity == "low")
-        .then(pl.when(higher).then(pl.lit("worse")).otherwise(pl.lit("better")))
-        .otherwise(pl.when(higher).then(pl.lit("higher")).otherwise(pl.lit("lower")))
+        .then(2 + up)  # worse (3) when higher, else better (2)
+        .otherwise(5 - up)  # higher (4), else lower (5)
     )
 
 
@@ -273,11 +297,16 @@ def compare_difference(lower: pl.Expr, upper: pl.Expr, null: float, polarity: pl
     first estimate to a second: "similar" when the interval contains ``null`` (limits
     included), else "higher" / "lower" for the first, turned into "better" / "worse" by
     polarity. A missing, NaN or inverted interval is "not compared"."""
+    return worded(difference_verdict(lower, upper, null, polarity))
+
+
+def difference_verdict(lower: pl.Expr, upper: pl.Expr, null: float, polarity: pl.Expr) -> pl.Expr:
+    """:func:`compare_difference`'s verdict as its number in :data:`VERDICTS`."""
     return (
         pl.when(_invalid_interval(lower, upper))
-        .then(pl.lit("not compared"))
+        .then(NOT_COMPARED)
         .when((lower <= null) & (null <= upper))
-        .then(pl.lit("similar"))
+        .then(SIMILAR)
         .otherwise(_by_polarity(lower > null, polarity))
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import word_for
 from lacompare.compare.keys import ENGLAND, Keys, period_key
 from lacompare.reference import ReferenceData
 
@@ -67,9 +68,7 @@ def national_standing(
             "national_rank",
             "rank_of",
             "rank_tied",
-            pl.col("_band")
-            .replace_strict(_BAND_LETTERS, return_dtype=pl.String)
-            .alias("quartile_band"),
+            _letters(pl.col("_band")).alias("quartile_band"),
             "band_share",
             "q1",
             "median",
@@ -164,7 +163,7 @@ def _type7_quantile(p: float) -> pl.Expr:
 
 
 #: The quartile bands by number (0 is A, the best quarter).
-_BAND_LETTERS = {0: "A", 1: "B", 2: "C", 3: "D"}
+_BAND_LETTERS = ("A", "B", "C", "D")
 
 
 def _quartile_band() -> pl.Expr:
@@ -173,7 +172,7 @@ def _quartile_band() -> pl.Expr:
 
 
 def _letters(band: pl.Expr) -> pl.Expr:
-    return band.replace_strict(_BAND_LETTERS, default=None, return_dtype=pl.String)
+    return word_for(band, _BAND_LETTERS)
 
 
 def _band_number() -> pl.Expr:
@@ -221,16 +220,21 @@ def r_mean(items: list[pl.Expr]) -> pl.Expr:
     return pl.when(n > 0).then(first + residual / n)
 
 
+#: The change from the previous year, in words, by number (see :func:`direction_expr`).
+DIRECTIONS = ("not rated", "no change", "improving", "worsening")
+
+
 def direction_expr() -> pl.Expr:
     """improving / worsening / no change by polarity; "not rated" without polarity or change."""
     change = pl.col("change_from_previous")
     polarity = pl.col("polarity")
-    return (
+    return word_for(
         pl.when(change.is_null() | (polarity == "neutral"))
-        .then(pl.lit("not rated"))
+        .then(0)
         .when(change == 0)
-        .then(pl.lit("no change"))
+        .then(1)
         .when((change > 0) == (polarity == "high"))
-        .then(pl.lit("improving"))
-        .otherwise(pl.lit("worsening"))
+        .then(2)
+        .otherwise(3),
+        DIRECTIONS,
     )

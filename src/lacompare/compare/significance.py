@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import polars as pl
 
+from lacompare._expr import word_for
 from lacompare.compare.keys import ENGLAND, Keys
 from lacompare.stats import (
-    compare_difference,
-    compare_with_benchmark,
+    EXACT_POISSON_BELOW,
+    NOT_COMPARED,
+    benchmark_verdict,
+    difference_verdict,
     newcombe_difference,
     overdispersion_factor,
     poisson_ratio_ci,
     proportion_ci,
     proportion_z,
     rate_ci,
-    rate_ci_method,
+    worded,
 )
 
 #: The LA's counts as the tests use them (effective sizes for session counts).
@@ -97,6 +100,9 @@ def with_significance(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: How the LA's interval was worked out, by number.
+CI_METHODS = ("Wilson (sessions, overdispersion)", "Wilson", "Exact", "Byars")
+
 #: The second sample's (effective) counts: the pooled neighbours, and the LA a year before.
 _SN = (pl.col("_sn_x"), pl.col("_sn_n"))
 _PREVIOUS = (pl.col("_prev_x"), pl.col("_prev_n"))
@@ -135,14 +141,14 @@ def _effective_counts() -> list[pl.Expr]:
 def _against_england(suffix: str) -> pl.Expr:
     """Fingertips' test of England's exact value against the LA's interval; none where
     England's published value is implausible (:func:`implausible_benchmark`)."""
-    verdict = compare_with_benchmark(
+    verdict = benchmark_verdict(
         pl.col("_estimate"),
         pl.col(f"la_lower_ci{suffix}"),
         pl.col(f"la_upper_ci{suffix}"),
         pl.col("england_exact_value"),
         pl.col("polarity"),
     )
-    return pl.when(pl.col("england_flag").is_null()).then(verdict).otherwise(pl.lit("not compared"))
+    return worded(pl.when(pl.col("england_flag").is_null()).then(verdict).otherwise(NOT_COMPARED))
 
 
 def _two_sample_limits(
@@ -171,12 +177,12 @@ def _two_sample(name: str, second: tuple[pl.Expr, pl.Expr]) -> pl.Expr:
     r_low, r_high = pl.col(f"_{name}_ratio_low"), pl.col(f"_{name}_ratio_high")
     polarity = pl.col("polarity")
     has_counts = x1.is_not_null() & n1.is_not_null() & x2.is_not_null() & n2.is_not_null()
-    return (
+    return worded(
         pl.when(~has_counts)
-        .then(pl.lit("not compared"))
+        .then(NOT_COMPARED)
         .when(pl.col("unit") == "percent")
-        .then(compare_difference(d_low, d_high, 0.0, polarity))
-        .otherwise(compare_difference(r_low, r_high, 1.0, polarity))
+        .then(difference_verdict(d_low, d_high, 0.0, polarity))
+        .otherwise(difference_verdict(r_low, r_high, 1.0, polarity))
     )
 
 
@@ -226,15 +232,15 @@ def _intervals() -> list[pl.Expr]:
     multiplier = multiplier_expr()
     has_counts = x.is_not_null() & n.is_not_null()
     is_proportion = unit == "percent"
-    out: list[pl.Expr] = [
+    method = (
         pl.when(has_counts & is_proportion & pl.col("per_session"))
-        .then(pl.lit("Wilson (sessions, overdispersion)"))
+        .then(0)
         .when(has_counts & is_proportion)
-        .then(pl.lit("Wilson"))
+        .then(1)
         .when(has_counts)
-        .then(rate_ci_method(x))
-        .alias("ci_method")
-    ]
+        .then(2 + (x >= EXACT_POISSON_BELOW).cast(pl.Int8))  # exact for small counts
+    )
+    out: list[pl.Expr] = [word_for(method, CI_METHODS).alias("ci_method")]
     for confidence, suffix in ((0.95, ""), (0.998, "_998")):
         p_low, p_high = proportion_ci(x, n, confidence, 100)
         r_low, r_high = rate_ci(x, n, confidence, 1)
