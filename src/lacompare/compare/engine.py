@@ -331,7 +331,8 @@ def _named(
             ).cast(pl.String),
             region_code=pl.col("region_code").cast(pl.String),
         )
-        .sort("_area_order", "_indicator_order")
+        # One integer key: a sort on two columns first encodes their rows.
+        .sort(pl.col("_area_order").cast(pl.UInt64) * 2**32 + pl.col("_indicator_order"))
     )
 
 
