@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lacompare.compare.keys import IS_LOCAL, Keys, Period, period_key, time_order_key
+from lacompare.compare.keys import IS_LOCAL, Keys, Period, pair_key, period_key, time_order_key
 from lacompare.errors import InvalidArgumentError
 from lacompare.reference import ReferenceData
 
@@ -133,7 +133,7 @@ def chosen_periods(
     )
     grid = targets.select("area_code").join(ind.select("indicator_id"), how="cross")
     if period == "latest":
-        chosen = _latest(grid, own_obs, lait_latest, has_local)
+        chosen = _latest(grid, own_obs, lait_latest, has_local, keys)
     elif period == "lait_latest":
         chosen = grid.join(lait_latest, on="indicator_id", how="left").with_columns(
             period=pl.col("lait_latest")
@@ -176,21 +176,28 @@ def chosen_periods(
 
 
 def _latest(
-    grid: pl.LazyFrame, own_obs: pl.LazyFrame, lait_latest: pl.LazyFrame, has_local: bool
+    grid: pl.LazyFrame,
+    own_obs: pl.LazyFrame,
+    lait_latest: pl.LazyFrame,
+    has_local: bool,
+    keys: Keys,
 ) -> pl.LazyFrame:
     """Each LA's latest figure per indicator (LAIT's latest where it has none)."""
-    own_latest = (
-        own_obs.filter(pl.col("value").is_not_null())
-        .group_by("area_code", "indicator_id")
+    with_value = own_obs.filter(pl.col("value").is_not_null())
+    if has_local:
         # The most recent year wins; within a year, a published figure (it stands at the
         # year's end, on or after any local date in it); then the greatest label. One
-        # integer key orders all three. Without local figures the rows are in that order.
-        .agg(
+        # integer key orders all three.
+        own_latest = with_value.group_by("area_code", "indicator_id").agg(
             period=pl.col("period").get(time_order_key().arg_max())
-            if has_local
-            else pl.col("period").last()
         )
-    )
+    else:
+        # The rows are in time order within each LA and indicator: the latest is the last
+        # row of each run of a pair, found in one pass with no grouping.
+        pair = pair_key(keys)
+        own_latest = with_value.filter(pair.ne_missing(pair.shift(-1))).select(
+            "area_code", "indicator_id", "period"
+        )
     return (
         grid.join(own_latest, on=["area_code", "indicator_id"], how="left")
         .join(lait_latest, on="indicator_id", how="left")
