@@ -68,7 +68,6 @@ WIDTH, HEIGHT = 520, 260
 
 #: The schema a top-level spec names, and the view default it carries, as Altair 6 writes them.
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
-_VIEW = {"view": {"continuousHeight": 300, "continuousWidth": 300}}
 _TYPES = {"N": "nominal", "Q": "quantitative", "O": "ordinal"}
 
 
@@ -85,7 +84,8 @@ def _layer_of(values: list[dict[str, Any]], mark: Spec, encoding: Spec, **extra:
 
 def _top_level(spec: Spec) -> Spec:
     """A whole chart: the spec with the schema and view default at its top."""
-    return {"$schema": VEGA_LITE_SCHEMA, "config": copy.deepcopy(_VIEW), **spec}
+    view = {"continuousHeight": 300, "continuousWidth": 300}
+    return {"$schema": VEGA_LITE_SCHEMA, "config": {"view": view}, **spec}
 
 
 def _altair(spec: Spec) -> Any:
@@ -796,7 +796,7 @@ PRINT_MIN_PT = 9.0
 _FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
 
 
-def legible(chart: Spec | alt.TopLevelMixin, font_px: float) -> Spec:
+def legible(chart: Spec, font_px: float) -> Spec:
     """The chart's Vega-Lite spec (a copy: the chart is left as it was) with no text smaller
     than ``font_px`` CSS pixels: every font size in it raised to at least that, and the
     defaults (axes, legends, titles, text marks) set to it, so nothing is left at Vega's
@@ -813,8 +813,7 @@ def legible(chart: Spec | alt.TopLevelMixin, font_px: float) -> Spec:
             for item in node:
                 raise_fonts(item)
 
-    # An Altair chart is not validated again here: validation is most of the cost of a spec.
-    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
+    spec = copy.deepcopy(chart)
     raise_fonts(spec)
     _wrap_titles(spec, font_px)
     config = spec.setdefault("config", {})
@@ -891,9 +890,3 @@ class PrintDrawing:
         raise InvalidArgumentError(
             f"the chart cannot be drawn with {PRINT_MIN_PT:g} pt text in {self._placed_pt:.0f} pt"
         )
-
-
-def print_png(build: Callable[[float], Spec], placed_pt: float) -> tuple[bytes, float]:
-    """A chart drawn for print at ``placed_pt`` points wide: (PNG at twice its CSS pixels,
-    the smallest font in CSS pixels), as :class:`PrintDrawing` draws it."""
-    return PrintDrawing(build, placed_pt).result()

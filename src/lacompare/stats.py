@@ -135,7 +135,7 @@ def rate_ci(
 ) -> tuple[pl.Expr, pl.Expr]:
     """(lower, upper) of the rate x/n·multiplier as ``phe_rate``: exact Poisson limits when
     x < 10, Byar's otherwise, each divided by n and multiplied."""
-    exact = x < EXACT_POISSON_BELOW
+    exact = uses_exact_poisson(x)
     # The gamma quantile is computed only for the counts that use it (x < 10): a when/then
     # evaluates both branches on every row, so the large counts are masked out first.
     small = pl.when(exact).then(x)
@@ -152,9 +152,18 @@ def rate_ci(
     return lower / n * multiplier, upper / n * multiplier
 
 
+#: The methods :func:`rate_ci` uses, by number: exact Poisson limits for small counts.
+RATE_CI_METHODS = ("Exact", "Byars")
+
+
+def uses_exact_poisson(x: pl.Expr) -> pl.Expr:
+    """Whether :func:`rate_ci` gives a count exact Poisson limits (x < 10), not Byar's."""
+    return x < EXACT_POISSON_BELOW
+
+
 def rate_ci_method(x: pl.Expr) -> pl.Expr:
     """ "Exact" or "Byars", the method :func:`rate_ci` uses for each count."""
-    return pl.when(x < EXACT_POISSON_BELOW).then(pl.lit("Exact")).otherwise(pl.lit("Byars"))
+    return word_for((~uses_exact_poisson(x)).cast(pl.Int8), RATE_CI_METHODS)
 
 
 def compare_with_benchmark(

@@ -72,20 +72,22 @@ def row_key(area: str, period: str, keys: Keys) -> pl.Expr:
 
 def pair_key(keys: Keys) -> pl.Expr:
     """One integer naming an (indicator, area) pair, as :func:`row_key` names a row."""
-    width = _bits(keys.area)
-    dtype = pl.UInt32 if _bits(keys.indicator) + width <= 32 else pl.UInt64
-    indicator = pl.col("indicator_id").to_physical().cast(dtype)
-    return indicator * 2**width + pl.col("area_code").to_physical().cast(dtype)
+    return _indicator_and("area_code", keys.area, keys)
 
 
 def period_key(period: str, keys: Keys) -> pl.Expr:
     """One integer naming an (indicator, period) pair (the period from column ``period``), as
     :func:`row_key` names a row: for joins and groupings on the two, one hash of an integer
     rather than of the two columns' encoded rows."""
-    width = _bits(keys.period)
+    return _indicator_and(period, keys.period, keys)
+
+
+def _indicator_and(column: str, enum: pl.DataType, keys: Keys) -> pl.Expr:
+    """The indicator's code and ``column``'s (an ``enum``) side by side in one integer."""
+    width = _bits(enum)
     dtype = pl.UInt32 if _bits(keys.indicator) + width <= 32 else pl.UInt64
     indicator = pl.col("indicator_id").to_physical().cast(dtype)
-    return indicator * 2**width + pl.col(period).to_physical().cast(dtype)
+    return indicator * 2**width + pl.col(column).to_physical().cast(dtype)
 
 
 def _bits(enum: pl.DataType) -> int:

@@ -8,8 +8,8 @@ import polars as pl
 from lacompare._expr import word_for
 from lacompare.compare.keys import ENGLAND, Keys
 from lacompare.stats import (
-    EXACT_POISSON_BELOW,
     NOT_COMPARED,
+    RATE_CI_METHODS,
     benchmark_verdict,
     difference_verdict,
     newcombe_difference,
@@ -18,6 +18,7 @@ from lacompare.stats import (
     proportion_ci,
     proportion_z,
     rate_ci,
+    uses_exact_poisson,
     worded,
 )
 
@@ -101,7 +102,7 @@ def with_significance(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 
 #: How the LA's interval was worked out, by number.
-CI_METHODS = ("Wilson (sessions, overdispersion)", "Wilson", "Exact", "Byars")
+CI_METHODS = ("Wilson (sessions, overdispersion)", "Wilson", *RATE_CI_METHODS)
 
 #: The second sample's (effective) counts: the pooled neighbours, and the LA a year before.
 _SN = (pl.col("_sn_x"), pl.col("_sn_n"))
@@ -238,7 +239,7 @@ def _intervals() -> list[pl.Expr]:
         .when(has_counts & is_proportion)
         .then(1)
         .when(has_counts)
-        .then(2 + (x >= EXACT_POISSON_BELOW).cast(pl.Int8))  # exact for small counts
+        .then(2 + (~uses_exact_poisson(x)).cast(pl.Int8))  # RATE_CI_METHODS, after Wilson
     )
     out: list[pl.Expr] = [word_for(method, CI_METHODS).alias("ci_method")]
     for confidence, suffix in ((0.95, ""), (0.998, "_998")):
