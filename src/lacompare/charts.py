@@ -614,11 +614,18 @@ def spine_chart(
     return _altair(spine_spec(comparison, title=title, font=font))
 
 
-def spine_spec(comparison: pl.DataFrame, *, title: str | None = None, font: float = 12.0) -> Spec:
-    """The Vega-Lite spec of :func:`spine_chart` (a paper draws it as it is)."""
+def spine_spec(
+    comparison: pl.DataFrame,
+    *,
+    title: str | None = None,
+    font: float = 12.0,
+    placed: pl.DataFrame | None = None,
+) -> Spec:
+    """The Vega-Lite spec of :func:`spine_chart` (a paper draws it as it is); ``placed``: the
+    comparison's :func:`spine_frame`, where the caller has it already."""
     import textwrap
 
-    frame = spine_frame(comparison)
+    frame = spine_frame(comparison) if placed is None else placed
     if frame.height == 0:
         raise InvalidArgumentError(
             "spine_chart: none of these rows has a figure with a range of authorities to place "

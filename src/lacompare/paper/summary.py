@@ -168,7 +168,8 @@ def spine_section(rows: pl.DataFrame, name: str, sections: list[SectionSpec]) ->
             ),
             Figure(
                 charts.PrintDrawing(
-                    lambda font: charts.spine_spec(rows, font=font, title=""), TEXT_WIDTH
+                    lambda font: charts.spine_spec(rows, font=font, title="", placed=spine),
+                    TEXT_WIDTH,
                 ),
                 alt=alt,
                 caption=f"Figure 1. Spine chart: {name} among all local authorities",
