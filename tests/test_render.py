@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 import vl_convert
@@ -34,18 +35,92 @@ def nothing_kept(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv("LACOMPARE_CHART_CACHE", "off")
 
 
-def test_the_worker_draws_what_vl_convert_draws_here() -> None:
+def own_font_pngs(specs: list[str], scale: float) -> list[bytes]:
+    """The specs drawn by vl-convert in a fresh process that sees no system font (Linux's
+    fontdb finds fonts through fontconfig): with vl-convert's own Liberation Sans only."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, os, sys, tempfile\n"
+        "folder = tempfile.mkdtemp()\n"
+        "conf = os.path.join(folder, 'fonts.conf')\n"
+        "open(conf, 'w').write(f'<fontconfig><dir>{folder}</dir></fontconfig>')\n"
+        "os.environ['FONTCONFIG_FILE'] = conf\n"
+        "import vl_convert\n"
+        "specs, scale = json.load(sys.stdin)\n"
+        "for spec in specs:\n"
+        "    png = bytes(vl_convert.vegalite_to_png(spec, scale=scale))\n"
+        "    sys.stdout.buffer.write(len(png).to_bytes(4, 'big') + png)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps([specs, scale]).encode(),
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    out, pngs = done.stdout, []
+    while out:
+        size = int.from_bytes(out[:4], "big")
+        pngs.append(out[4 : 4 + size])
+        out = out[4 + size :]
+    return pngs
+
+
+def pixel_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+needs_fontconfig = pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="vl-convert finds system fonts through fontconfig only on Linux",
+)
+
+
+@needs_fontconfig
+def test_the_worker_draws_in_vl_converts_own_font() -> None:
     drawn = _render.png_later(SPEC, scale=2).result(timeout=60)
     assert drawn.startswith(b"\x89PNG")
-    assert drawn == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert [drawn] == own_font_pngs([SPEC], 2)
+    # Laid out as drawn here with the system's fonts (Liberation Sans has Arial's metrics).
+    assert pixel_size(drawn) == pixel_size(bytes(vl_convert.vegalite_to_png(SPEC, scale=2)))
     assert _render._workers and all(worker.alive() for worker in _render._workers)
 
 
 def test_answers_come_back_in_the_order_sent() -> None:
     specs = [SPEC.replace("Children looked after", f"Chart {i}") for i in range(4)]
     futures = [_render.png_later(spec, scale=1) for spec in specs]
-    for spec, future in zip(specs, futures, strict=True):
-        assert future.result(timeout=60) == bytes(vl_convert.vegalite_to_png(spec, scale=1))
+    drawn = [future.result(timeout=60) for future in futures]
+    assert drawn == [_render.png_later(spec, scale=1).result(timeout=60) for spec in specs]
+    assert len(set(drawn)) == 4
+
+
+def titled(title: str) -> str:
+    return SPEC.replace("Children looked after", title)
+
+
+def test_a_character_vl_converts_font_lacks_is_drawn_with_the_systems_fonts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_render, "_system_fonts", [])
+    # ◀ (U+25C0) and an emoji (beyond the BMP, a surrogate pair in JSON) are not in it.
+    for spec in (titled("◀ worse"), titled("Children \N{GRINNING FACE}")):
+        drawn = _render.png_later(spec).result(timeout=60)
+        assert drawn == bytes(vl_convert.vegalite_to_png(spec, scale=2))  # the system's fonts
+    assert len(_render._system_fonts) == 1
+    _render._system_fonts[0].stop()
+
+
+@needs_fontconfig
+def test_characters_vl_converts_font_has_stay_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_render, "_system_fonts", [])
+    spec = titled("≈ ½ better ► é – £")
+    drawn = _render.png_later(spec).result(timeout=60)
+    assert [drawn] == own_font_pngs([spec], 2)
+    assert _render._system_fonts == []
+    # Each is drawn as its glyph, not the empty box of a character the font lacks.
+    boxes = _render.png_later(titled("\ue000 \ue000 better \ue000 \ue000 \ue000 \ue000")).result(
+        timeout=60
+    )
+    assert drawn != boxes
 
 
 def test_a_spec_that_cannot_be_drawn_is_named_and_the_worker_goes_on() -> None:
@@ -140,13 +215,18 @@ def kept(tmp_path, monkeypatch: pytest.MonkeyPatch):
     folder = tmp_path / "charts"
     monkeypatch.setenv("LACOMPARE_CHART_CACHE", str(folder))
     drawn: list[str] = []
-    draw = _render._draw
+    send, draw_here = _render._Worker.send, _render._draw_here
 
-    def counted(spec: str, scale: float):  # type: ignore[no-untyped-def]
+    def sent(worker, spec: str, scale: float):  # type: ignore[no-untyped-def]
         drawn.append(spec)
-        return draw(spec, scale)
+        return send(worker, spec, scale)
 
-    monkeypatch.setattr(_render, "_draw", counted)
+    def here(spec: str, scale: float):  # type: ignore[no-untyped-def]
+        drawn.append(spec)
+        return draw_here(spec, scale)
+
+    monkeypatch.setattr(_render._Worker, "send", sent)
+    monkeypatch.setattr(_render, "_draw_here", here)
     return folder, drawn
 
 
@@ -154,7 +234,7 @@ def test_a_chart_drawn_once_is_read_back_the_same(kept) -> None:
     folder, drawn = kept
     first = _render.png_later(SPEC).result(timeout=60)
     again = _render.png_later(SPEC).result(timeout=60)
-    assert again == first == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert again == first
     assert len(drawn) == 1
     assert len(list(folder.glob("*.png"))) == 1
     assert not list(folder.glob("*.part"))

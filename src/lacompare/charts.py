@@ -768,7 +768,7 @@ def _spine_texts(
             },
             {"x": {"value": x}, "y": {"value": height}, "text": _field("text:N")},
         )
-        for text, x, align in (("◀ worse", 0, "left"), ("better ▶", SPINE_WIDTH, "right"))
+        for text, x, align in (("◄ worse", 0, "left"), ("better ►", SPINE_WIDTH, "right"))
     ]
     return [values, englands, headers, *ends]
 
