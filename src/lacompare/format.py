@@ -32,45 +32,55 @@ UNIT_SUFFIX = {
 def round_half_up(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """Round half away from zero to ``decimals`` places, as ``dfeR::round_five_up``:
     ``trunc(|x|·10^d + 0.5 + sqrt(eps)) / 10^d · sign(x)``."""
+    return _signed(value, _rounded_magnitude(value, decimals))
+
+
+def _rounded_magnitude(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     scale = pl.lit(10.0).pow(decimals)
-    magnitude = (value.abs() * scale + 0.5 + _NUDGE).floor() / scale
-    return pl.when(value < 0).then(-magnitude).otherwise(magnitude)
+    return (value.abs() * scale + 0.5 + _NUDGE).floor() / scale
+
+
+def _signed(value: pl.Expr, magnitude: pl.Expr) -> pl.Expr:
+    # The magnitude is written once: every copy of an expression is planned again, and the
+    # text of a figure is built from this on every page of a paper.
+    return pl.when(value < 0).then(pl.lit(-1.0)).otherwise(pl.lit(1.0)) * magnitude
 
 
 def format_number(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """Text of ``value`` rounded half-up to ``decimals`` places with thousands separators
     ("2,342", "53.7", "-0.40"); null stays null."""
-    rounded = round_half_up(value, decimals)
     places = decimals if isinstance(decimals, pl.Expr) else pl.lit(decimals)
-    scaled = (rounded.abs() * pl.lit(10.0).pow(places)).round(0).cast(pl.Int64)
-    whole = scaled // pl.lit(10).pow(places).cast(pl.Int64)
-    fraction = (scaled % pl.lit(10).pow(places).cast(pl.Int64)).cast(pl.String)
-    grouped = _thousands(whole)
+    # |round_half_up(value)| is the rounded magnitude itself: one copy of the value, not four.
+    scaled = (_rounded_magnitude(value, places) * pl.lit(10.0).pow(places)).round(0)
+    scaled = scaled.cast(pl.Int64)
+    power = pl.lit(10).pow(places).cast(pl.Int64)
+    grouped = _thousands(scaled // power)
+    fraction = (scaled % power).cast(pl.String)
     text = (
         pl.when(places > 0)
         .then(pl.concat_str(grouped, pl.lit("."), fraction.str.zfill(places.cast(pl.Int64))))
         .otherwise(grouped)
     )
-    sign = pl.when((rounded < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
-    return pl.when(value.is_null()).then(None).otherwise(pl.concat_str(sign, text))
+    # "-" where the rounded figure is below zero: a negative value that does not round to 0.
+    sign = pl.when((value < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.concat_str(sign, text)  # null where the value is null (concat_str keeps nulls)
 
 
 def format_value(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """:func:`format_number` plus the unit's suffix ("23.1%", "4.2 points"); rates and counts
     carry no suffix (the column header or row label says "per 10,000")."""
-    suffix = unit.replace_strict(UNIT_SUFFIX, default="")
-    text = format_number(value, decimals)
-    return pl.when(text.is_null()).then(None).otherwise(pl.concat_str(text, suffix))
+    return pl.concat_str(
+        format_number(value, decimals), unit.replace_strict(UNIT_SUFFIX, default="")
+    )
 
 
 def format_change(value: pl.Expr, unit: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """A signed change: "+0.6", "-3.0", "0.0"; percentages change in points ("+1.2 points")."""
-    text = format_number(value, decimals)
-    rounded = round_half_up(value, decimals)
-    points = pl.when(rounded.abs() == 1).then(pl.lit(POINT)).otherwise(pl.lit(POINTS))
+    magnitude = _rounded_magnitude(value, decimals)  # the rounded change's size
+    points = pl.when(magnitude == 1).then(pl.lit(POINT)).otherwise(pl.lit(POINTS))
     suffix = pl.when(unit.is_in(["percent", "percent_ratio"])).then(points).otherwise(pl.lit(""))
-    plus = pl.when(rounded > 0).then(pl.lit("+")).otherwise(pl.lit(""))
-    return pl.when(text.is_null()).then(None).otherwise(pl.concat_str(plus, text, suffix))
+    plus = pl.when((value > 0) & (magnitude > 0)).then(pl.lit("+")).otherwise(pl.lit(""))
+    return pl.concat_str(plus, format_number(value, decimals), suffix)
 
 
 def unit_label(unit: pl.Expr) -> pl.Expr:
@@ -105,7 +115,7 @@ def format_gap(gap: pl.Expr) -> pl.Expr:
     "about 130 fewer"); "no more and no fewer" where it rounds to none; null where unknown."""
     size = gap.abs()
     step = pl.when(size < 9.5).then(1.0).when(size < 97.5).then(5.0).otherwise(10.0)
-    shown = (round_half_up(size / step, 0) * step).cast(pl.Int64)
+    shown = (_rounded_magnitude(size / step, 0) * step).cast(pl.Int64)  # size >= 0: no sign
     words = pl.when(gap > 0).then(pl.lit(" more")).otherwise(pl.lit(" fewer"))
     about = pl.when(step > 1).then(pl.lit("about ")).otherwise(pl.lit(""))
     return (
@@ -113,10 +123,5 @@ def format_gap(gap: pl.Expr) -> pl.Expr:
         .then(None)
         .when(shown == 0)
         .then(pl.lit("no more and no fewer"))
-        .otherwise(pl.concat_str(about, _thousands_int(shown), words))
+        .otherwise(pl.concat_str(about, _thousands(shown), words))
     )
-
-
-def _thousands_int(value: pl.Expr) -> pl.Expr:
-    """A whole number with thousands separators ("1,230")."""
-    return format_number(value.cast(pl.Float64), 0)
