@@ -12,6 +12,10 @@ of the status.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from lacompare._expr import fmt
@@ -123,7 +127,7 @@ def period_end(label: pl.Expr, period_type: pl.Expr) -> pl.Expr:
     return pl.coalesce(dated, pl.date(label_end_year(label), month, day))
 
 
-def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
+def _period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
     """How a reader sees a period label: "31 March 2025" (a count at 31 March), "2024-25" (a
     year to 31 March), "2024/25 (academic year)", "30 September 2024" (the workforce census),
     "January 2025" (the school census), "2024", "2014 to 2016", "6 March 2026" (a local
@@ -183,7 +187,7 @@ def period_text(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.E
     return pl.when(label.is_null()).then(None).otherwise(pl.concat_str(words, qualifier))
 
 
-def period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
+def _period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
     """A period as a chart axis shows it: "Mar 2025" (a count at 31 March), "2024-25" (a year to
     31 March), "2024/25" (an academic year), "Sep 2024", "Jan 2025", "2024"; a local figure's
     date as "6 Mar 2026". Say in the chart's subtitle what the periods are."""
@@ -199,6 +203,8 @@ def period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.
     return (
         pl.when(dated.is_not_null())
         .then(dated.dt.strftime("%-d %b %Y"))
+        .when(label == "0")  # LAIT's stray label: not "-1-00"
+        .then(pl.lit("year not given"))
         .when(~single)
         .then(text)
         .when(kind.is_in(["reporting_year", "financial_year"]) & snapshot)
@@ -213,6 +219,57 @@ def period_short(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.
         .then(fmt("Jan {}", end))
         .otherwise(text)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Worded once for each period
+
+
+_Words = Callable[[pl.Expr, pl.Expr, pl.Expr], pl.Expr]
+_Key = tuple[Any, Any, Any]
+
+
+def _once_per_period(words: _Words) -> _Words:
+    """``words`` as an expression that works each distinct (label, period type, snapshot) out
+    once per process and reads it back after.
+
+    Why: a period's words are a chain of a dozen branches over the label's end year, and every
+    sentence, cell and axis of a paper says a period, each time inside a larger expression.
+    polars plans every copy of a branch again (a sentence naming two periods and three figures
+    was a 230,000-character expression and cost 0.15 s for one row), while a paper has a
+    few dozen distinct periods. Here each call site holds one small node; the words come from
+    ``words`` itself, so they are the same as before, worked out on the distinct periods."""
+    known: dict[_Key, str | None] = {}
+    working = threading.Lock()
+
+    def said(parts: pl.Series) -> pl.Series:
+        given = parts.struct.unnest()
+        given.columns = ["label", "kind", "snapshot"]
+        distinct = given.unique(maintain_order=True)
+        with working:  # polars may call this on several chunks at once: word each once
+            new = [key for key in distinct.iter_rows() if key not in known]
+            if new:
+                fresh = pl.DataFrame(new, schema=distinct.schema, orient="row")
+                text = fresh.select(words(pl.col("label"), pl.col("kind"), pl.col("snapshot")))
+                known.update(zip(new, text.to_series().to_list(), strict=True))
+        lookup = distinct.with_columns(
+            _text=pl.Series([known[key] for key in distinct.iter_rows()], dtype=pl.String)
+        )
+        on = ["label", "kind", "snapshot"]
+        joined = given.join(lookup, on=on, how="left", nulls_equal=True, maintain_order="left")
+        return joined.get_column("_text").alias(parts.name)
+
+    def expression(label: pl.Expr, period_type: pl.Expr, snapshot: pl.Expr) -> pl.Expr:
+        # Named as the label is (the struct takes its first field's name).
+        parts = pl.struct(label, period_type.alias("_kind"), snapshot.alias("_snapshot"))
+        return parts.map_batches(said, return_dtype=pl.String, is_elementwise=True)
+
+    expression.__doc__ = words.__doc__
+    return expression
+
+
+period_text = _once_per_period(_period_text)
+period_short = _once_per_period(_period_short)
 
 
 #: How a chart's subtitle says what its periods are, by period type and snapshot.
