@@ -31,6 +31,7 @@ from lacompare._office import (
     SHORT_TABLE_ROWS,
     BrowserMissingError,
     a4_page,
+    add_styled,
     chromium_path,
     css_string,
     docx_table,
@@ -79,11 +80,11 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
     house_styles(document, HEADING_COLOUR, BODY_SIZE)
     document.styles["Caption"].paragraph_format.keep_with_next = True
 
-    document.add_heading(paper.title, level=1)
+    add_styled(document, paper.title, "Heading 1")
     landscape = False
     for part in paper.sections:
         # A heading is never the last line of a page.
-        document.add_heading(part.heading, level=2).paragraph_format.keep_with_next = True
+        add_styled(document, part.heading, "Heading 2").paragraph_format.keep_with_next = True
         for index, block in enumerate(part.blocks):
             if isinstance(block, Paragraph):
                 _docx_paragraph(document, block)
@@ -111,8 +112,10 @@ def write_paper_docx(paper: BoardPaper, path: Path) -> None:
 def _docx_paragraph(document: Any, block: Any) -> None:
     from docx.shared import Pt
 
-    style = "List Bullet" if block.kind == "item" else None
-    paragraph = document.add_paragraph(block.text, style=style)
+    if block.kind == "item":
+        paragraph = add_styled(document, block.text, "List Bullet")
+    else:
+        paragraph = document.add_paragraph(block.text)
     if block.kind == "note":
         for run in paragraph.runs:
             run.font.size = Pt(9)
@@ -121,7 +124,7 @@ def _docx_paragraph(document: Any, block: Any) -> None:
 def _docx_table_block(document: Any, block: Table, layout: Any) -> None:
     from docx.shared import Pt
 
-    document.add_paragraph(block.caption, style="Caption")
+    add_styled(document, block.caption, "Caption")
     grid = docx_table(
         document,
         block.model,
@@ -154,7 +157,7 @@ def _docx_figure(document: Any, block: Any, landscape: bool) -> None:
     # comes first) does not hold on to what follows, or a full-page chart would drag the
     # next heading and its paragraph with it and the whole chain would be broken somewhere.
     document.paragraphs[-1].paragraph_format.keep_with_next = True
-    caption = document.add_paragraph(block.caption, style="Caption")
+    caption = add_styled(document, block.caption, "Caption")
     caption.paragraph_format.keep_with_next = False
 
 
