@@ -4,6 +4,7 @@ of stages (run, judged against targets and validated by :func:`_compare`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -126,41 +127,105 @@ def comparison_query(
     only (the periods chosen and the LA's, region's, neighbours' and England's values, with
     the names), for trend data, which reads nothing else."""
     whole_number("history", history)
-    ids = select_indicators(ref, indicators)
-    keys = Keys.of(ref)
-    period = check_period(period, keys)
-    targets, all_las = target_las(ref, la_codes, keys)
-    groups, longest = neighbour_groups(ref, targets, neighbours, keys)
-    ind = indicator_facts(ref, ids, keys)
-    has_local = ref.local is not None and ref.local.height > 0
-    obs = read_observations(ref, ids, keys, in_time_order(ref.observations) and not has_local)
-    periods = period_labels(obs, ref, ids, keys)
-    if isinstance(period, int):
-        check_year_has_figures(obs, period)
-    chosen = chosen_periods(obs, periods, ind, targets, all_las, period, has_local, keys).cache()
-    # Only the (indicator, period) pairs shown, used for the change, or compared with.
-    sub = (
-        obs.with_columns(_ip=period_key("period", keys))
-        .join(needed_pairs(chosen, keys), on="_ip", how="semi")
-        .with_columns(_k=row_key("area_code", "period", keys))
-        .drop("_ip")
-        .cache()
-    )
-    # What other areas show (England, regions, neighbours, every LA's standing) is published
-    # data only: no LA's local figure enters any other comparison.
-    published_sub = sub.filter(~IS_LOCAL)
-    values = _with_values(
-        chosen, ind, sub, published_sub, all_las, targets, groups, longest, ref, keys
-    )
-    if values_only:
-        return values.pipe(_named, targets, ind, ref, keys)
-    return (
-        values.pipe(
-            _with_standing, published_sub, chosen, ind, all_las, obs, periods, history, keys
+    setup = _Setup.of(ref, la_codes, indicators, neighbours, [period])
+    return setup.query(period, history, values_only=values_only)
+
+
+def values_by_year(
+    ref: ReferenceData,
+    la_codes: list[str],
+    indicators: str | Sequence[str],
+    years: Sequence[int],
+    neighbours: Neighbours,
+) -> list[pl.LazyFrame]:
+    """:func:`comparison_query` with ``values_only`` at each of ``years``, one query each
+    (for ``pl.collect_all``), sharing what does not depend on the period: the indicators,
+    the LAs, their neighbours and the observations are worked out once."""
+    setup = _Setup.of(ref, la_codes, indicators, neighbours, years)
+    return [setup.query(year, 1, values_only=True) for year in years]
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a comparison reads, whatever its period: the indicators asked for, the target
+    LAs (every LA's standing is read against ``all_las``), their comparator groups, the
+    observations and their period labels."""
+
+    ref: ReferenceData
+    keys: Keys
+    ids: list[str]
+    targets: pl.LazyFrame
+    all_las: pl.Series
+    groups: pl.LazyFrame
+    longest: int
+    ind: pl.LazyFrame
+    has_local: bool
+    obs: pl.LazyFrame
+    periods: pl.LazyFrame
+
+    @classmethod
+    def of(
+        cls,
+        ref: ReferenceData,
+        la_codes: list[str] | None,
+        indicators: str | Sequence[str] | None,
+        neighbours: Neighbours,
+        asked: Sequence[Period],
+    ) -> _Setup:
+        ids = select_indicators(ref, indicators)
+        keys = Keys.of(ref)
+        for period in asked:  # a wrong period is named before the LAs are looked at
+            check_period(period, keys)
+        targets, all_las = target_las(ref, la_codes, keys)
+        groups, longest = neighbour_groups(ref, targets, neighbours, keys)
+        ind = indicator_facts(ref, ids, keys)
+        has_local = ref.local is not None and ref.local.height > 0
+        in_order = in_time_order(ref.observations) and not has_local
+        obs = read_observations(ref, ids, keys, in_order)
+        periods = period_labels(obs, ref, ids, keys)
+        return cls(ref, keys, ids, targets, all_las, groups, longest, ind, has_local, obs, periods)
+
+    def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
+        """The stages for ``period``, as one lazy query."""
+        ref, keys, obs, targets, all_las = self.ref, self.keys, self.obs, self.targets, self.all_las
+        period = check_period(period, keys)
+        if isinstance(period, int):
+            check_year_has_figures(obs, period)
+        chosen = chosen_periods(
+            obs, self.periods, self.ind, targets, all_las, period, self.has_local, keys
+        ).cache()
+        # Only the (indicator, period) pairs shown, used for the change, or compared with.
+        sub = (
+            obs.with_columns(_ip=period_key("period", keys))
+            .join(needed_pairs(chosen, keys), on="_ip", how="semi")
+            .with_columns(_k=row_key("area_code", "period", keys))
+            .drop("_ip")
+            .cache()
         )
-        .pipe(_with_verdicts)
-        .pipe(_written_out, targets, ind, ref, keys)
-    )
+        # What other areas show (England, regions, neighbours, every LA's standing) is
+        # published data only: no LA's local figure enters any other comparison.
+        published_sub = sub.filter(~IS_LOCAL)
+        values = _with_values(
+            chosen, self.ind, sub, published_sub, all_las, targets, self.groups, self.longest,
+            ref, keys,
+        )  # fmt: skip
+        if values_only:
+            return values.pipe(_named, targets, self.ind, ref, keys)
+        return (
+            values.pipe(
+                _with_standing,
+                published_sub,
+                chosen,
+                self.ind,
+                all_las,
+                obs,
+                self.periods,
+                history,
+                keys,
+            )
+            .pipe(_with_verdicts)
+            .pipe(_written_out, targets, self.ind, ref, keys)
+        )
 
 
 def _with_values(
