@@ -125,3 +125,40 @@ def test_commands_load_only_what_they_use(tmp_path: Path) -> None:
         ["paper", "--la", "Rutland", "--paper", "headline", "--format", "docx,html"], tmp_path
     )
     assert "docx" in paper and "altair" not in paper
+
+
+def test_the_paper_command_starts_its_chart_engine_before_the_library_loads() -> None:
+    """Run as the console script with `paper`, the package starts the drawing worker before
+    it imports polars and the rest (lacompare._early); any other way, it starts nothing."""
+    import json
+    import subprocess
+    import sys
+
+    from lacompare._early import draws_charts
+
+    code = (
+        "import json, subprocess, sys\n"
+        "sys.argv[0] = sys.argv.pop(1)\n"
+        "started = []\n"
+        "popen = subprocess.Popen.__init__\n"
+        "def watched(self, *args, **kwargs):\n"
+        "    started.append('polars' in sys.modules)\n"
+        "    popen(self, *args, **kwargs)\n"
+        "subprocess.Popen.__init__ = watched\n"
+        "import lacompare\n"
+        "from lacompare import _render\n"
+        "print(json.dumps([started, len(_render._workers)]))\n"
+    )
+
+    def started(*argv: str) -> list[object]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+        )
+        return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    assert started("/home/analyst/.venv/bin/lacompare", "paper", "--la", "Derby") == [[False], 1]
+    assert started("/home/analyst/.venv/bin/lacompare", "report", "--la", "Derby") == [[], 0]
+    assert started("/home/analyst/.venv/bin/lacompare", "paper", "--help") == [[], 0]
+    assert started("my_script.py", "paper") == [[], 0]
+    assert draws_charts(["C:\\Users\\a\\Scripts\\lacompare.exe", "paper", "--la", "Derby"])
+    assert not draws_charts(["lacompare"])

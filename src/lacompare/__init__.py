@@ -23,7 +23,8 @@ and from its CIN census return (children in need, child protection)::
     cin = lacompare.figures_from_cin("cin_2026.xml", year=2026, previous="cin_2025.xml")
 """
 
-from lacompare import stats
+# First: `lacompare paper` starts its chart engine before the imports below (lacompare._early).
+from lacompare import _early, stats  # noqa: F401
 from lacompare.cin import CinWarning, figures_from_cin
 from lacompare.commentary import (
     commentary,

@@ -4,7 +4,8 @@ vl-convert draws a chart with a JavaScript engine (Deno's V8) that holds Python'
 whole call and takes about half a second to start: in one process nothing overlaps it, and a
 paper's seven charts were two of its five seconds. So the drawing runs in worker
 processes of their own. :func:`start` launches them (a paper calls it first, so the engines
-start while the comparison runs); :func:`png_later` sends a spec to the least busy and returns a
+start while the comparison runs; ``lacompare paper`` before the library even loads, see
+:mod:`lacompare._early`); :func:`png_later` sends a spec to the least busy and returns a
 :class:`~concurrent.futures.Future` of the PNG. The workers live as long as this process (an
 analyst's script making many papers starts the engines once) and are stopped at exit.
 

@@ -441,7 +441,8 @@ def _paper(args: argparse.Namespace) -> int:
     from lacompare import _render
 
     # The chart engines start first, while the Word and table libraries load and the data is
-    # read: a chart can be drawn as soon as its spec is ready.
+    # read: a chart can be drawn as soon as its spec is ready. (Run as the console script,
+    # the package started them before loading: lacompare._early. Then this finds them.)
     _render.start()
 
     import datetime as dt
