@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 
 import pytest
 import vl_convert
@@ -159,8 +160,10 @@ def test_no_subprocesses_allowed_draws_here(monkeypatch: pytest.MonkeyPatch) -> 
         raise PermissionError("subprocesses are not allowed here")
 
     monkeypatch.setattr(_render, "_workers", [])
+    monkeypatch.setattr(_render, "_no_subprocesses", threading.Event())
     monkeypatch.setattr(_render.subprocess, "Popen", refused)
     assert _render.png_later(SPEC).result() == bytes(vl_convert.vegalite_to_png(SPEC, scale=2))
+    assert _render._no_subprocesses.is_set()  # kept charts are then known as drawn here
 
 
 def test_a_paper_returns_while_its_charts_draw_and_its_file_holds_them(ref, tmp_path) -> None:
@@ -242,6 +245,16 @@ def test_a_chart_drawn_once_is_read_back_the_same(kept) -> None:
     _render.png_later(SPEC, scale=1).result(timeout=60)
     _render.png_later(SPEC.replace("Children", "Young people")).result(timeout=60)
     assert len(drawn) == 3
+
+
+def test_a_kept_chart_needs_no_worker(kept, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _render.png_later(SPEC).result(timeout=60)
+
+    def started() -> None:
+        pytest.fail("a worker was started for a chart that is kept")
+
+    monkeypatch.setattr(_render, "start", started)
+    assert _render.png_later(SPEC).result(timeout=60) == first
 
 
 def test_a_damaged_kept_chart_is_drawn_again(kept) -> None:

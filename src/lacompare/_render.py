@@ -219,6 +219,8 @@ def _worker_count() -> int:
 
 _workers: list[_Worker] = []
 _workers_lock = threading.Lock()
+#: Set when a worker could not be started (no subprocesses allowed): charts are drawn here.
+_no_subprocesses = threading.Event()
 
 
 def _in_process() -> bool:
@@ -235,6 +237,7 @@ def start() -> None:
             try:
                 worker = _Worker()
             except OSError:
+                _no_subprocesses.set()
                 return  # no subprocesses here: draw in this process
             atexit.register(worker.stop)
             _workers.append(worker)
@@ -244,14 +247,16 @@ def png_later(spec: str, scale: float = 2.0) -> Future[bytes]:
     """The PNG of a Vega-Lite spec (JSON text) at ``scale``: the one kept from an earlier
     drawing of the same spec (:func:`cache_dir`), else drawn by the least busy worker (drawn
     here, at once, where there is none) and kept."""
-    worker = _least_busy()
     # A worker draws with its own font and this process with the system's: not the same PNG.
-    key = _cache_key(spec, scale, "by a worker" if worker else "in this process")
+    # (Known without starting a worker: a chart kept from before needs none.)
+    here = _in_process() or _no_subprocesses.is_set()
+    key = _cache_key(spec, scale, "in this process" if here else "by a worker")
     kept = _kept(key)
     if kept is not None:
         future: Future[bytes] = Future()
         future.set_result(kept)
         return future
+    worker = _least_busy()
     drawing = worker.send(spec, scale) if worker else _draw_here(spec, scale)
     if cache_dir() is None:
         return drawing
