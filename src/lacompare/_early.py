@@ -26,7 +26,7 @@ def draws_charts(argv: Sequence[str]) -> bool:
     return not any(arg in {"-h", "--help"} for arg in argv[2:])
 
 
-if draws_charts(sys.argv):
+if draws_charts(getattr(sys, "argv", None) or []):  # embedded interpreters may have none
     from lacompare import _render
 
     _render.start()
