@@ -112,9 +112,11 @@ def style_id(document: Any, name: str) -> str:
 
 def write_docx(document: Any, path: Path, when: dt.datetime = FIXED_TIME) -> None:
     """The document as a .docx of fixed bytes (see :func:`normalise_zip`), its parts written
-    straight into the one zip: python-docx's own save deflated the charts' PNGs, and reading
-    that zip back to normalise it inflated and deflated them again (a tenth of a second of a
-    paper, for pictures deflate cannot shrink)."""
+    straight into the one zip: python-docx's own save deflated every part, charts included,
+    and reading that zip back to normalise it inflated and deflated them all again (a tenth
+    of a second of a paper). Each is deflated once now, pictures at a low level (_PICTURES).
+    This uses PackageWriter's own steps (private to python-docx, pinned below 2 in
+    pyproject.toml; the Word tests fail if they change)."""
     from docx.opc.pkgwriter import PackageWriter
 
     package = document.part.package

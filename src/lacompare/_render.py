@@ -45,7 +45,7 @@ from lacompare.errors import LacompareError
 #: Run as ``-c _WORKER embedded``, it draws with vl-convert's own Liberation Sans, held in
 #: memory, and no system font: fontdb reads a system font's file again for every glyph it
 #: draws (about 80 file reads a label; a paper's seven charts took 1.6 s, 0.7 s this way, and
-#: every machine draws the same pixels). Linux's fontdb finds fonts through fontconfig, so a
+#: every Linux machine draws the same pixels). Linux's fontdb finds fonts through fontconfig, so a
 #: fontconfig file naming one empty folder hides the system's; elsewhere it is ignored and the
 #: system's fonts are used, as before. Before drawing a spec with a character outside ASCII the
 #: worker checks that the font has its glyph (drawn alone, it is not the empty box); where one
