@@ -69,8 +69,10 @@ def alone(code):
 
 # Start the engine and its fonts now, not at the first chart (fontdb reads its fonts once).
 vl_convert.vegalite_to_svg('{"mark": "text", "encoding": {"text": {"value": "a"}}}')
-EMPTY_BOX, glyphs = alone(0xE000), {}  # a private-use character: no font draws it
 if EMBEDDED:
+    # A private-use character, which no font draws. Drawing it also loads the rasteriser's
+    # fonts (svg_to_png's own), which must happen while the fontconfig file is still there.
+    EMPTY_BOX, glyphs = alone(0xE000), {}
     shutil.rmtree(fonts, ignore_errors=True)
 
 def characters(value, found):
@@ -124,7 +126,6 @@ class _Worker:
     (the machine's fonts: for a spec with a character the embedded font cannot draw)."""
 
     def __init__(self, fonts: str = "embedded") -> None:
-        self.fonts = fonts
         self._stderr: IO[bytes] = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-c", _WORKER, fonts],

@@ -32,18 +32,15 @@ UNIT_SUFFIX = {
 def round_half_up(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     """Round half away from zero to ``decimals`` places, as ``dfeR::round_five_up``:
     ``trunc(|x|·10^d + 0.5 + sqrt(eps)) / 10^d · sign(x)``."""
-    return _signed(value, _rounded_magnitude(value, decimals))
+    # The magnitude is written once: every copy of an expression is planned again, and the
+    # text of a figure is built from this on every page of a paper.
+    sign = pl.when(value < 0).then(pl.lit(-1.0)).otherwise(pl.lit(1.0))
+    return sign * _rounded_magnitude(value, decimals)
 
 
 def _rounded_magnitude(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:
     scale = pl.lit(10.0).pow(decimals)
     return (value.abs() * scale + 0.5 + _NUDGE).floor() / scale
-
-
-def _signed(value: pl.Expr, magnitude: pl.Expr) -> pl.Expr:
-    # The magnitude is written once: every copy of an expression is planned again, and the
-    # text of a figure is built from this on every page of a paper.
-    return pl.when(value < 0).then(pl.lit(-1.0)).otherwise(pl.lit(1.0)) * magnitude
 
 
 def format_number(value: pl.Expr, decimals: int | pl.Expr) -> pl.Expr:

@@ -139,8 +139,8 @@ def values_by_year(
     neighbours: Neighbours,
 ) -> list[pl.LazyFrame]:
     """:func:`comparison_query` with ``values_only`` at each of ``years``, one query each
-    (for ``pl.collect_all``), sharing what does not depend on the period: the indicators,
-    the LAs, their neighbours and the observations are worked out once."""
+    (to be collected side by side), sharing what does not depend on the period: the
+    indicators, the LAs, their neighbours and the observations are worked out once."""
     setup = _Setup.of(ref, la_codes, indicators, neighbours, years)
     return [setup.query(year, 1, values_only=True) for year in years]
 
@@ -153,7 +153,6 @@ class _Setup:
 
     ref: ReferenceData
     keys: Keys
-    ids: list[str]
     targets: pl.LazyFrame
     all_las: pl.Series
     groups: pl.LazyFrame
@@ -183,7 +182,7 @@ class _Setup:
         in_order = in_time_order(ref.observations) and not has_local
         obs = read_observations(ref, ids, keys, in_order)
         periods = period_labels(obs, ref, ids, keys)
-        return cls(ref, keys, ids, targets, all_las, groups, longest, ind, has_local, obs, periods)
+        return cls(ref, keys, targets, all_las, groups, longest, ind, has_local, obs, periods)
 
     def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
         """The stages for ``period``, as one lazy query."""
