@@ -301,7 +301,7 @@ def target_las(
 
 def neighbour_groups(
     ref: ReferenceData, targets: pl.LazyFrame, neighbours: Neighbours, keys: Keys
-) -> tuple[pl.LazyFrame, int]:
+) -> tuple[pl.DataFrame, int]:
     """(area_code, neighbour_code, sn_model, _order) for every target LA, where ``_order`` is
     the neighbour's place in LA-name order (LAIT sums its table in that order), and the
     largest group's size."""
@@ -313,8 +313,8 @@ def neighbour_groups(
         groups.group_by("area_code").len().select(pl.col("len").max().fill_null(0)).item()
     )
     return (
-        groups.join(order.rename({"area_code": "neighbour_code"}), on="neighbour_code")
-        .lazy()
-        .with_columns(pl.col("area_code", "neighbour_code").cast(keys.area)),
+        groups.join(
+            order.rename({"area_code": "neighbour_code"}), on="neighbour_code"
+        ).with_columns(pl.col("area_code", "neighbour_code").cast(keys.area)),
         longest,
     )

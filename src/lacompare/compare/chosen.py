@@ -3,17 +3,19 @@ the previous and comparator periods."""
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import polars as pl
 
-from lacompare.compare.keys import IS_LOCAL, Keys, Period, pair_key, period_key, time_order_key
+from lacompare.compare.keys import (
+    IS_LOCAL,
+    Keys,
+    Period,
+    once_per_frame,
+    pair_key,
+    period_key,
+    time_order_key,
+)
 from lacompare.errors import InvalidArgumentError
 from lacompare.reference import ReferenceData
-
-T = TypeVar("T")
 
 
 def read_observations(
@@ -26,53 +28,45 @@ def read_observations(
     is stored in that order; rows that come otherwise (shuffled, or with local figures) are
     sorted."""
     wanted = pl.Series(ids, dtype=keys.indicator)
-    time_order = ["indicator_id", "area_code", "year", "period"]
-    columns = ["indicator_id", "area_code", "period", "year", "value", "status"]
-    columns += ["numerator", "denominator"]
-    observations = ref.observations.lazy().select(*columns, local=pl.lit(False))
-    if ref.local is not None:
-        observations = pl.concat(
-            [
-                observations.with_columns(
-                    pl.col("period").cast(keys.period), pl.col("status").cast(pl.String)
-                ),
-                ref.local.lazy().select(
-                    pl.col("indicator_id").cast(keys.indicator),
-                    pl.col("area_code").cast(keys.area),
-                    pl.col("period").cast(keys.period),
-                    *columns[3:],
-                    local=pl.lit(True),
-                ),
-            ]
-        )
+    observations = with_local_figures(ref, keys)
     if not in_order:
-        observations = observations.sort(time_order)
+        observations = observations.sort("indicator_id", "area_code", "year", "period")
     # Not cached: the rows are in memory already, and each stage reads only the columns it
     # needs (a cache would hold every column for every reader).
     return observations.filter(pl.col("indicator_id").is_in(wanted.implode()))
 
 
-#: What has been worked out from an observations frame, by (frame, what), while the frame
-#: lives: the same reference data is asked about at every comparison.
-_KNOWN: dict[tuple[int, str], tuple[weakref.ref[pl.DataFrame], Any]] = {}
+#: The observation columns the engine reads, after its keys.
+COLUMNS = ("period", "year", "value", "status", "numerator", "denominator")
 
 
-def _once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) -> T:
-    """``work_out()`` the first time ``what`` is asked of ``frame``; the same answer after,
-    forgotten when the frame is."""
-    key = (id(frame), what)
-    known = _KNOWN.get(key)
-    if known is None or known[0]() is not frame:
-        forget = weakref.ref(frame, lambda _: _KNOWN.pop(key, None))
-        known = _KNOWN[key] = (forget, work_out())
-    answer: T = known[1]
-    return answer
+def with_local_figures(ref: ReferenceData, keys: Keys) -> pl.LazyFrame:
+    """The published observations, then the local figures (their Enums widened to
+    ``keys``', their status as text), with ``local`` saying which is which."""
+    columns = ["indicator_id", "area_code", *COLUMNS]
+    observations = ref.observations.lazy().select(*columns, local=pl.lit(False))
+    if ref.local is None:
+        return observations
+    return pl.concat(
+        [
+            observations.with_columns(
+                pl.col("period").cast(keys.period), pl.col("status").cast(pl.String)
+            ),
+            ref.local.lazy().select(
+                pl.col("indicator_id").cast(keys.indicator),
+                pl.col("area_code").cast(keys.area),
+                pl.col("period").cast(keys.period),
+                *COLUMNS[1:],
+                local=pl.lit(True),
+            ),
+        ]
+    )
 
 
 def in_time_order(observations: pl.DataFrame) -> bool:
     """Whether rows run by indicator, area, year and period label (one O(n) pass over their
     codes, about 6 ms, much cheaper than sorting; once per frame)."""
-    return _once_per_frame(observations, "in time order", lambda: _in_time_order(observations))
+    return once_per_frame(observations, "in time order", lambda: _in_time_order(observations))
 
 
 def _in_time_order(observations: pl.DataFrame) -> bool:
@@ -93,7 +87,7 @@ def period_labels(
     if ref.local is not None:
         return _labels(obs).cache()
     published = ref.observations
-    labels = _once_per_frame(
+    labels = once_per_frame(
         published,
         "period labels",
         lambda: _labels(published.lazy().with_columns(local=pl.lit(False))).collect(),

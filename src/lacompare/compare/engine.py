@@ -37,12 +37,13 @@ from lacompare.compare.keys import (
 from lacompare.compare.national import (
     area_names,
     direction_expr,
-    england_values,
     national_standing,
-    own_values,
-    region_values,
+    with_england_values,
+    with_own_values,
+    with_region_values,
 )
 from lacompare.compare.neighbours import neighbour_statistics
+from lacompare.compare.rows import RowIndex
 from lacompare.compare.significance import (
     implausible_benchmark,
     overdispersion_factors,
@@ -155,8 +156,9 @@ class _Setup:
     keys: Keys
     targets: pl.LazyFrame
     all_las: pl.Series
-    groups: pl.LazyFrame
+    groups: pl.DataFrame
     longest: int
+    index: RowIndex
     ind: pl.LazyFrame
     has_local: bool
     obs: pl.LazyFrame
@@ -182,7 +184,10 @@ class _Setup:
         in_order = in_time_order(ref.observations) and not has_local
         obs = read_observations(ref, ids, keys, in_order)
         periods = period_labels(obs, ref, ids, keys)
-        return cls(ref, keys, targets, all_las, groups, longest, ind, has_local, obs, periods)
+        index = RowIndex.of(ref, keys)
+        return cls(
+            ref, keys, targets, all_las, groups, longest, index, ind, has_local, obs, periods
+        )
 
     def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
         """The stages for ``period``, as one lazy query."""
@@ -205,8 +210,8 @@ class _Setup:
         # published data only: no LA's local figure enters any other comparison.
         published_sub = sub.filter(~IS_LOCAL)
         values = _with_values(
-            chosen, self.ind, sub, published_sub, all_las, targets, self.groups, self.longest,
-            ref, keys,
+            chosen, self.ind, published_sub, all_las, targets, self.groups, self.longest,
+            self.index, keys,
         )  # fmt: skip
         if values_only:
             return values.pipe(_named, targets, self.ind, ref, keys)
@@ -230,50 +235,27 @@ class _Setup:
 def _with_values(
     chosen: pl.LazyFrame,
     ind: pl.LazyFrame,
-    sub: pl.LazyFrame,
     published_sub: pl.LazyFrame,
     all_las: pl.Series,
     targets: pl.LazyFrame,
-    groups: pl.LazyFrame,
+    groups: pl.DataFrame,
     longest: int,
-    ref: ReferenceData,
+    index: RowIndex,
     keys: Keys,
 ) -> pl.LazyFrame:
     """Stages 2-4: beside each chosen row, the region's, the LA's own (shown and previous),
-    England's and the neighbours' values, and the overdispersion of session measures."""
+    England's and the neighbours' values, read by position (:class:`RowIndex`), and the
+    overdispersion of session measures."""
     dispersion = overdispersion_factors(published_sub, ind, all_las, keys).cache()
     return (
-        chosen.with_columns(
-            _k_shown=row_key("area_code", "period", keys),
-            _k_previous=row_key("area_code", "previous_period", keys),
-            _k_comparator=row_key("area_code", "comparator_period", keys),
-        )
+        # The LA's national standing is joined at the comparator period: one integer key.
+        chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
         # Names and other text join last: the frames travelling through the joins stay narrow.
         .join(ind.drop("indicator_name", "indicator_label", "topic"), on="indicator_id")
-        .join(
-            region_values(published_sub, chosen, targets, ref, keys),
-            on=["area_code", "indicator_id"],
-            how="left",
-        )
-        # The LA's own value at the period shown and the one before, its neighbours' and its
-        # national standing at the comparator period: single integer keys (see row_key).
-        .join(own_values(sub), left_on="_k_shown", right_on="_k", how="left")
-        .join(
-            sub.select(
-                "_k",
-                previous_value="value",
-                previous_numerator="numerator",
-                previous_denominator="denominator",
-            ),
-            left_on="_k_previous",
-            right_on="_k",
-            how="left",
-        )
-        .join(
-            england_values(published_sub, keys),
-            on=["indicator_id", "comparator_period"],
-            how="left",
-        )
+        .join(targets.select("area_code", "region_code", "sub_region_code"), on="area_code")
+        .pipe(with_region_values, index, keys)
+        .pipe(with_own_values, index, keys)
+        .pipe(with_england_values, index, keys)
         .join(
             dispersion,
             left_on=["indicator_id", "comparator_period"],
@@ -286,14 +268,11 @@ def _with_values(
             right_on=["indicator_id", "period"],
             how="left",
         )
+        .pipe(neighbour_statistics, groups, longest, index, keys)
         .join(
-            neighbour_statistics(published_sub, chosen, groups, longest, keys),
-            left_on="_k_comparator",
-            right_on="_k",
+            groups.lazy().select("area_code", "sn_model").unique("area_code"),
+            on="area_code",
             how="left",
-        )
-        .join(
-            groups.select("area_code", "sn_model").unique("area_code"), on="area_code", how="left"
         )
         # The model is named where the neighbours were compared (not on rows with no period).
         .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))

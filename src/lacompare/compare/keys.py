@@ -3,13 +3,16 @@ keys the observations are joined on."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import polars as pl
 
 from lacompare.reference import ReferenceData
+
+T = TypeVar("T")
 
 ENGLAND = "E92000001"
 
@@ -22,6 +25,23 @@ ENGINE: Final = "in-memory"
 #: (``maintain_order``). polars' order-observation pass drops that order where it does not
 #: see a later step read it, and ``gather_every`` is not such a step to it: turned off.
 OPTIMIZATIONS: Final = pl.QueryOptFlags(check_order_observe=False)
+
+#: What has been worked out from an observations frame, by (frame, what), while the frame
+#: lives: the same reference data is asked about at every comparison.
+_KNOWN: dict[tuple[int, str], tuple[weakref.ref[pl.DataFrame], Any]] = {}
+
+
+def once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) -> T:
+    """``work_out()`` the first time ``what`` is asked of ``frame``; the same answer after,
+    forgotten when the frame is."""
+    key = (id(frame), what)
+    known = _KNOWN.get(key)
+    if known is None or known[0]() is not frame:
+        forget = weakref.ref(frame, lambda _: _KNOWN.pop(key, None))
+        known = _KNOWN[key] = (forget, work_out())
+    answer: T = known[1]
+    return answer
+
 
 Period = Literal["latest", "lait_latest"] | int | str
 
@@ -64,7 +84,7 @@ def row_key(area: str, period: str, keys: Keys) -> pl.Expr:
     """One integer naming an (area, indicator, period) row, the three Enum codes side by side
     in as few bits as their categories need (a UInt32 for today's 434 indicators, 65 periods
     and 170 areas): joins on it are several times faster, and lighter, than on three columns."""
-    widths = [_bits(keys.indicator), _bits(keys.period), _bits(keys.area)]
+    widths = [enum_bits(keys.indicator), enum_bits(keys.period), enum_bits(keys.area)]
     dtype = pl.UInt32 if sum(widths) <= 32 else pl.UInt64
     codes = [pl.col(c).to_physical().cast(dtype) for c in ("indicator_id", period, area)]
     return (codes[0] * 2 ** (widths[1] + widths[2])) + (codes[1] * 2 ** widths[2]) + codes[2]
@@ -84,13 +104,13 @@ def period_key(period: str, keys: Keys) -> pl.Expr:
 
 def _indicator_and(column: str, enum: pl.DataType, keys: Keys) -> pl.Expr:
     """The indicator's code and ``column``'s (an ``enum``) side by side in one integer."""
-    width = _bits(enum)
-    dtype = pl.UInt32 if _bits(keys.indicator) + width <= 32 else pl.UInt64
+    width = enum_bits(enum)
+    dtype = pl.UInt32 if enum_bits(keys.indicator) + width <= 32 else pl.UInt64
     indicator = pl.col("indicator_id").to_physical().cast(dtype)
     return indicator * 2**width + pl.col(column).to_physical().cast(dtype)
 
 
-def _bits(enum: pl.DataType) -> int:
+def enum_bits(enum: pl.DataType) -> int:
     categories = len(enum.categories) if isinstance(enum, pl.Enum) else 2**16
     return max(categories - 1, 1).bit_length()
 

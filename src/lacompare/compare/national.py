@@ -7,6 +7,7 @@ import polars as pl
 
 from lacompare._expr import word_for
 from lacompare.compare.keys import ENGLAND, Keys, period_key
+from lacompare.compare.rows import RowIndex
 from lacompare.reference import ReferenceData
 
 
@@ -79,36 +80,26 @@ def national_standing(
     )
 
 
-def region_values(
-    sub: pl.LazyFrame, chosen: pl.LazyFrame, targets: pl.LazyFrame, ref: ReferenceData, keys: Keys
-) -> pl.LazyFrame:
-    """Stage 4a, the region each target LA is compared with, and its value: LAIT compares a
-    London borough with Inner or Outer London, or London where that has no value."""
-
-    regional = sub.filter(pl.col("area_code").is_in(_region_codes(ref, keys).implode()))
-
-    def values_of(alias: str) -> pl.LazyFrame:
-        return regional.select(
-            "indicator_id",
-            "period",
-            pl.col("area_code").alias(f"{alias}_code"),
-            pl.col("value").alias(f"{alias}_value"),
-        )
-
+def with_region_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.LazyFrame:
+    """Stage 4a, the region each target LA is compared with (from the row's ``region_code``
+    and ``sub_region_code``), and its value at the comparator period: LAIT compares a London
+    borough with Inner or Outer London, or London where that has no value."""
     return (
-        chosen.select("area_code", "indicator_id", period="comparator_period")
-        .join(targets.select("area_code", "region_code", "sub_region_code"), on="area_code")
-        .join(values_of("region"), on=["indicator_id", "period", "region_code"], how="left")
-        .join(values_of("sub_region"), on=["indicator_id", "period", "sub_region_code"], how="left")
+        rows.with_columns(
+            _region=index.at(pl.col("region_code"), "comparator_period", keys),
+            _sub_region=index.at(pl.col("sub_region_code"), "comparator_period", keys),
+        )
         .with_columns(
-            comparator_region_code=pl.when(pl.col("sub_region_value").is_not_null())
+            _region_value=index.published("value", "_region"),
+            _sub_region_value=index.published("value", "_sub_region"),
+        )
+        .with_columns(
+            comparator_region_code=pl.when(pl.col("_sub_region_value").is_not_null())
             .then("sub_region_code")
             .otherwise("region_code"),
-            region_value=pl.coalesce("sub_region_value", "region_value"),
+            region_value=pl.coalesce("_sub_region_value", "_region_value"),
         )
-        .select(
-            "area_code", "indicator_id", "region_code", "comparator_region_code", "region_value"
-        )
+        .drop("_region", "_sub_region", "_region_value", "_sub_region_value", "sub_region_code")
     )
 
 
@@ -118,33 +109,39 @@ def area_names(ref: ReferenceData, keys: Keys) -> pl.LazyFrame:
     )
 
 
-def _region_codes(ref: ReferenceData, keys: Keys) -> pl.Series:
-    levels = ["regional", "sub_regional"]
-    return ref.areas.filter(pl.col("level").is_in(levels)).get_column("area_code").cast(keys.area)
-
-
-def england_values(sub: pl.LazyFrame, keys: Keys) -> pl.LazyFrame:
-    """Stage 4b, England's value for each indicator and period."""
-    england = pl.Series([ENGLAND], dtype=keys.area)
-    return sub.filter(pl.col("area_code").is_in(england.implode())).select(
-        "indicator_id",
-        comparator_period="period",
-        england_value="value",
-        england_status="status",
-        _england_numerator="numerator",
-        _england_denominator="denominator",
+def with_england_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.LazyFrame:
+    """Stage 4b, England's value and counts at each row's comparator period."""
+    england = pl.lit(ENGLAND, dtype=keys.area)
+    return (
+        rows.with_columns(_england=index.at(england, "comparator_period", keys))
+        .with_columns(
+            england_value=index.published("value", "_england"),
+            _england_numerator=index.published("numerator", "_england"),
+            _england_denominator=index.published("denominator", "_england"),
+        )
+        .drop("_england")
     )
 
 
-def own_values(sub: pl.LazyFrame) -> pl.LazyFrame:
-    """The LA's own value, status and counts at each needed period."""
-    return sub.select(
-        "_k",
-        la_value="value",
-        la_status=pl.col("status").cast(pl.String),
-        la_numerator="numerator",
-        la_denominator="denominator",
-        la_local="local",
+def with_own_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.LazyFrame:
+    """The LA's own value, status, counts and whether it is a local figure, at the period
+    shown; and its value and counts at the previous period."""
+    return (
+        rows.with_columns(
+            _shown=index.at(pl.col("area_code"), "period", keys),
+            _previous=index.at(pl.col("area_code"), "previous_period", keys),
+        )
+        .with_columns(
+            la_value=index.read("value", "_shown"),
+            la_status=index.read("status", "_shown").cast(pl.String),
+            la_numerator=index.read("numerator", "_shown"),
+            la_denominator=index.read("denominator", "_shown"),
+            la_local=index.read("local", "_shown"),
+            previous_value=index.read("value", "_previous"),
+            previous_numerator=index.read("numerator", "_previous"),
+            previous_denominator=index.read("denominator", "_previous"),
+        )
+        .drop("_shown", "_previous")
     )
 
 

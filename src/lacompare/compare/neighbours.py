@@ -4,82 +4,81 @@ from __future__ import annotations
 
 import polars as pl
 
-from lacompare.compare.keys import Keys, row_key
+from lacompare.compare.keys import Keys
 from lacompare.compare.national import r_mean
+from lacompare.compare.rows import RowIndex
 
 
 def neighbour_statistics(
-    sub: pl.LazyFrame, chosen: pl.LazyFrame, groups: pl.LazyFrame, longest: int, keys: Keys
+    rows: pl.LazyFrame, groups: pl.DataFrame, longest: int, index: RowIndex, keys: Keys
 ) -> pl.LazyFrame:
-    """Stage 3, each target LA's neighbour average, minimum, maximum and count at the
-    comparator period, and the pooled group (the neighbours' numerators summed over their
-    denominators summed) where every neighbour has counts.
+    """Stage 3, beside each target LA's row, its neighbour average, minimum, maximum and count
+    at the comparator period, and the pooled group (the neighbours' numerators summed over
+    their denominators summed) where every neighbour has counts; null where the LA has no
+    group or the row no period.
 
-    Every group is laid out in ``longest`` places (:func:`_places`), so each row's neighbours
-    are ``longest`` consecutive rows of the joined frame: place ``j`` of every group is every
-    ``longest``-th row from ``j``, and the statistics are sums across places, with no group_by.
-    """
+    Every group is laid out in ``longest`` places (:func:`_places`): place ``j`` of each row's
+    group is one column, its neighbour's published figures read by position (:class:`RowIndex`),
+    and the statistics are sums across places, with no join and no group_by."""
     width = max(longest, 1)
-    values = sub.select("_k", _value="value", _x="numerator", _n="denominator")
-    neighbours = (
-        chosen.select(
-            "area_code",
-            "indicator_id",
-            period="comparator_period",
-            _k=row_key("area_code", "comparator_period", keys),
-        )
-        .join(_places(groups, width), on="area_code", maintain_order="left_right")
-        # Only the keys travel through the largest join (LAs x indicators x places); an empty
-        # place has no key, so it meets no value.
-        .select("_k", "_size", _neighbour_k=row_key("neighbour_code", "period", keys))
-        .join(values, left_on="_neighbour_k", right_on="_k", how="left", maintain_order="left")
+    places, sizes = _places(groups, width, index.areas)
+    area = pl.col("area_code").to_physical().cast(pl.UInt32)
+    with_rows = rows.with_columns(
+        _slot=index.slot("comparator_period", keys),
+        _size=pl.lit(sizes).gather(area),
+        _place=area * width,
+    ).with_columns(
+        index.in_slot(pl.col("_slot"), pl.lit(places).gather(pl.col("_place") + j)).alias(f"_r{j}")
+        for j in range(width)
+    )
+    columns = {"_v": "value", "_x": "numerator", "_n": "denominator"}
+    with_values = with_rows.with_columns(
+        index.published(column, f"_r{j}").alias(f"{prefix}{j}")
+        for prefix, column in columns.items()
+        for j in range(width)
     )
 
-    columns = {"_value": "_v", "_x": "_x", "_n": "_n"}
-    # Place j of every group: every width-th row from j, one column per place.
-    by_place = neighbours.select(
-        pl.col("_k", "_size").gather_every(width),
-        *(
-            pl.col(column).gather_every(width, offset=j).alias(f"{prefix}{j}")
-            for column, prefix in columns.items()
-            for j in range(width)
-        ),
-    )
-
-    def places(prefix: str) -> list[pl.Expr]:
+    def at_places(prefix: str) -> list[pl.Expr]:
         return [pl.col(f"{prefix}{j}") for j in range(width)]
 
-    value, numerator, denominator = places("_v"), places("_x"), places("_n")
+    value, numerator, denominator = at_places("_v"), at_places("_x"), at_places("_n")
     # The pooled group only where every neighbour in it has counts.
     pooled = pl.sum_horizontal(x.is_not_null() for x in numerator) == pl.col("_size")
-    return by_place.select(
-        "_k",
-        sn_numerator=pl.when(pooled).then(pl.sum_horizontal(numerator)),
-        sn_denominator=pl.when(pooled).then(pl.sum_horizontal(denominator)),
-        sn_min=pl.min_horizontal(value),
-        sn_max=pl.max_horizontal(value),
-        sn_count=pl.sum_horizontal(v.is_not_null() for v in value).cast(pl.Int32),
-        sn_size="_size",
-        sn_average=r_mean(value),
+    compared = pl.col("_size").is_not_null() & pl.col("comparator_period").is_not_null()
+    statistics = {
+        "sn_numerator": pl.when(pooled).then(pl.sum_horizontal(numerator)),
+        "sn_denominator": pl.when(pooled).then(pl.sum_horizontal(denominator)),
+        "sn_min": pl.min_horizontal(value),
+        "sn_max": pl.max_horizontal(value),
+        "sn_count": pl.sum_horizontal(v.is_not_null() for v in value).cast(pl.Int32),
+        "sn_size": pl.col("_size"),
+        "sn_average": r_mean(value),
+    }
+    return with_values.with_columns(
+        pl.when(compared).then(statistic).alias(name) for name, statistic in statistics.items()
+    ).drop(
+        "_slot",
+        "_size",
+        "_place",
+        *(f"{prefix}{j}" for prefix in ("_r", *columns) for j in range(width)),
     )
 
 
-def _places(groups: pl.LazyFrame, width: int) -> pl.LazyFrame:
-    """Each LA's neighbours in ``width`` places: in LA-name order (LAIT sums its table in
-    that order, so the average is the same to the last bit whichever LAs are computed
-    together), then empty places (null codes) to fill the group out; ``_size`` is the number
-    of neighbours in the group."""
+def _places(groups: pl.DataFrame, width: int, areas: int) -> tuple[pl.Series, pl.Series]:
+    """Each LA's neighbours in ``width`` places, as dense tables by the LA's area code: the
+    neighbour's area code at ``code * width + place`` (null past the group's end), in
+    LA-name order (LAIT sums its table in that order, so the average is the same to the last
+    bit whichever LAs are computed together); and the group's size at ``code`` (null for an
+    LA with no group)."""
     placed = groups.select(
-        "area_code",
-        "neighbour_code",
-        _place=(pl.col("_order").rank("ordinal").over("area_code") - 1).cast(pl.UInt32),
-        _size=pl.len().over("area_code").cast(pl.Int32),
+        area=pl.col("area_code").to_physical().cast(pl.UInt32),
+        neighbour=pl.col("neighbour_code").to_physical().cast(pl.UInt32),
+        place=(pl.col("_order").rank("ordinal").over("area_code") - 1).cast(pl.UInt32),
+        size=pl.len().over("area_code").cast(pl.Int32),
     )
-    every_place = pl.LazyFrame({"_place": pl.arange(0, width, dtype=pl.UInt32, eager=True)})
+    neighbours = pl.Series(dtype=pl.UInt32).extend_constant(None, areas * width)
+    sizes = pl.Series(dtype=pl.Int32).extend_constant(None, areas)
     return (
-        placed.select("area_code", "_size")
-        .unique("area_code")
-        .join(every_place, how="cross")
-        .join(placed.drop("_size"), on=["area_code", "_place"], how="left")
-        .sort("area_code", "_place")
+        neighbours.scatter(placed["area"] * width + placed["place"], placed["neighbour"]),
+        sizes.scatter(placed["area"], placed["size"]),
     )
