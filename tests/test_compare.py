@@ -268,3 +268,28 @@ def test_bands_follow_values_within_each_indicator(everything) -> None:
         ok=(pl.col("badness").diff().fill_null(0) >= 0).all()
     )
     assert monotone["ok"].all()
+
+
+@pytest.mark.parametrize("period", ["latest", 2019])
+@pytest.mark.parametrize("history", [0, 1, 3, 10])
+def test_series_read_by_position_equal_the_series_joined(ref, period, history) -> None:
+    """The reference data as stored is in time order: each LA's series is read by position
+    (a run found by binary search). The same series by the general path (joined and grouped,
+    as with local figures or rows out of order) is the same, to every list and null."""
+    import dataclasses
+
+    from lacompare.compare.engine import _Setup
+    from lacompare.compare.keys import ENGINE, OPTIMIZATIONS
+
+    setup = _Setup.of(ref, None, None, "2025", [period])
+    assert setup.index.series_key is not None
+    joined = dataclasses.replace(setup, index=dataclasses.replace(setup.index, series_key=None))
+    by_position, by_join = (
+        s.query(period, history, values_only=False).collect(
+            engine=ENGINE, optimizations=OPTIMIZATIONS
+        )
+        for s in (setup, joined)
+    )
+    lengths = by_position["recent_values"].list.len()
+    assert 0 < lengths.max() <= history if history else lengths.max() == 0
+    assert by_position.equals(by_join)

@@ -11,7 +11,6 @@ from lacompare.compare.keys import (
     Period,
     once_per_frame,
     pair_key,
-    period_key,
     time_order_key,
 )
 from lacompare.errors import InvalidArgumentError
@@ -257,14 +256,3 @@ def _previous_and_comparator(
         .agg(comparator_period=pl.col("period_published").sort_by("year_published").last())
     )
     return previous, comparator
-
-
-def needed_pairs(chosen: pl.LazyFrame, keys: Keys) -> pl.LazyFrame:
-    """The (indicator, period) pairs shown, used for the change or compared with, as
-    :func:`lacompare.compare.keys.period_key` integers (``_ip``)."""
-    return pl.concat(
-        [
-            chosen.select(_ip=period_key(period, keys))
-            for period in ("period", "previous_period", "comparator_period")
-        ]
-    ).unique()

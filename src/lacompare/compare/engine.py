@@ -19,19 +19,16 @@ from lacompare.compare.arguments import (
 from lacompare.compare.chosen import (
     chosen_periods,
     in_time_order,
-    needed_pairs,
     period_labels,
     read_observations,
 )
 from lacompare.compare.history import gaps_in_children, label_year, own_history
 from lacompare.compare.keys import (
     ENGINE,
-    IS_LOCAL,
     OPTIMIZATIONS,
     Keys,
     Neighbours,
     Period,
-    period_key,
     row_key,
 )
 from lacompare.compare.national import (
@@ -198,27 +195,14 @@ class _Setup:
         chosen = chosen_periods(
             obs, self.periods, self.ind, targets, all_las, period, self.has_local, keys
         ).cache()
-        # Only the (indicator, period) pairs shown, used for the change, or compared with.
-        sub = (
-            obs.with_columns(_ip=period_key("period", keys))
-            .join(needed_pairs(chosen, keys), on="_ip", how="semi")
-            .with_columns(_k=row_key("area_code", "period", keys))
-            .drop("_ip")
-            .cache()
-        )
-        # What other areas show (England, regions, neighbours, every LA's standing) is
-        # published data only: no LA's local figure enters any other comparison.
-        published_sub = sub.filter(~IS_LOCAL)
         values = _with_values(
-            chosen, self.ind, published_sub, all_las, targets, self.groups, self.longest,
-            self.index, keys,
-        )  # fmt: skip
+            chosen, self.ind, obs, all_las, targets, self.groups, self.longest, self.index, keys
+        )
         if values_only:
             return values.pipe(_named, targets, self.ind, ref, keys)
         return (
             values.pipe(
                 _with_standing,
-                published_sub,
                 chosen,
                 self.ind,
                 all_las,
@@ -226,6 +210,7 @@ class _Setup:
                 self.periods,
                 history,
                 keys,
+                self.index,
             )
             .pipe(_with_verdicts)
             .pipe(_written_out, targets, self.ind, ref, keys)
@@ -235,7 +220,7 @@ class _Setup:
 def _with_values(
     chosen: pl.LazyFrame,
     ind: pl.LazyFrame,
-    published_sub: pl.LazyFrame,
+    obs: pl.LazyFrame,
     all_las: pl.Series,
     targets: pl.LazyFrame,
     groups: pl.DataFrame,
@@ -246,7 +231,7 @@ def _with_values(
     """Stages 2-4: beside each chosen row, the region's, the LA's own (shown and previous),
     England's and the neighbours' values, read by position (:class:`RowIndex`), and the
     overdispersion of session measures."""
-    dispersion = overdispersion_factors(published_sub, ind, all_las, keys).cache()
+    dispersion = overdispersion_factors(obs, ind, all_las, keys).cache()
     return (
         # The LA's national standing is joined at the comparator period: one integer key.
         chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
@@ -281,7 +266,6 @@ def _with_values(
 
 def _with_standing(
     rows: pl.LazyFrame,
-    published_sub: pl.LazyFrame,
     chosen: pl.LazyFrame,
     ind: pl.LazyFrame,
     all_las: pl.Series,
@@ -289,12 +273,13 @@ def _with_standing(
     periods: pl.LazyFrame,
     history: int,
     keys: Keys,
+    index: RowIndex,
 ) -> pl.LazyFrame:
     """Stage 5: national rank and quartile band (never for a local figure), and the LA's own
     series for sparklines."""
     return (
         rows.join(  # A local figure is not ranked against a published field it is not part of.
-            national_standing(published_sub, chosen, ind, all_las, keys),
+            national_standing(chosen, ind, all_las, index, keys),
             left_on="_k_comparator",
             right_on="_k",
             how="left",
@@ -305,7 +290,7 @@ def _with_standing(
             for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
         )
         .join(
-            own_history(obs, chosen, periods, history, keys),
+            own_history(obs, chosen, periods, history, keys, index),
             on=["area_code", "indicator_id"],
             how="left",
         )

@@ -6,26 +6,36 @@ from __future__ import annotations
 import polars as pl
 
 from lacompare._expr import word_for
-from lacompare.compare.keys import ENGLAND, Keys, period_key
+from lacompare.compare.keys import ENGLAND, Keys, period_key, row_key
 from lacompare.compare.rows import RowIndex
 from lacompare.reference import ReferenceData
 
 
 def national_standing(
-    sub: pl.LazyFrame,
     chosen: pl.LazyFrame,
     ind: pl.LazyFrame,
     all_las: pl.Series,
+    index: RowIndex,
     keys: Keys,
 ) -> pl.LazyFrame:
     """Stage 2, every target LA's national rank and quartile band among all LAs with a
-    value, per indicator and period compared (LAIT's rules: see the module doc). Every LA's
-    value is ranked and banded (the field); only the target LAs' rows are written out."""
-    compared = chosen.select(_group=period_key("comparator_period", keys)).unique()
+    published value, per indicator and period compared (LAIT's rules: see the module doc).
+    Every LA's value is ranked and banded (the field, read by position: :class:`RowIndex`);
+    only the target LAs' rows are written out."""
+    compared = chosen.select("indicator_id", period="comparator_period").unique()
     la_values = (
-        sub.with_columns(_group=period_key("period", keys))
-        .join(compared, on="_group", how="semi")
-        .filter(pl.col("area_code").is_in(all_las.implode()), pl.col("value").is_not_null())
+        compared.join(pl.LazyFrame({"area_code": all_las}), how="cross")
+        .with_columns(
+            value=index.read("value", index.published_at(pl.col("area_code"), "period", keys))
+        )
+        .filter(pl.col("value").is_not_null())
+        .select(
+            "area_code",
+            "indicator_id",
+            "value",
+            _group=period_key("period", keys),
+            _k=row_key("area_code", "period", keys),
+        )
         .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
     )
     # One rank over the value signed by polarity: rank("min") of -x is x's descending rank.
@@ -86,12 +96,12 @@ def with_region_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.La
     borough with Inner or Outer London, or London where that has no value."""
     return (
         rows.with_columns(
-            _region=index.at(pl.col("region_code"), "comparator_period", keys),
-            _sub_region=index.at(pl.col("sub_region_code"), "comparator_period", keys),
-        )
-        .with_columns(
-            _region_value=index.published("value", "_region"),
-            _sub_region_value=index.published("value", "_sub_region"),
+            _region_value=index.read(
+                "value", index.published_at(pl.col("region_code"), "comparator_period", keys)
+            ),
+            _sub_region_value=index.read(
+                "value", index.published_at(pl.col("sub_region_code"), "comparator_period", keys)
+            ),
         )
         .with_columns(
             comparator_region_code=pl.when(pl.col("_sub_region_value").is_not_null())
@@ -99,7 +109,7 @@ def with_region_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.La
             .otherwise("region_code"),
             region_value=pl.coalesce("_sub_region_value", "_region_value"),
         )
-        .drop("_region", "_sub_region", "_region_value", "_sub_region_value", "sub_region_code")
+        .drop("_region_value", "_sub_region_value", "sub_region_code")
     )
 
 
@@ -113,11 +123,11 @@ def with_england_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.L
     """Stage 4b, England's value and counts at each row's comparator period."""
     england = pl.lit(ENGLAND, dtype=keys.area)
     return (
-        rows.with_columns(_england=index.at(england, "comparator_period", keys))
+        rows.with_columns(_england=index.published_at(england, "comparator_period", keys))
         .with_columns(
-            england_value=index.published("value", "_england"),
-            _england_numerator=index.published("numerator", "_england"),
-            _england_denominator=index.published("denominator", "_england"),
+            england_value=index.read("value", "_england"),
+            _england_numerator=index.read("numerator", "_england"),
+            _england_denominator=index.read("denominator", "_england"),
         )
         .drop("_england")
     )

@@ -28,12 +28,14 @@ def neighbour_statistics(
         _size=pl.lit(sizes).gather(area),
         _place=area * width,
     ).with_columns(
-        index.in_slot(pl.col("_slot"), pl.lit(places).gather(pl.col("_place") + j)).alias(f"_r{j}")
+        index.published(
+            index.in_slot(pl.col("_slot"), pl.lit(places).gather(pl.col("_place") + j))
+        ).alias(f"_r{j}")
         for j in range(width)
     )
     columns = {"_v": "value", "_x": "numerator", "_n": "denominator"}
     with_values = with_rows.with_columns(
-        index.published(column, f"_r{j}").alias(f"{prefix}{j}")
+        index.read(column, f"_r{j}").alias(f"{prefix}{j}")
         for prefix, column in columns.items()
         for j in range(width)
     )

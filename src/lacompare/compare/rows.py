@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lacompare.compare.chosen import with_local_figures
-from lacompare.compare.keys import Keys, enum_bits, once_per_frame, period_key
+from lacompare.compare.chosen import in_time_order, with_local_figures
+from lacompare.compare.keys import Keys, enum_bits, once_per_frame, pair_key, period_key
 from lacompare.reference import ReferenceData
 
 
@@ -22,14 +22,22 @@ class RowIndex:
     ``slot_of`` maps an (indicator, period) key (:func:`period_key`) to its slot, the
     number of that pair among the pairs the observations have (null where none);
     ``row_at`` maps ``slot * areas + area code`` to the row number (null where that area has no
-    row). Both are dense: 2^16 and about 1,500 x 170 entries today, under 2 MB together.
-    (indicator, area, period) names at most one row: a local figure for a period DfE has
-    published for that LA is refused (:mod:`lacompare.local`)."""
+    row). Both are dense: 2^16 entries, and one per (indicator, period) pair and area (as many
+    as the observations today, a complete grid), 2.8 MB together. (indicator, area, period)
+    names at most one row: a local figure for a period DfE has published for that LA is
+    refused (:mod:`lacompare.local`).
+
+    ``series_key`` is each row's (indicator, area) pair and year as one ascending integer
+    (:func:`series_key`), where the rows are in time order with no local figures (the
+    reference data as stored): an LA's series is then a run of rows found by binary search.
+    """
 
     frame: pl.DataFrame
     slot_of: pl.Series
     row_at: pl.Series
     areas: int
+    has_local: bool
+    series_key: pl.Series | None
 
     @classmethod
     def of(cls, ref: ReferenceData, keys: Keys) -> RowIndex:
@@ -50,12 +58,20 @@ class RowIndex:
         areas = len(keys.area.categories) if isinstance(keys.area, pl.Enum) else 0
         area = frame.get_column("area_code").to_physical().cast(pl.UInt32)
         at = slot_of.gather(pair) * areas + area
-        return cls(frame, slot_of, _scattered(len(pairs) * areas, at, frame.height), areas)
+        row_at = _scattered(len(pairs) * areas, at, frame.height)
+        in_order = ref.local is None and in_time_order(ref.observations)
+        ordered = frame.select(series_key(pl.col("year"), keys)).to_series() if in_order else None
+        return cls(frame, slot_of, row_at, areas, ref.local is not None, ordered)
 
     def at(self, area: pl.Expr, period: str, keys: Keys) -> pl.Expr:
         """The row number of ``area``'s observation (an area Enum expression) of each row's
         indicator at the period in column ``period``; null where there is none."""
         return self.in_slot(self.slot(period, keys), area.to_physical().cast(pl.UInt32))
+
+    def published_at(self, area: pl.Expr, period: str, keys: Keys) -> pl.Expr:
+        """:meth:`at`, null at a local figure: what other areas show is published data only,
+        and no LA's local figure enters any other comparison."""
+        return self.published(self.at(area, period, keys))
 
     def slot(self, period: str, keys: Keys) -> pl.Expr:
         """The slot of each row's indicator at the period in column ``period``."""
@@ -66,14 +82,22 @@ class RowIndex:
         Enum code is ``area``."""
         return pl.lit(self.row_at).gather(slot * self.areas + area)
 
+    def published(self, row: pl.Expr) -> pl.Expr:
+        """Row numbers ``row``, null where the row is a local figure (nothing to do without
+        local figures)."""
+        if not self.has_local:
+            return row
+        return pl.when(~self.read("local", row)).then(row)
+
     def read(self, column: str, row: str | pl.Expr) -> pl.Expr:
         """Column ``column`` of the observations at row numbers ``row`` (null for a null)."""
         return pl.lit(self.frame.get_column(column)).gather(row)
 
-    def published(self, column: str, row: str | pl.Expr) -> pl.Expr:
-        """:meth:`read`, null at a local figure: what other areas show is published data
-        only, and no LA's local figure enters any other comparison."""
-        return pl.when(~self.read("local", row)).then(self.read(column, row))
+
+def series_key(year: pl.Expr, keys: Keys) -> pl.Expr:
+    """Each row's (indicator, area) pair (:func:`pair_key`) and ``year`` as one integer, in
+    that order: ascending down rows in time order."""
+    return pair_key(keys).cast(pl.UInt64) * 4096 + year.clip(0, 4095).cast(pl.UInt64)
 
 
 def _scattered(size: int, at: pl.Series, count: int) -> pl.Series:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from lacompare._expr import word_for
-from lacompare.compare.keys import ENGLAND, Keys
+from lacompare.compare.keys import ENGLAND, IS_LOCAL, Keys
 from lacompare.stats import (
     NOT_COMPARED,
     RATE_CI_METHODS,
@@ -27,15 +27,17 @@ _x, _n = pl.col("_x"), pl.col("_n")
 
 
 def overdispersion_factors(
-    sub: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series, keys: Keys
+    obs: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series, keys: Keys
 ) -> pl.LazyFrame:
     """Stage 4c, Spiegelhalter's overdispersion factor φ of each session-based measure
     (school absence counted in half-days) per period: the LAs' z-scores against England's
     proportion (from England's counts; the LAs' pooled proportion without them), winsorised
-    (:func:`lacompare.stats.overdispersion_factor`). Other measures get none (binomial)."""
+    (:func:`lacompare.stats.overdispersion_factor`), from published figures only. Other
+    measures get none (binomial). Every period of the few session measures is worked out (a
+    few thousand rows); the rows read the periods they compare."""
     sessions = ind.filter("per_session").select("indicator_id")
-    counted = sub.join(sessions, on="indicator_id", how="semi").filter(
-        pl.col("numerator").is_not_null()
+    counted = obs.join(sessions, on="indicator_id", how="semi").filter(
+        ~IS_LOCAL, pl.col("numerator").is_not_null()
     )
     england = pl.Series([ENGLAND], dtype=keys.area)
     target = counted.filter(pl.col("area_code").is_in(england.implode())).select(
