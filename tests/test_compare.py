@@ -270,17 +270,22 @@ def test_bands_follow_values_within_each_indicator(everything) -> None:
     assert monotone["ok"].all()
 
 
-@pytest.mark.parametrize("period", ["latest", 2019])
+@pytest.mark.parametrize("gaps", [False, True])
+@pytest.mark.parametrize("period", ["latest", "lait_latest", 2019])
 @pytest.mark.parametrize("history", [0, 1, 3, 10])
-def test_series_read_by_position_equal_the_series_joined(ref, period, history) -> None:
+def test_series_read_by_position_equal_the_series_joined(ref, period, history, gaps) -> None:
     """The reference data as stored is in time order: each LA's series is read by position
-    (a run found by binary search). The same series by the general path (joined and grouped,
-    as with local figures or rows out of order) is the same, to every list and null."""
+    (a run ending at the LA's row of the period shown, or found by binary search where it has
+    none: the data with gaps). The same series by the general path (joined and grouped, as
+    with local figures or rows out of order) is the same, to every list and null."""
     import dataclasses
 
     from lacompare.compare.engine import _Setup
     from lacompare.compare.keys import ENGINE, OPTIMIZATIONS
 
+    if gaps:  # every seventh row gone: some LAs have no row of the period shown
+        kept = ref.observations.filter(pl.int_range(pl.len()) % 7 != 3)
+        ref = lacompare.ReferenceData(ref.indicators, kept, ref.areas, ref.neighbours)
     setup = _Setup.of(ref, None, None, "2025", [period])
     assert setup.index.series_key is not None
     joined = dataclasses.replace(setup, index=dataclasses.replace(setup.index, series_key=None))

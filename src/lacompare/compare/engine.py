@@ -22,13 +22,14 @@ from lacompare.compare.chosen import (
     period_labels,
     read_observations,
 )
-from lacompare.compare.history import gaps_in_children, label_year, own_history
+from lacompare.compare.history import gaps_in_children, label_year, with_own_history
 from lacompare.compare.keys import (
     ENGINE,
     OPTIMIZATIONS,
     Keys,
     Neighbours,
     Period,
+    by_code,
     row_key,
 )
 from lacompare.compare.national import (
@@ -151,12 +152,13 @@ class _Setup:
 
     ref: ReferenceData
     keys: Keys
-    targets: pl.LazyFrame
+    targets: pl.DataFrame
     all_las: pl.Series
     groups: pl.DataFrame
     longest: int
     index: RowIndex
-    ind: pl.LazyFrame
+    ind: pl.DataFrame
+    overdispersion: pl.Series
     has_local: bool
     obs: pl.LazyFrame
     periods: pl.LazyFrame
@@ -174,126 +176,111 @@ class _Setup:
         keys = Keys.of(ref)
         for period in asked:  # a wrong period is named before the LAs are looked at
             check_period(period, keys)
-        targets, all_las = target_las(ref, la_codes, keys)
-        groups, longest = neighbour_groups(ref, targets, neighbours, keys)
-        ind = indicator_facts(ref, ids, keys)
+        las, all_las = target_las(ref, la_codes, keys)
+        targets = las.collect()
+        groups, longest = neighbour_groups(ref, las, neighbours, keys)
+        ind = indicator_facts(ref, ids, keys).collect()
         has_local = ref.local is not None and ref.local.height > 0
         in_order = in_time_order(ref.observations) and not has_local
         obs = read_observations(ref, ids, keys, in_order)
         periods = period_labels(obs, ref, ids, keys)
         index = RowIndex.of(ref, keys)
+        # Every period's factor (a few session measures): each query reads the ones it needs.
+        phi = overdispersion_factors(obs, ind.lazy(), all_las, keys).collect()
+        overdispersion = index.by_period(phi, "overdispersion", keys)
         return cls(
-            ref, keys, targets, all_las, groups, longest, index, ind, has_local, obs, periods
-        )
+            ref, keys, targets, all_las, groups, longest, index, ind, overdispersion, has_local,
+            obs, periods,
+        )  # fmt: skip
 
     def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
-        """The stages for ``period``, as one lazy query."""
-        ref, keys, obs, targets, all_las = self.ref, self.keys, self.obs, self.targets, self.all_las
+        """The stages for ``period``, as one lazy query. The rows are put in their final order
+        once, while narrow; every later stage adds columns in place (:func:`by_code`,
+        :class:`RowIndex`), never moving the rows."""
+        ref, keys, obs, index = self.ref, self.keys, self.obs, self.index
         period = check_period(period, keys)
         if isinstance(period, int):
             check_year_has_figures(obs, period)
+        ind, targets = self.ind.lazy(), self.targets.lazy()
         chosen = chosen_periods(
-            obs, self.periods, self.ind, targets, all_las, period, self.has_local, keys
+            obs, self.periods, ind, targets, self.all_las, period, self.has_local, keys
         ).cache()
-        values = _with_values(
-            chosen, self.ind, obs, all_las, targets, self.groups, self.longest, self.index, keys
-        )
-        if values_only:
-            return values.pipe(_named, targets, self.ind, ref, keys)
-        return (
-            values.pipe(
-                _with_standing,
-                chosen,
-                self.ind,
-                all_las,
-                obs,
-                self.periods,
-                history,
-                keys,
-                self.index,
+        rows = chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
+        if not values_only:
+            rows = rows.join(  # the standing at the comparator period: one integer key
+                national_standing(chosen, ind, self.all_las, index, keys),
+                left_on="_k_comparator",
+                right_on="_k",
+                how="left",
             )
+        rows = _in_order(rows, self.targets, self.ind).pipe(
+            _with_values, self.ind, self.targets, self.overdispersion, self.groups, self.longest,
+            index, keys,
+        )  # fmt: skip
+        if values_only:
+            return rows.pipe(_named, self.targets, self.ind, ref, keys)
+        return (
+            rows.pipe(with_own_history, obs, self.periods, history, keys, index)
+            .pipe(_unranked_if_local)
             .pipe(_with_verdicts)
-            .pipe(_written_out, targets, self.ind, ref, keys)
+            .pipe(_written_out, self.targets, self.ind, ref, keys)
         )
+
+
+def _in_order(rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame) -> pl.LazyFrame:
+    """The rows in their final order, LA name then topic and indicator name: sorted once on
+    one integer, while the frame is narrow."""
+    area_order = by_code(targets, "area_code", "_area_order")
+    indicator_order = by_code(ind, "indicator_id", "_indicator_order")
+    return rows.sort(area_order.cast(pl.UInt64) * 2**32 + indicator_order)
 
 
 def _with_values(
-    chosen: pl.LazyFrame,
-    ind: pl.LazyFrame,
-    obs: pl.LazyFrame,
-    all_las: pl.Series,
-    targets: pl.LazyFrame,
+    rows: pl.LazyFrame,
+    ind: pl.DataFrame,
+    targets: pl.DataFrame,
+    overdispersion: pl.Series,
     groups: pl.DataFrame,
     longest: int,
     index: RowIndex,
     keys: Keys,
 ) -> pl.LazyFrame:
-    """Stages 2-4: beside each chosen row, the region's, the LA's own (shown and previous),
-    England's and the neighbours' values, read by position (:class:`RowIndex`), and the
-    overdispersion of session measures."""
-    dispersion = overdispersion_factors(obs, ind, all_las, keys).cache()
+    """Stages 2-4: beside each chosen row, the indicator's facts, the region's, the LA's own
+    (shown and previous), England's and the neighbours' values, read by position
+    (:class:`RowIndex`), and the overdispersion of session measures (a table by period:
+    :meth:`RowIndex.by_period`)."""
+    facts = [c for c in ind.columns if c not in _NAMES and c != "indicator_id"]
+    sn_model = groups.select("area_code", "sn_model").unique("area_code")
     return (
-        # The LA's national standing is joined at the comparator period: one integer key.
-        chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
-        # Names and other text join last: the frames travelling through the joins stay narrow.
-        .join(ind.drop("indicator_name", "indicator_label", "topic"), on="indicator_id")
-        .join(targets.select("area_code", "region_code", "sub_region_code"), on="area_code")
+        rows.with_columns(
+            *(by_code(ind, "indicator_id", fact) for fact in facts),
+            by_code(targets, "area_code", "region_code"),
+            by_code(targets, "area_code", "sub_region_code"),
+            overdispersion=index.for_period(overdispersion, "comparator_period", keys),
+            _previous_phi=index.for_period(overdispersion, "previous_period", keys),
+        )
         .pipe(with_region_values, index, keys)
         .pipe(with_own_values, index, keys)
         .pipe(with_england_values, index, keys)
-        .join(
-            dispersion,
-            left_on=["indicator_id", "comparator_period"],
-            right_on=["indicator_id", "period"],
-            how="left",
-        )
-        .join(
-            dispersion.rename({"overdispersion": "_previous_phi"}),
-            left_on=["indicator_id", "previous_period"],
-            right_on=["indicator_id", "period"],
-            how="left",
-        )
         .pipe(neighbour_statistics, groups, longest, index, keys)
-        .join(
-            groups.lazy().select("area_code", "sn_model").unique("area_code"),
-            on="area_code",
-            how="left",
-        )
         # The model is named where the neighbours were compared (not on rows with no period).
-        .with_columns(sn_model=pl.when(pl.col("sn_count").is_not_null()).then("sn_model"))
+        .with_columns(
+            sn_model=pl.when(pl.col("sn_count").is_not_null()).then(
+                by_code(sn_model, "area_code", "sn_model")
+            )
+        )
     )
 
 
-def _with_standing(
-    rows: pl.LazyFrame,
-    chosen: pl.LazyFrame,
-    ind: pl.LazyFrame,
-    all_las: pl.Series,
-    obs: pl.LazyFrame,
-    periods: pl.LazyFrame,
-    history: int,
-    keys: Keys,
-    index: RowIndex,
-) -> pl.LazyFrame:
-    """Stage 5: national rank and quartile band (never for a local figure), and the LA's own
-    series for sparklines."""
-    return (
-        rows.join(  # A local figure is not ranked against a published field it is not part of.
-            national_standing(chosen, ind, all_las, index, keys),
-            left_on="_k_comparator",
-            right_on="_k",
-            how="left",
-        )
-        .with_columns(la_local=pl.col("la_local").fill_null(False))
-        .with_columns(
-            pl.when(~pl.col("la_local")).then(pl.col(c)).alias(c)
-            for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
-        )
-        .join(
-            own_history(obs, chosen, periods, history, keys, index),
-            on=["area_code", "indicator_id"],
-            how="left",
-        )
+#: The indicator's names, joined last: the frames travelling through the stages stay narrow.
+_NAMES = ("indicator_name", "indicator_label", "topic")
+
+
+def _unranked_if_local(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """A local figure is not ranked or banded against a published field it is not part of."""
+    return rows.with_columns(la_local=pl.col("la_local").fill_null(False)).with_columns(
+        pl.when(~pl.col("la_local")).then(pl.col(c)).alias(c)
+        for c in ("national_rank", "rank_of", "quartile_band", "rank_tied", "band_share")
     )
 
 
@@ -330,10 +317,9 @@ def _with_verdicts(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _written_out(
-    rows: pl.LazyFrame, targets: pl.LazyFrame, ind: pl.LazyFrame, ref: ReferenceData, keys: Keys
+    rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame, ref: ReferenceData, keys: Keys
 ) -> pl.LazyFrame:
-    """Names joined last (the frames travelling through the joins stay narrow), keys cast to
-    text, rows in LA-name, topic, indicator-name order."""
+    """Names beside the codes, keys cast to text, the comparison's columns in order."""
     return (
         _named(rows, targets, ind, ref, keys)
         .with_columns(recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)))
@@ -342,25 +328,19 @@ def _written_out(
 
 
 def _named(
-    rows: pl.LazyFrame, targets: pl.LazyFrame, ind: pl.LazyFrame, ref: ReferenceData, keys: Keys
+    rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame, ref: ReferenceData, keys: Keys
 ) -> pl.LazyFrame:
-    """The LA's, indicator's and comparator region's names joined, keys cast to text, rows in
-    LA-name, topic, indicator-name order (sorted on two small integers)."""
-    return (
-        rows.join(targets.select("area_code", "area_name", "_area_order"), on="area_code")
-        .join(
-            ind.select("indicator_id", "indicator_name", "indicator_label", "topic"),
-            on="indicator_id",
-        )
-        .join(area_names(ref, keys), on="comparator_region_code", how="left")
-        .with_columns(
-            pl.col(
-                "area_code", "indicator_id", "period", "comparator_period", "previous_period"
-            ).cast(pl.String),
-            region_code=pl.col("region_code").cast(pl.String),
-        )
-        # One integer key: a sort on two columns first encodes their rows.
-        .sort(pl.col("_area_order").cast(pl.UInt64) * 2**32 + pl.col("_indicator_order"))
+    """The LA's, indicator's and comparator region's names beside their codes (read by code:
+    the rows stay in their order), keys cast to text."""
+    return rows.with_columns(
+        by_code(targets, "area_code", "area_name"),
+        *(by_code(ind, "indicator_id", name) for name in _NAMES),
+        by_code(area_names(ref, keys), "comparator_region_code", "region_name"),
+    ).with_columns(
+        pl.col("area_code", "indicator_id", "period", "comparator_period", "previous_period").cast(
+            pl.String
+        ),
+        region_code=pl.col("region_code").cast(pl.String),
     )
 
 

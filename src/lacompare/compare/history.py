@@ -11,19 +11,22 @@ from lacompare.compare.significance import multiplier_expr
 from lacompare.periods import period_year
 
 
-def own_history(
+def with_own_history(
+    rows: pl.LazyFrame,
     obs: pl.LazyFrame,
-    chosen: pl.LazyFrame,
     periods: pl.LazyFrame,
     history: int,
     keys: Keys,
     index: RowIndex,
 ) -> pl.LazyFrame:
-    """Stage 5, each target LA's own series up to the period shown, oldest first, for
-    sparklines: only the LAs asked for are read. Read by position from the reference data as
-    stored (:func:`_series_by_position`); with local figures, or rows out of time order,
-    joined and grouped on one integer per (indicator, area) (:func:`pair_key`)."""
-    shown_year = chosen.join(periods, on=["indicator_id", "period"]).select(
+    """Stage 5, beside each target LA's row, its own series up to the period shown, oldest
+    first, for sparklines (``recent_periods``, ``recent_values``): only the LAs asked for are
+    read. Read by position where the reference data is as stored
+    (:func:`_series_by_position`); with local figures, or rows out of time order, joined and
+    grouped on one integer per (indicator, area) (:func:`pair_key`)."""
+    if index.series_key is not None:
+        return _series_by_position(rows, history, index, keys)
+    shown_year = rows.join(periods, on=["indicator_id", "period"]).select(
         "area_code",
         "indicator_id",
         _pair=pair_key(keys),
@@ -31,9 +34,7 @@ def own_history(
         shown_year="year",
         shown_period="period",
     )
-    if index.series_key is not None:
-        return _series_by_position(shown_year, history, index, keys)
-    return (
+    series = (
         # The observations are in time order within each LA and indicator; the join and the
         # group_by keep that order, so the last rows are the latest.
         obs.select("period", "year", "value", "local", _pair=pair_key(keys))
@@ -54,40 +55,44 @@ def own_history(
         )
         .drop("_pair")
     )
+    return rows.join(series, on=["area_code", "indicator_id"], how="left")
 
 
 def _series_by_position(
-    shown_year: pl.LazyFrame, history: int, index: RowIndex, keys: Keys
+    rows: pl.LazyFrame, history: int, index: RowIndex, keys: Keys
 ) -> pl.LazyFrame:
     """The series when every figure is published and the rows are in time order: the LA's
-    rows of the indicator up to the year shown are the run of rows ending where a binary
-    search on :attr:`RowIndex.series_key` puts the year; its last ``history`` rows are read
+    rows of the indicator up to the year shown are a run of rows (see :class:`RowIndex`); its
+    last ``history`` rows are read
     by position (as many places, each kept if its row is the same LA's and indicator's, then
     one list each, cut to the rows kept). Null where the LA has no row up to that year."""
     places = max(history, 1)
     key = pl.lit(index.series_key)
-    end = key.search_sorted(series_key(pl.col("shown_year"), keys), side="right")
+    # The run ends where the LA's row of the period shown has its year's last row; where the
+    # LA has no row of that period, where a binary search puts the year.
+    shown = index.at(pl.col("area_code"), "period", keys)
+    search = pl.when(shown.is_null()).then(series_key(index.year("period", keys), keys))
+    end = pl.coalesce(
+        pl.lit(index.series_end).gather(shown), key.search_sorted(search, side="right")
+    )
     # Place j holds row end - places + j: the last `places` rows before the end, those of the
     # same pair (the key's high bits) kept: they are the last rows of its run.
-    run = shown_year.with_columns(_end=end.cast(pl.Int64), _first=series_key(pl.lit(0), keys))
-    rows = [(pl.col("_end") - places + j).clip(lower_bound=0) for j in range(places)]
+    run = rows.with_columns(_end=end.cast(pl.Int64), _first=series_key(pl.lit(0), keys))
+    places_rows = [(pl.col("_end") - places + j).clip(lower_bound=0) for j in range(places)]
     in_run = [
         (pl.col("_end") >= places - j) & (key.gather(row) >= pl.col("_first"))
-        for j, row in enumerate(rows)
+        for j, row in enumerate(places_rows)
     ]
     run = run.with_columns(_count=pl.sum_horizontal(in_run))
     kept = pl.min_horizontal("_count", history)
 
     def series(column: str) -> pl.Expr:
         # concat_arr then to_list: several times faster than concat_list.
-        whole = pl.concat_arr(index.read(column, row) for row in rows).arr.to_list()
+        whole = pl.concat_arr(index.read(column, row) for row in places_rows).arr.to_list()
         return pl.when(pl.col("_count") > 0).then(whole.list.slice(places - kept, kept))
 
-    return run.select(
-        "area_code",
-        "indicator_id",
-        recent_periods=series("period"),
-        recent_values=series("value"),
+    return run.with_columns(recent_periods=series("period"), recent_values=series("value")).drop(
+        "_end", "_first", "_count"
     )
 
 

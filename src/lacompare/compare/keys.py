@@ -43,6 +43,21 @@ def once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) ->
     return answer
 
 
+def by_code(frame: pl.DataFrame, code: str, column: str, at: str | None = None) -> pl.Expr:
+    """Column ``column`` of ``frame`` (one row per value of the Enum column ``code``) read
+    for each row by its own code (in its column ``at``, else ``code``): a gather from a
+    table laid out by the Enum's codes. Unlike a join, it leaves the rows where they are and
+    touches no other column (a join gathers every column of a wide frame again)."""
+    codes = frame.get_column(code).to_physical()
+    enum = frame.schema[code]
+    if not isinstance(enum, pl.Enum):
+        raise TypeError(f"by_code reads by an Enum's codes; {code!r} is {enum}")
+    size = len(enum.categories)
+    values = frame.get_column(column)
+    table = pl.Series(column, dtype=values.dtype).extend_constant(None, size).scatter(codes, values)
+    return pl.lit(table).gather(pl.col(at or code).to_physical()).alias(column)
+
+
 Period = Literal["latest", "lait_latest"] | int | str
 
 

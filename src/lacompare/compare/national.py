@@ -37,6 +37,8 @@ def national_standing(
             _k=row_key("area_code", "period", keys),
         )
         .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
+        # Read twice (ranks, cut points): polars would otherwise work it out twice.
+        .cache()
     )
     # One rank over the value signed by polarity: rank("min") of -x is x's descending rank.
     signed = pl.when(pl.col("polarity") == "high").then(-pl.col("value")).otherwise("value")
@@ -113,8 +115,9 @@ def with_region_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.La
     )
 
 
-def area_names(ref: ReferenceData, keys: Keys) -> pl.LazyFrame:
-    return ref.areas.lazy().select(
+def area_names(ref: ReferenceData, keys: Keys) -> pl.DataFrame:
+    """Every area's name by its code (as the observations' Enum)."""
+    return ref.areas.select(
         comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
     )
 

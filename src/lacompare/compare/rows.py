@@ -27,17 +27,21 @@ class RowIndex:
     names at most one row: a local figure for a period DfE has published for that LA is
     refused (:mod:`lacompare.local`).
 
-    ``series_key`` is each row's (indicator, area) pair and year as one ascending integer
-    (:func:`series_key`), where the rows are in time order with no local figures (the
-    reference data as stored): an LA's series is then a run of rows found by binary search.
+    ``slot_year`` is each slot's year. ``series_key`` is each row's (indicator, area) pair
+    and year as one ascending integer (:func:`series_key`), where the rows are in time order
+    with no local figures (the reference data as stored): an LA's series is then a run of
+    rows found by binary search, or from the LA's row of a year, whose ``series_end`` is
+    one past the last row of that LA's, indicator's and year's rows.
     """
 
     frame: pl.DataFrame
     slot_of: pl.Series
     row_at: pl.Series
+    slot_year: pl.Series
     areas: int
     has_local: bool
     series_key: pl.Series | None
+    series_end: pl.Series | None
 
     @classmethod
     def of(cls, ref: ReferenceData, keys: Keys) -> RowIndex:
@@ -59,9 +63,15 @@ class RowIndex:
         area = frame.get_column("area_code").to_physical().cast(pl.UInt32)
         at = slot_of.gather(pair) * areas + area
         row_at = _scattered(len(pairs) * areas, at, frame.height)
+        # Every row of a period label has the same year.
+        slot_year = pl.Series(dtype=frame.schema["year"]).extend_constant(None, len(pairs))
+        slot_year = slot_year.scatter(slot_of.gather(pair), frame.get_column("year"))
         in_order = ref.local is None and in_time_order(ref.observations)
-        ordered = frame.select(series_key(pl.col("year"), keys)).to_series() if in_order else None
-        return cls(frame, slot_of, row_at, areas, ref.local is not None, ordered)
+        ordered, ends = (None, None)
+        if in_order:
+            ordered = frame.select(series_key(pl.col("year"), keys)).to_series()
+            ends = _run_ends(ordered)
+        return cls(frame, slot_of, row_at, slot_year, areas, ref.local is not None, ordered, ends)
 
     def at(self, area: pl.Expr, period: str, keys: Keys) -> pl.Expr:
         """The row number of ``area``'s observation (an area Enum expression) of each row's
@@ -76,6 +86,24 @@ class RowIndex:
     def slot(self, period: str, keys: Keys) -> pl.Expr:
         """The slot of each row's indicator at the period in column ``period``."""
         return pl.lit(self.slot_of).gather(period_key(period, keys))
+
+    def year(self, period: str, keys: Keys) -> pl.Expr:
+        """The year of the period in column ``period`` (of each row's indicator)."""
+        return pl.lit(self.slot_year).gather(self.slot(period, keys))
+
+    def by_period(self, frame: pl.DataFrame, column: str, keys: Keys) -> pl.Series:
+        """Column ``column`` of ``frame`` (one row per indicator and period) laid out by slot,
+        to be read with :meth:`for_period`."""
+        slots = self.slot_of.gather(frame.select(period_key("period", keys)).to_series())
+        empty = pl.Series(column, dtype=frame.schema[column]).extend_constant(
+            None, len(self.slot_year)
+        )
+        return empty.scatter(slots, frame.get_column(column))
+
+    def for_period(self, table: pl.Series, period: str, keys: Keys) -> pl.Expr:
+        """A :meth:`by_period` table's value for each row's indicator at the period in column
+        ``period``."""
+        return pl.lit(table).gather(self.slot(period, keys))
 
     def in_slot(self, slot: pl.Expr, area: pl.Expr) -> pl.Expr:
         """The row number of the observation in ``slot`` (see :meth:`slot`) of the area whose
@@ -98,6 +126,15 @@ def series_key(year: pl.Expr, keys: Keys) -> pl.Expr:
     """Each row's (indicator, area) pair (:func:`pair_key`) and ``year`` as one integer, in
     that order: ascending down rows in time order."""
     return pair_key(keys).cast(pl.UInt64) * 4096 + year.clip(0, 4095).cast(pl.UInt64)
+
+
+def _run_ends(ascending: pl.Series) -> pl.Series:
+    """For each row of an ascending column, one past the last row with the same value."""
+    last = ascending.ne_missing(ascending.shift(-1))
+    after = pl.int_range(1, ascending.len() + 1, dtype=pl.UInt32, eager=True)
+    return after.zip_with(
+        last, pl.Series(dtype=pl.UInt32).extend_constant(None, ascending.len())
+    ).backward_fill()
 
 
 def _scattered(size: int, at: pl.Series, count: int) -> pl.Series:
