@@ -20,11 +20,16 @@ ENGLAND = "E92000001"
 #: polars 2 defaults to its streaming engine; these join-heavy queries run ~25% faster in memory.
 ENGINE: Final = "in-memory"
 
-#: The engine reads some rows by place (each LA's neighbours are consecutive rows, every
-#: group laid out the same), so the joins must keep the order they are asked to keep
-#: (``maintain_order``). polars' order-observation pass drops that order where it does not
-#: see a later step read it, and ``gather_every`` is not such a step to it: turned off.
-OPTIMIZATIONS: Final = pl.QueryOptFlags(check_order_observe=False)
+#: The engine's plan is read with two of polars' passes off:
+#:
+#: - the order-observation pass: the engine relies on orders it asks for (the rows sorted
+#:   once, then only gaining columns; an LA's series read in time order through a join that
+#:   keeps it, ``maintain_order``), and the pass drops an order where it does not see a later
+#:   step read it;
+#: - the common-subplan pass: the parts read twice are cached in the plan itself (the periods
+#:   chosen, national standing's field), and the pass cost more than it found: 13 of the 58
+#:   ms of one LA's comparison, none saved over all LAs.
+OPTIMIZATIONS: Final = pl.QueryOptFlags(check_order_observe=False, comm_subplan_elim=False)
 
 #: What has been worked out from an observations frame, by (frame, what), while the frame
 #: lives: the same reference data is asked about at every comparison.
