@@ -26,10 +26,10 @@ from lacompare.compare.history import gaps_in_children, label_year, with_own_his
 from lacompare.compare.keys import (
     ENGINE,
     OPTIMIZATIONS,
+    ByCode,
     Keys,
     Neighbours,
     Period,
-    by_code,
     row_key,
 )
 from lacompare.compare.national import (
@@ -150,7 +150,6 @@ class _Setup:
     LAs (every LA's standing is read against ``all_las``), their comparator groups, the
     observations and their period labels."""
 
-    ref: ReferenceData
     keys: Keys
     targets: pl.DataFrame
     all_las: pl.Series
@@ -158,6 +157,8 @@ class _Setup:
     longest: int
     index: RowIndex
     ind: pl.DataFrame
+    by_indicator: ByCode
+    by_area: ByCode
     overdispersion: pl.Series
     has_local: bool
     obs: pl.LazyFrame
@@ -186,18 +187,27 @@ class _Setup:
         periods = period_labels(obs, ref, ids, keys)
         index = RowIndex.of(ref, keys)
         # Every period's factor (a few session measures): each query reads the ones it needs.
-        phi = overdispersion_factors(obs, ind.lazy(), all_las, keys).collect()
+        phi = overdispersion_factors(obs, ind, all_las, keys).collect()
         overdispersion = index.by_period(phi, "overdispersion", keys)
+        # The indicators' and areas' facts and names, read by code (ByCode) in every query.
+        by_indicator = ByCode.of(ind, "indicator_id")
+        sn_model = groups.select("area_code", "sn_model").unique("area_code")
+        by_area = ByCode.of(
+            area_names(ref, keys)
+            .join(targets, on="area_code", how="left")
+            .join(sn_model, on="area_code", how="left"),
+            "area_code",
+        )
         return cls(
-            ref, keys, targets, all_las, groups, longest, index, ind, overdispersion, has_local,
-            obs, periods,
+            keys, targets, all_las, groups, longest, index, ind, by_indicator, by_area,
+            overdispersion, has_local, obs, periods,
         )  # fmt: skip
 
     def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
         """The stages for ``period``, as one lazy query. The rows are put in their final order
-        once, while narrow; every later stage adds columns in place (:func:`by_code`,
+        once, while narrow; every later stage adds columns in place (:class:`ByCode`,
         :class:`RowIndex`), never moving the rows."""
-        ref, keys, obs, index = self.ref, self.keys, self.obs, self.index
+        keys, obs, index = self.keys, self.obs, self.index
         period = check_period(period, keys)
         if isinstance(period, int):
             check_year_has_figures(obs, period)
@@ -213,32 +223,31 @@ class _Setup:
                 right_on="_k",
                 how="left",
             )
-        rows = _in_order(rows, self.targets, self.ind).pipe(
-            _with_values, self.ind, self.targets, self.overdispersion, self.groups, self.longest,
-            index, keys,
+        rows = _in_order(rows, self.by_area, self.by_indicator).pipe(
+            _with_values, self.by_indicator, self.by_area, self.overdispersion, self.groups,
+            self.longest, index, keys,
         )  # fmt: skip
         if values_only:
-            return rows.pipe(_named, self.targets, self.ind, ref, keys)
+            return rows.pipe(_named, self.by_area, self.by_indicator)
         return (
             rows.pipe(with_own_history, obs, self.periods, history, keys, index)
             .pipe(_unranked_if_local)
             .pipe(_with_verdicts)
-            .pipe(_written_out, self.targets, self.ind, ref, keys)
+            .pipe(_written_out, self.by_area, self.by_indicator)
         )
 
 
-def _in_order(rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame) -> pl.LazyFrame:
+def _in_order(rows: pl.LazyFrame, by_area: ByCode, by_indicator: ByCode) -> pl.LazyFrame:
     """The rows in their final order, LA name then topic and indicator name: sorted once on
     one integer, while the frame is narrow."""
-    area_order = by_code(targets, "area_code", "_area_order")
-    indicator_order = by_code(ind, "indicator_id", "_indicator_order")
-    return rows.sort(area_order.cast(pl.UInt64) * 2**32 + indicator_order)
+    area_order = by_area.read("_area_order").cast(pl.UInt64)
+    return rows.sort(area_order * 2**32 + by_indicator.read("_indicator_order"))
 
 
 def _with_values(
     rows: pl.LazyFrame,
-    ind: pl.DataFrame,
-    targets: pl.DataFrame,
+    by_indicator: ByCode,
+    by_area: ByCode,
     overdispersion: pl.Series,
     groups: pl.DataFrame,
     longest: int,
@@ -249,13 +258,12 @@ def _with_values(
     (shown and previous), England's and the neighbours' values, read by position
     (:class:`RowIndex`), and the overdispersion of session measures (a table by period:
     :meth:`RowIndex.by_period`)."""
-    facts = [c for c in ind.columns if c not in _NAMES and c != "indicator_id"]
-    sn_model = groups.select("area_code", "sn_model").unique("area_code")
+    facts = [c for c in by_indicator.table.columns if c not in (*_NAMES, "indicator_id")]
     return (
         rows.with_columns(
-            *(by_code(ind, "indicator_id", fact) for fact in facts),
-            by_code(targets, "area_code", "region_code"),
-            by_code(targets, "area_code", "sub_region_code"),
+            *(by_indicator.read(fact) for fact in facts),
+            by_area.read("region_code"),
+            by_area.read("sub_region_code"),
             overdispersion=index.for_period(overdispersion, "comparator_period", keys),
             _previous_phi=index.for_period(overdispersion, "previous_period", keys),
         )
@@ -265,9 +273,7 @@ def _with_values(
         .pipe(neighbour_statistics, groups, longest, index, keys)
         # The model is named where the neighbours were compared (not on rows with no period).
         .with_columns(
-            sn_model=pl.when(pl.col("sn_count").is_not_null()).then(
-                by_code(sn_model, "area_code", "sn_model")
-            )
+            sn_model=pl.when(pl.col("sn_count").is_not_null()).then(by_area.read("sn_model"))
         )
     )
 
@@ -316,26 +322,22 @@ def _with_verdicts(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _written_out(
-    rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame, ref: ReferenceData, keys: Keys
-) -> pl.LazyFrame:
+def _written_out(rows: pl.LazyFrame, by_area: ByCode, by_indicator: ByCode) -> pl.LazyFrame:
     """Names beside the codes, keys cast to text, the comparison's columns in order."""
     return (
-        _named(rows, targets, ind, ref, keys)
+        _named(rows, by_area, by_indicator)
         .with_columns(recent_periods=pl.col("recent_periods").cast(pl.List(pl.String)))
         .select(COMPARISON_COLUMNS)
     )
 
 
-def _named(
-    rows: pl.LazyFrame, targets: pl.DataFrame, ind: pl.DataFrame, ref: ReferenceData, keys: Keys
-) -> pl.LazyFrame:
+def _named(rows: pl.LazyFrame, by_area: ByCode, by_indicator: ByCode) -> pl.LazyFrame:
     """The LA's, indicator's and comparator region's names beside their codes (read by code:
     the rows stay in their order), keys cast to text."""
     return rows.with_columns(
-        by_code(targets, "area_code", "area_name"),
-        *(by_code(ind, "indicator_id", name) for name in _NAMES),
-        by_code(area_names(ref, keys), "comparator_region_code", "region_name"),
+        by_area.read("area_name"),
+        *(by_indicator.read(name) for name in _NAMES),
+        by_area.read("region_name", at="comparator_region_code"),
     ).with_columns(
         pl.col("area_code", "indicator_id", "period", "comparator_period", "previous_period").cast(
             pl.String

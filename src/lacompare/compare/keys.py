@@ -48,19 +48,32 @@ def once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) ->
     return answer
 
 
-def by_code(frame: pl.DataFrame, code: str, column: str, at: str | None = None) -> pl.Expr:
-    """Column ``column`` of ``frame`` (one row per value of the Enum column ``code``) read
-    for each row by its own code (in its column ``at``, else ``code``): a gather from a
-    table laid out by the Enum's codes. Unlike a join, it leaves the rows where they are and
-    touches no other column (a join gathers every column of a wide frame again)."""
-    codes = frame.get_column(code).to_physical()
-    enum = frame.schema[code]
-    if not isinstance(enum, pl.Enum):
-        raise TypeError(f"by_code reads by an Enum's codes; {code!r} is {enum}")
-    size = len(enum.categories)
-    values = frame.get_column(column)
-    table = pl.Series(column, dtype=values.dtype).extend_constant(None, size).scatter(codes, values)
-    return pl.lit(table).gather(pl.col(at or code).to_physical()).alias(column)
+@dataclass(frozen=True)
+class ByCode:
+    """A frame's rows laid out by the codes of its Enum column ``code``: row i is code i's
+    row (nulls where the frame has none). A column is then read for each row of another
+    frame by that row's own code (:meth:`read`): a gather, which leaves the rows where they
+    are and touches no other column, where a join would gather every column of a wide frame
+    again."""
+
+    table: pl.DataFrame
+    code: str
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, code: str) -> ByCode:
+        enum = frame.schema[code]
+        if not isinstance(enum, pl.Enum):
+            raise TypeError(f"ByCode lays rows out by an Enum's codes; {code!r} is {enum}")
+        every = pl.DataFrame({code: enum.categories}).cast({code: enum})
+        table = every.join(frame, on=code, how="left", maintain_order="left")
+        if table.height != every.height:
+            raise ValueError(f"ByCode needs one row per code; {code!r} repeats")
+        return cls(table, code)
+
+    def read(self, column: str, at: str | None = None) -> pl.Expr:
+        """``column`` for each row, by its code in column ``at`` (else ``code``)."""
+        codes = pl.col(at or self.code).to_physical()
+        return pl.lit(self.table.get_column(column)).gather(codes).alias(column)
 
 
 Period = Literal["latest", "lait_latest"] | int | str

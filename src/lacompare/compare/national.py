@@ -116,10 +116,8 @@ def with_region_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.La
 
 
 def area_names(ref: ReferenceData, keys: Keys) -> pl.DataFrame:
-    """Every area's name by its code (as the observations' Enum)."""
-    return ref.areas.select(
-        comparator_region_code=pl.col("area_code").cast(keys.area), region_name="name"
-    )
+    """Every area's code (as the observations' Enum) and name, as a comparator region's."""
+    return ref.areas.select(pl.col("area_code").cast(keys.area), region_name="name")
 
 
 def with_england_values(rows: pl.LazyFrame, index: RowIndex, keys: Keys) -> pl.LazyFrame:

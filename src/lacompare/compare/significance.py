@@ -27,7 +27,7 @@ _x, _n = pl.col("_x"), pl.col("_n")
 
 
 def overdispersion_factors(
-    obs: pl.LazyFrame, ind: pl.LazyFrame, all_las: pl.Series, keys: Keys
+    obs: pl.LazyFrame, ind: pl.DataFrame, all_las: pl.Series, keys: Keys
 ) -> pl.LazyFrame:
     """Stage 4c, Spiegelhalter's overdispersion factor φ of each session-based measure
     (school absence counted in half-days) per period: the LAs' z-scores against England's
@@ -35,9 +35,11 @@ def overdispersion_factors(
     (:func:`lacompare.stats.overdispersion_factor`), from published figures only. Other
     measures get none (binomial). Every period of the few session measures is worked out (a
     few thousand rows); the rows read the periods they compare."""
-    sessions = ind.filter("per_session").select("indicator_id")
-    counted = obs.join(sessions, on="indicator_id", how="semi").filter(
-        ~IS_LOCAL, pl.col("numerator").is_not_null()
+    sessions = ind.filter("per_session").get_column("indicator_id")
+    counted = obs.filter(
+        pl.col("indicator_id").is_in(sessions.implode()),
+        ~IS_LOCAL,
+        pl.col("numerator").is_not_null(),
     )
     england = pl.Series([ENGLAND], dtype=keys.area)
     target = counted.filter(pl.col("area_code").is_in(england.implode())).select(
