@@ -15,6 +15,7 @@ import csv
 import html
 import io
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from great_tables import GT
 
 from lacompare._office import (
     CSP_META,
@@ -47,6 +47,7 @@ from lacompare.tables import TableModel, body_rows, model_of
 
 if TYPE_CHECKING:
     import altair as alt
+    from great_tables import GT
 
     from lacompare.paper import BoardPaper
 
@@ -78,7 +79,7 @@ def save(
         raise ExportError(f"save() needs a file path such as 'derby.docx', not {path!r}")
     target = Path(path)
     suffix = target.suffix.lower()
-    if not (_is_paper(table) or _is_chart(table) or isinstance(table, GT)):
+    if not (_is_paper(table) or _is_chart(table) or _is_table(table)):
         hint = (
             "; make it a table first (lacompare.board_table(rows)), or write the rows "
             "themselves with rows.write_csv(path)"
@@ -301,6 +302,13 @@ def _write_pdf(table: GT, path: Path) -> None:
 def _is_paper(thing: object) -> bool:
     """A board paper (checked by module, so saving a table never imports the paper code)."""
     return type(thing).__module__ == "lacompare.paper.model"
+
+
+def _is_table(thing: object) -> bool:
+    """A great_tables table: there is none unless great_tables has been imported, so saving
+    a paper never imports it (a seventh of a second)."""
+    great_tables = sys.modules.get("great_tables")
+    return great_tables is not None and isinstance(thing, great_tables.GT)
 
 
 def _is_chart(thing: object) -> bool:

@@ -17,10 +17,9 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from great_tables import GT, loc, style
 
 from lacompare._cells import (
     DIRECTION_STYLE,
@@ -49,6 +48,9 @@ from lacompare.compare import (
 )
 from lacompare.errors import InvalidArgumentError, plain_text, user_facing, whole_number
 from lacompare.exception_rules import flag_expr
+
+if TYPE_CHECKING:
+    from great_tables import GT
 from lacompare.format import format_change, format_number, format_value
 from lacompare.periods import period_text
 from lacompare.reference import ReferenceData
@@ -219,7 +221,10 @@ def _sparkline(values: pl.Expr, label: pl.Expr, colour: str) -> pl.Expr:
 
 
 def render(model: TableModel) -> GT:
-    """The great_tables rendering of a :class:`TableModel` (HTML, PNG, PDF)."""
+    """The great_tables rendering of a :class:`TableModel` (HTML, PNG, PDF). great_tables is
+    imported here, by what makes a table: a board paper never loads it."""
+    from great_tables import GT, loc, style
+
     palette = model.palette
     keys = list(model.columns)
     data = model.frame.select(model.stub, *([model.group] if model.group else []), *keys)
