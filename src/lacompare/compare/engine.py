@@ -185,7 +185,7 @@ class _Setup:
         in_order = in_time_order(ref.observations) and not has_local
         obs = read_observations(ref, ids, keys, in_order)
         periods = period_labels(obs, ref, ids, keys)
-        index = RowIndex.of(ref, keys)
+        index = RowIndex.of(ref, keys, ids)
         # Every period's factor (a few session measures): each query reads the ones it needs.
         phi = overdispersion_factors(obs, ind, all_las, keys).collect()
         overdispersion = index.by_period(phi, "overdispersion", keys)
