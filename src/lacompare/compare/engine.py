@@ -148,7 +148,8 @@ def values_by_year(
 class _Setup:
     """What a comparison reads, whatever its period: the indicators asked for, the target
     LAs (every LA's standing is read against ``all_las``), their comparator groups, the
-    observations and their period labels."""
+    observations, their period labels and where each is (``index``), the overdispersion
+    factors by period, and the indicators' and areas' facts and names laid out by code."""
 
     keys: Keys
     targets: pl.DataFrame
@@ -278,7 +279,7 @@ def _with_values(
     )
 
 
-#: The indicator's names, joined last: the frames travelling through the stages stay narrow.
+#: The indicator's names, read last (:func:`_named`): the frame the stages widen stays narrow.
 _NAMES = ("indicator_name", "indicator_label", "topic")
 
 

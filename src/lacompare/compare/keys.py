@@ -1,5 +1,6 @@
-"""What every stage shares: England's code, the engine, the argument types and the integer
-keys the observations are joined on."""
+"""What every stage shares: England's code, the engine and its passes, the argument types,
+the integer keys the observations are joined on, facts read by code (:class:`ByCode`) and
+what is worked out once per observations frame (:func:`once_per_frame`)."""
 
 from __future__ import annotations
 
