@@ -19,6 +19,7 @@ from lacompare.compare.arguments import (
 from lacompare.compare.chosen import (
     chosen_periods,
     in_time_order,
+    lait_latest_periods,
     period_labels,
     read_observations,
 )
@@ -148,8 +149,9 @@ def values_by_year(
 class _Setup:
     """What a comparison reads, whatever its period: the indicators asked for, the target
     LAs (every LA's standing is read against ``all_las``), their comparator groups, the
-    observations, their period labels and where each is (``index``), the overdispersion
-    factors by period, and the indicators' and areas' facts and names laid out by code."""
+    observations, their period labels (and each indicator's LAIT latest) and where each is
+    (``index``), the overdispersion factors by period, and the indicators' and areas' facts and
+    names laid out by code."""
 
     keys: Keys
     targets: pl.DataFrame
@@ -164,6 +166,7 @@ class _Setup:
     has_local: bool
     obs: pl.LazyFrame
     periods: pl.LazyFrame
+    lait_latest: pl.LazyFrame
 
     @classmethod
     def of(
@@ -186,6 +189,7 @@ class _Setup:
         in_order = in_time_order(ref.observations) and not has_local
         obs = read_observations(ref, ids, keys, in_order)
         periods = period_labels(obs, ref, ids, keys)
+        lait_latest = lait_latest_periods(obs, ref, ids, all_las, keys)
         index = RowIndex.of(ref, keys, ids)
         # Every period's factor (a few session measures): each query reads the ones it needs.
         phi = overdispersion_factors(obs, ind, all_las, keys).collect()
@@ -201,7 +205,7 @@ class _Setup:
         )
         return cls(
             keys, targets, all_las, groups, longest, index, ind, by_indicator, by_area,
-            overdispersion, has_local, obs, periods,
+            overdispersion, has_local, obs, periods, lait_latest,
         )  # fmt: skip
 
     def query(self, period: Period, history: int, *, values_only: bool) -> pl.LazyFrame:
@@ -214,7 +218,7 @@ class _Setup:
             check_year_has_figures(obs, period)
         ind, targets = self.ind.lazy(), self.targets.lazy()
         chosen = chosen_periods(
-            obs, self.periods, ind, targets, self.all_las, period, self.has_local, keys
+            obs, self.periods, ind, targets, self.lait_latest, period, self.has_local, keys
         ).cache()
         rows = chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
         if not values_only:
