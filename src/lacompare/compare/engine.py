@@ -223,7 +223,7 @@ class _Setup:
         rows = chosen.with_columns(_k_comparator=row_key("area_code", "comparator_period", keys))
         if not values_only:
             rows = rows.join(  # the standing at the comparator period: one integer key
-                national_standing(chosen, ind, self.all_las, index, keys),
+                national_standing(chosen, self.by_indicator, self.all_las, index, keys),
                 left_on="_k_comparator",
                 right_on="_k",
                 how="left",

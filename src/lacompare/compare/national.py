@@ -6,14 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 from lacompare._expr import word_for
-from lacompare.compare.keys import ENGLAND, Keys, period_key, row_key
+from lacompare.compare.keys import ENGLAND, ByCode, Keys, period_key, row_key
 from lacompare.compare.rows import RowIndex
 from lacompare.reference import ReferenceData
 
 
 def national_standing(
     chosen: pl.LazyFrame,
-    ind: pl.LazyFrame,
+    by_indicator: ByCode,
     all_las: pl.Series,
     index: RowIndex,
     keys: Keys,
@@ -36,7 +36,7 @@ def national_standing(
             _group=period_key("period", keys),
             _k=row_key("area_code", "period", keys),
         )
-        .join(ind.select("indicator_id", "polarity", "quartiles"), on="indicator_id")
+        .with_columns(by_indicator.read("polarity"), by_indicator.read("quartiles"))
         # Read twice (ranks, cut points): polars would otherwise work it out twice.
         .cache()
     )
