@@ -63,9 +63,9 @@ def _series_by_position(
 ) -> pl.LazyFrame:
     """The series when every figure is published and the rows are in time order: the LA's
     rows of the indicator up to the year shown are a run of rows (see :class:`RowIndex`); its
-    last ``history`` rows are read
-    by position (as many places, each kept if its row is the same LA's and indicator's, then
-    one list each, cut to the rows kept). Null where the LA has no row up to that year."""
+    last ``history`` rows are read by position (as many places, each kept if its row is the
+    same LA's and indicator's, then one list each, cut to the rows kept). Null where the LA
+    has no row up to that year."""
     places = max(history, 1)
     key = pl.lit(index.series_key)
     # The run ends where the LA's row of the period shown has its year's last row; where the

@@ -49,6 +49,13 @@ def once_per_frame(frame: pl.DataFrame, what: str, work_out: Callable[[], T]) ->
     return answer
 
 
+def laid_out(size: int, at: pl.Series, values: pl.Series) -> pl.Series:
+    """A dense table of ``size`` entries holding ``values`` at the places ``at`` (null
+    elsewhere), to be read by position with ``pl.lit(table).gather(place)``."""
+    empty = pl.Series(values.name, dtype=values.dtype).extend_constant(None, size)
+    return empty.scatter(at, values)
+
+
 @dataclass(frozen=True)
 class ByCode:
     """A frame's rows laid out by the codes of its Enum column ``code``: row i is code i's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lacompare.compare.keys import Keys
+from lacompare.compare.keys import Keys, laid_out
 from lacompare.compare.national import r_mean
 from lacompare.compare.rows import RowIndex
 
@@ -78,9 +78,7 @@ def _places(groups: pl.DataFrame, width: int, areas: int) -> tuple[pl.Series, pl
         place=(pl.col("_order").rank("ordinal").over("area_code") - 1).cast(pl.UInt32),
         size=pl.len().over("area_code").cast(pl.Int32),
     )
-    neighbours = pl.Series(dtype=pl.UInt32).extend_constant(None, areas * width)
-    sizes = pl.Series(dtype=pl.Int32).extend_constant(None, areas)
     return (
-        neighbours.scatter(placed["area"] * width + placed["place"], placed["neighbour"]),
-        sizes.scatter(placed["area"], placed["size"]),
+        laid_out(areas * width, placed["area"] * width + placed["place"], placed["neighbour"]),
+        laid_out(areas, placed["area"], placed["size"]),
     )

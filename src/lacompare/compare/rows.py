@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from lacompare.compare.chosen import in_time_order, with_local_figures
-from lacompare.compare.keys import Keys, enum_bits, once_per_frame, pair_key, period_key
+from lacompare.compare.keys import (
+    Keys,
+    enum_bits,
+    laid_out,
+    once_per_frame,
+    pair_key,
+    period_key,
+)
 from lacompare.reference import ReferenceData
 
 
@@ -63,16 +70,15 @@ class RowIndex:
         frame = observations.collect()
         pair = frame.select(period_key("period", keys)).to_series()
         pairs = pair.unique().sort()
-        slot_of = _scattered(
-            1 << (enum_bits(keys.indicator) + enum_bits(keys.period)), pairs, len(pairs)
+        slot_of = laid_out(
+            1 << (enum_bits(keys.indicator) + enum_bits(keys.period)), pairs, _numbered(pairs)
         )
         areas = len(keys.area.categories) if isinstance(keys.area, pl.Enum) else 0
         area = frame.get_column("area_code").to_physical().cast(pl.UInt32)
-        at = slot_of.gather(pair) * areas + area
-        row_at = _scattered(len(pairs) * areas, at, frame.height)
+        slots = slot_of.gather(pair)
+        row_at = laid_out(len(pairs) * areas, slots * areas + area, _numbered(frame))
         # Every row of a period label has the same year.
-        slot_year = pl.Series(dtype=frame.schema["year"]).extend_constant(None, len(pairs))
-        slot_year = slot_year.scatter(slot_of.gather(pair), frame.get_column("year"))
+        slot_year = laid_out(len(pairs), slots, frame.get_column("year"))
         in_order = ref.local is None and in_time_order(ref.observations)
         ordered, ends = (None, None)
         if in_order:
@@ -102,10 +108,7 @@ class RowIndex:
         """Column ``column`` of ``frame`` (one row per indicator and period) laid out by slot,
         to be read with :meth:`for_period`."""
         slots = self.slot_of.gather(frame.select(period_key("period", keys)).to_series())
-        empty = pl.Series(column, dtype=frame.schema[column]).extend_constant(
-            None, len(self.slot_year)
-        )
-        return empty.scatter(slots, frame.get_column(column))
+        return laid_out(len(self.slot_year), slots, frame.get_column(column))
 
     def for_period(self, table: pl.Series, period: str, keys: Keys) -> pl.Expr:
         """A :meth:`by_period` table's value for each row's indicator at the period in column
@@ -137,15 +140,12 @@ def series_key(year: pl.Expr, keys: Keys) -> pl.Expr:
 
 def _run_ends(ascending: pl.Series) -> pl.Series:
     """For each row of an ascending column, one past the last row with the same value."""
-    last = ascending.ne_missing(ascending.shift(-1))
-    after = pl.int_range(1, ascending.len() + 1, dtype=pl.UInt32, eager=True)
-    return after.zip_with(
-        last, pl.Series(dtype=pl.UInt32).extend_constant(None, ascending.len())
-    ).backward_fill()
+    key = pl.col(ascending.name)
+    last = key.ne_missing(key.shift(-1))
+    after = pl.int_range(1, pl.len() + 1, dtype=pl.UInt32)
+    return ascending.to_frame().select(pl.when(last).then(after).backward_fill()).to_series()
 
 
-def _scattered(size: int, at: pl.Series, count: int) -> pl.Series:
-    """A UInt32 table of ``size`` entries holding ``0..count`` at the places ``at``, null
-    elsewhere."""
-    empty = pl.Series(dtype=pl.UInt32).extend_constant(None, size)
-    return empty.scatter(at, pl.arange(0, count, dtype=pl.UInt32, eager=True))
+def _numbered(rows: pl.Series | pl.DataFrame) -> pl.Series:
+    """0, 1, 2, ... for each of ``rows``."""
+    return pl.arange(0, len(rows), dtype=pl.UInt32, eager=True)
